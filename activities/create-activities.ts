@@ -1,0 +1,46 @@
+/**
+ * The activities the worker registers, built from their dependencies (the composition root passes real ones;
+ * tests pass named fakes where the point is orchestration).
+ */
+import { Context, heartbeat } from '@temporalio/activity';
+import type { ChaosKind } from '../common/chaos-kinds.js';
+import type { ChaosflowActivities, FaultBatchResult } from './contract.js';
+import { classified } from './classify-error.js';
+import { ActivityError } from './errors.js';
+import type { FaultDriver } from './faults/fault-driver.js';
+import { httpProbe } from './probes/http-probe.js';
+import { runHostTask } from './tasks/host-task.js';
+import type { TargetResolver } from './targets-resolver.js';
+
+export interface ActivityDeps {
+  targets: TargetResolver;
+  drivers: (kind: ChaosKind) => FaultDriver;
+}
+
+export function createActivities(deps: ActivityDeps): ChaosflowActivities {
+  const signal = () => Context.current().cancellationSignal;
+  return {
+    resolveTargets: classified((input) => deps.targets.resolve(input)),
+    injectFaults: classified(async (batch) =>
+      retryTransient('inject', await deps.drivers(batch.chaos.kind).inject(batch, signal())),
+    ),
+    recoverFaults: classified(async (batch) =>
+      retryTransient('recover', await deps.drivers(batch.chaos.kind).recover(batch, signal())),
+    ),
+    probeHttp: classified((input) => httpProbe(input, signal())),
+    runTask: classified((input) => runHostTask(input, signal(), () => heartbeat())),
+  };
+}
+
+/**
+ * A per-target failure that may pass on its own makes the whole batch throw, so Temporal retries it (inject and
+ * recover are idempotent per target); permanent failures are returned for the workflow to report.
+ */
+function retryTransient(op: string, result: FaultBatchResult): FaultBatchResult {
+  const transient = result.results.filter((r) => !r.ok && r.retryable !== false);
+  if (transient.length > 0) {
+    const detail = transient.map((r) => `${r.key}: ${r.message ?? 'failed'}`).join('; ');
+    throw new ActivityError('Unavailable', `${op} failed on ${transient.length} target(s): ${detail}`);
+  }
+  return result;
+}

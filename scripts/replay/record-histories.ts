@@ -1,0 +1,105 @@
+/**
+ * Records the histories that `test/replay/replay.test.ts` replays: the main interpreter scenarios run once
+ * against a real dev server (FAKE fault driver and targets, real probes and tasks). Re-record only when a
+ * workflow change is meant to be incompatible, and then guard old runs with `patched()`.
+ *
+ *   npx tsx scripts/replay/record-histories.ts
+ */
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { Plan } from '../../common/plan.js';
+import { abortSignal, resumeUpdate } from '../../workflows/messages.js';
+import { startProbeTarget } from '../../test/fakes/probe-target.js';
+import { startInterpreterEnv } from '../../test/workflows/interpreter-env.js';
+import {
+  chaos,
+  parallel,
+  plan,
+  serial,
+  statusCheck,
+  suspend,
+  task,
+} from '../../test/workflows/plan-builder.js';
+
+const env = await startInterpreterEnv();
+const probe = await startProbeTarget();
+const out = (name: string) =>
+  fileURLToPath(new URL(`../../test/replay/histories/${name}.json`, import.meta.url));
+
+type Scenario = {
+  name: string;
+  plan: Plan;
+  drive?: (h: Awaited<ReturnType<typeof env.start>>) => Promise<void>;
+};
+
+const scenarios: Scenario[] = [
+  {
+    name: 'serial-chaos-and-check',
+    plan: plan(
+      'main',
+      serial('main', ['check', 'net', 'kill']),
+      statusCheck('check', probe.url),
+      chaos('net', ['pod-a', 'n2.pod-b'], { deadlineMs: 500 }),
+      chaos('kill', ['pod-c'], { action: 'pod-kill' }),
+    ),
+  },
+  {
+    name: 'parallel-abort',
+    plan: plan(
+      'p',
+      parallel('p', ['a', 'b']),
+      chaos('a', ['pod-a'], { deadlineMs: 60_000 }),
+      chaos('b', ['pod-b'], { deadlineMs: 60_000 }),
+    ),
+    drive: async (h) => {
+      await env.waitForStatus(
+        h,
+        (s) => (s.nodes['p/a']?.targets?.length ?? 0) > 0 && (s.nodes['p/b']?.targets?.length ?? 0) > 0,
+      );
+      await h.signal(abortSignal, { reason: 'recording' });
+    },
+  },
+  {
+    name: 'deadline-cascade',
+    plan: plan(
+      'main',
+      serial('main', ['long'], { deadlineMs: 1000 }),
+      chaos('long', ['pod-a'], { deadlineMs: 60_000 }),
+    ),
+  },
+  {
+    name: 'task-branches-and-approval',
+    plan: plan(
+      'main',
+      serial('main', ['gate', 'task']),
+      suspend('gate', 60_000, true),
+      task(
+        'task',
+        ['sh', '-c', 'echo a'],
+        [
+          { target: 'a', expression: 'stdout == "a"' },
+          { target: 'b', expression: 'exitCode != 0' },
+        ],
+      ),
+      suspend('a', 100),
+      suspend('b', 100),
+    ),
+    drive: async (h) => {
+      await env.waitForStatus(h, (s) => s.nodes['main/gate']?.awaitingApproval === true);
+      await h.executeUpdate(resumeUpdate, { args: [{ node: 'gate' }] });
+    },
+  },
+];
+
+for (const scenario of scenarios) {
+  const handle = await env.start(scenario.plan);
+  await scenario.drive?.(handle);
+  await handle.result().catch(() => undefined);
+  // The workflow id is part of the replayed state (fault keys), so it is stored beside the history.
+  const history = JSON.parse(historyToJSON(await handle.fetchHistory())) as unknown;
+  await writeFile(out(scenario.name), `${JSON.stringify({ workflowId: handle.workflowId, history })}\n`);
+  process.stdout.write(`recorded ${scenario.name}\n`);
+}
+await probe.close();
+await env.stop();

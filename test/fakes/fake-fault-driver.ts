@@ -1,0 +1,61 @@
+import { ActivityError } from '../../activities/errors.js';
+import type { FaultBatch, FaultBatchResult } from '../../activities/contract.js';
+import type { FaultDriver } from '../../activities/faults/fault-driver.js';
+
+/**
+ * FAKE fault driver for tests of the interpreter's orchestration: it injects nothing real. It records every
+ * inject and recover in memory, keeps the set of faults currently "injected", and can be told to fail.
+ */
+export class FakeFaultDriver implements FaultDriver {
+  /** Every call, in order. */
+  readonly calls: { op: 'inject' | 'recover'; key: string; nodeId: string; at: number }[] = [];
+  /** Keys injected and not yet recovered. */
+  readonly active = new Set<string>();
+  /** Keys (or node ids) whose recover fails with a transient error until removed. */
+  readonly failRecover = new Set<string>();
+  /** Keys (or node ids) whose inject fails permanently. */
+  readonly failInject = new Set<string>();
+  /** Node id → how many more inject calls of that node fail permanently (then they succeed). */
+  readonly failInjectTimes = new Map<string, number>();
+  /** Delay of each call, to let tests cut a node mid-inject. */
+  delayMs = 0;
+
+  async inject(batch: FaultBatch): Promise<FaultBatchResult> {
+    await this.#delay();
+    return {
+      results: batch.targets.map(({ key }) => {
+        this.calls.push({ op: 'inject', key, nodeId: batch.nodeId, at: Date.now() });
+        const times = this.failInjectTimes.get(batch.nodeId) ?? 0;
+        if (times > 0) this.failInjectTimes.set(batch.nodeId, times - 1);
+        if (times > 0 || this.failInject.has(key) || this.failInject.has(batch.nodeId)) {
+          return { key, ok: false, message: 'fake inject failure', retryable: false };
+        }
+        this.active.add(key);
+        return { key, ok: true, recoveryData: { fake: 'yes' } };
+      }),
+    };
+  }
+
+  async recover(batch: FaultBatch): Promise<FaultBatchResult> {
+    await this.#delay();
+    for (const { key } of batch.targets) {
+      this.calls.push({ op: 'recover', key, nodeId: batch.nodeId, at: Date.now() });
+      if (this.failRecover.has(key) || this.failRecover.has(batch.nodeId)) {
+        throw new ActivityError('Unavailable', `fake recover failure for ${key}`);
+      }
+    }
+    for (const { key } of batch.targets) this.active.delete(key);
+    return { results: batch.targets.map(({ key }) => ({ key, ok: true })) };
+  }
+
+  /** Keys injected for `nodeId` by the run `workflowId`. */
+  injected(workflowId: string, nodeId: string): string[] {
+    return this.calls
+      .filter((c) => c.op === 'inject' && c.nodeId === nodeId && c.key.startsWith(`${workflowId}/`))
+      .map((c) => c.key);
+  }
+
+  async #delay(): Promise<void> {
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+  }
+}

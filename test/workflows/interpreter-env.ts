@@ -1,0 +1,88 @@
+/**
+ * One Temporal dev server and one chaosflow worker per test file, with the real interpreter and HTTP probe and
+ * the FAKE fault driver and target resolver (the point of these tests is orchestration).
+ */
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/create-activities.js';
+import { startRun, type RunHandle } from '../../client/start-run.js';
+import type { Plan } from '../../common/plan.js';
+import type { RunStatus } from '../../common/run-status.js';
+import { statusQuery } from '../../workflows/messages.js';
+import { createChaosflowWorker } from '../../worker/create-worker.js';
+import { bundleWorkflows } from '../../worker/workflow-bundle.js';
+import { FakeFaultDriver } from '../fakes/fake-fault-driver.js';
+import { FakeTargetResolver } from '../fakes/fake-target-resolver.js';
+import { startTestTemporal, type TestTemporal } from '../harness/temporal.js';
+
+export interface InterpreterEnv {
+  temporal: TestTemporal;
+  driver: FakeFaultDriver;
+  targets: FakeTargetResolver;
+  taskQueue: string;
+  start(plan: Plan): Promise<RunHandle>;
+  /** Polls the `status` query until `predicate` holds (default timeout 30 s). */
+  waitForStatus(
+    handle: RunHandle,
+    predicate: (s: RunStatus) => boolean,
+    timeoutMs?: number,
+  ): Promise<RunStatus>;
+  /** Stops the worker (or a replacement passed to `replaceWorker`). */
+  stopWorker(): Promise<void>;
+  /** Starts a new worker on the same server and task queue (after `stopWorker`). */
+  startWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function startInterpreterEnv(): Promise<InterpreterEnv> {
+  const temporal = await startTestTemporal();
+  const bundle = await bundleWorkflows();
+  const driver = new FakeFaultDriver();
+  const targets = new FakeTargetResolver();
+  const taskQueue = `interpreter-${process.pid}-${++counter}`;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+
+  const env: InterpreterEnv = {
+    temporal,
+    driver,
+    targets,
+    taskQueue,
+    start: (plan) => startRun(temporal.client, { plan, taskQueue }),
+    async waitForStatus(handle, predicate, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: RunStatus | undefined;
+      while (Date.now() < deadline) {
+        last = await handle.query(statusQuery);
+        if (predicate(last)) return last;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(
+        `status did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+      );
+    },
+    async startWorker() {
+      worker = await createChaosflowWorker({
+        connection: temporal.nativeConnection,
+        namespace: temporal.namespace,
+        taskQueue,
+        activities: createActivities({ targets, drivers: () => driver }),
+        bundle,
+        shutdownGraceMs: 1_000,
+      });
+      running = worker.run();
+    },
+    async stopWorker() {
+      worker?.shutdown();
+      await running;
+      worker = undefined;
+    },
+    async stop() {
+      await env.stopWorker();
+      await temporal.stop();
+    },
+  };
+  await env.startWorker();
+  return env;
+}

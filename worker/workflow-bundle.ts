@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+/** The workflows entry module: the TypeScript source when running from source (tests), else the built JS. */
+export function workflowsPath(): string {
+  for (const candidate of ['../workflows/index.ts', '../workflows/index.js']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('cannot find the chaosflow workflows (workflows/index.ts or .js next to worker/)');
+}
+
+/** Bundles the workflows once (about a second); reuse the bundle for every worker of a process. */
+export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+}
+
+const noop = () => undefined;
+const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };

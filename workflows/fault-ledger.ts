@@ -1,0 +1,189 @@
+/**
+ * The compensation ledger (DESIGN.md §4, layer 1). An entry is written before its inject call, because an inject
+ * that timed out may still have happened; recovery drains entries newest first in a non-cancellable scope and
+ * never gives up silently: while a recover keeps failing, the node and the run show RecoveryFailed and the
+ * workflow retries with backoff until it succeeds.
+ */
+import { ActivityFailure, ApplicationFailure, CancellationScope, log, sleep } from '@temporalio/workflow';
+import type { PlanChaos } from '../common/plan.js';
+import type { FaultEntry } from '../common/run-status.js';
+import type { Target } from '../common/target.js';
+import type { FaultBatch, FaultTargetResult, TargetGroup } from '../activities/contract.js';
+import { injectFaults, recoverFaults } from './activity-stubs.js';
+import type { RunContext } from './run-context.js';
+
+/** Backoff of the recovery loop after a recover call (with its own retries) failed. */
+const RECOVERY_BACKOFF = { initialMs: 1_000, factor: 2, maxMs: 60_000 };
+
+interface LedgerRecord {
+  entry: FaultEntry;
+  chaos: PlanChaos;
+  target: Target;
+}
+
+export class FaultLedger {
+  readonly #records = new Map<string, LedgerRecord>();
+
+  constructor(private readonly run: RunContext) {}
+
+  /** The entries, oldest first (the `faults` query). */
+  entries(): FaultEntry[] {
+    return [...this.#records.values()].map((r) => r.entry);
+  }
+
+  /**
+   * Records every target of the group, then injects them in one activity. Returns the error of a failed inject
+   * (the entries stay, so recovery still runs for targets that may have been touched).
+   */
+  async inject(nodeId: string, chaos: PlanChaos, group: TargetGroup): Promise<string | undefined> {
+    const batch = this.#batch(nodeId, chaos, group.endpoint, group.targets);
+    for (const { target, key } of batch.targets) {
+      const entry: FaultEntry = {
+        key,
+        nodeId,
+        kind: chaos.kind,
+        ...(chaos.action ? { action: chaos.action } : {}),
+        target: target.key,
+        endpoint: group.endpoint,
+        state: 'Injecting',
+        recoverAttempts: 0,
+      };
+      this.#records.set(key, { entry, chaos, target });
+    }
+    try {
+      const { results } = await injectFaults(batch);
+      const failures: string[] = [];
+      for (const result of results) {
+        const record = this.#records.get(result.key);
+        if (!record) continue;
+        if (result.ok) {
+          record.entry.state = 'Injected';
+          record.entry.injectedAt = new Date().toISOString();
+          if (result.recoveryData) record.entry.recoveryData = result.recoveryData;
+        } else {
+          record.entry.lastError = result.message ?? 'inject failed';
+          failures.push(`${record.entry.target}: ${record.entry.lastError}`);
+        }
+      }
+      return failures.length ? `inject failed on ${failures.join('; ')}` : undefined;
+    } catch (err) {
+      if (CancellationScope.current().consideredCancelled) throw err;
+      return `inject failed on ${group.endpoint}: ${describeFailure(err)}`;
+    }
+  }
+
+  /** One-shot actions (pod-kill, container-kill) have nothing to undo: their entries are settled at once. */
+  settleOneShot(nodeId: string): void {
+    for (const { entry } of this.#records.values()) {
+      if (entry.nodeId === nodeId && entry.state === 'Injected') {
+        entry.state = 'Recovered';
+        entry.recoveredAt = entry.injectedAt;
+      }
+    }
+  }
+
+  /** Recovers every unrecovered entry of `nodeId` (all nodes when undefined), newest first; never cancelled. */
+  async recover(nodeId: string | undefined): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      const pending = [...this.#records.values()]
+        .filter((r) => r.entry.state !== 'Recovered' && (nodeId === undefined || r.entry.nodeId === nodeId))
+        .reverse();
+      if (pending.length === 0) return;
+      // One recover per (node, endpoint) batch, all batches at once: recovery time does not grow with the
+      // number of daemons.
+      const batches = new Map<string, LedgerRecord[]>();
+      for (const record of pending) {
+        const id = `${record.entry.nodeId}\u0000${record.entry.endpoint}`;
+        batches.set(id, [...(batches.get(id) ?? []), record]);
+      }
+      await Promise.all([...batches.values()].map((records) => this.#recoverUntilDone(records)));
+    });
+  }
+
+  async #recoverUntilDone(records: LedgerRecord[]): Promise<void> {
+    const nodeId = records[0]!.entry.nodeId;
+    let delay = RECOVERY_BACKOFF.initialMs;
+    for (;;) {
+      const open = records.filter((r) => r.entry.state !== 'Recovered');
+      if (open.length === 0) break;
+      const error = await this.#recoverOnce(open);
+      if (error === undefined) break;
+      for (const record of open) {
+        if (record.entry.state !== 'Recovered') record.entry.state = 'RecoveryFailed';
+      }
+      const node = this.run.status.nodes[nodeId];
+      if (node) {
+        node.phase = 'RecoveryFailed';
+        if (node.errors.at(-1) !== error) node.errors.push(error);
+      }
+      this.run.markRecoveryFailing(nodeId, true);
+      log.warn('recover failed; retrying', { nodeId, error, retryInMs: delay });
+      await sleep(delay);
+      delay = Math.min(delay * RECOVERY_BACKOFF.factor, RECOVERY_BACKOFF.maxMs);
+    }
+    this.run.markRecoveryFailing(nodeId, false);
+  }
+
+  /** One recover activity for records of one node and endpoint; returns an error message or undefined. */
+  async #recoverOnce(records: LedgerRecord[]): Promise<string | undefined> {
+    const first = records[0]!;
+    for (const record of records) {
+      record.entry.state = 'Recovering';
+      record.entry.recoverAttempts += 1;
+    }
+    const batch = this.#batch(
+      first.entry.nodeId,
+      first.chaos,
+      first.entry.endpoint,
+      records.map((r) => r.target),
+    );
+    let results: FaultTargetResult[];
+    try {
+      ({ results } = await recoverFaults(batch));
+    } catch (err) {
+      const message = describeFailure(err);
+      for (const record of records) record.entry.lastError = message;
+      return `recover failed on ${first.entry.endpoint}: ${message}`;
+    }
+    const failures: string[] = [];
+    for (const result of results) {
+      const record = this.#records.get(result.key);
+      if (!record) continue;
+      if (result.ok) {
+        record.entry.state = 'Recovered';
+        record.entry.recoveredAt = new Date().toISOString();
+        if (result.message) record.entry.lastError = result.message;
+      } else {
+        record.entry.lastError = result.message ?? 'recover failed';
+        failures.push(`${record.entry.target}: ${record.entry.lastError}`);
+      }
+    }
+    return failures.length ? `recover failed on ${failures.join('; ')}` : undefined;
+  }
+
+  #batch(nodeId: string, chaos: PlanChaos, endpoint: string, targets: readonly Target[]): FaultBatch {
+    return {
+      run: this.run.ref,
+      nodeId,
+      chaos,
+      endpoint,
+      targets: targets.map((target) => {
+        const key = faultKey(this.run.ref.workflowId, nodeId, target.key);
+        const recoveryData = this.#records.get(key)?.entry.recoveryData;
+        return { target, key, ...(recoveryData ? { recoveryData } : {}) };
+      }),
+    };
+  }
+}
+
+export function faultKey(workflowId: string, nodeId: string, targetKey: string): string {
+  return `${workflowId}/${nodeId}/${targetKey}`;
+}
+
+/** The innermost message of an activity failure: what actually went wrong. */
+export function describeFailure(err: unknown): string {
+  let current: unknown = err;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  if (current instanceof ApplicationFailure && current.type) return `${current.type}: ${current.message}`;
+  return current instanceof Error ? current.message : String(current);
+}
