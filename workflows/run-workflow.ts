@@ -74,7 +74,7 @@ export async function chaosflowRun(input: RunInput): Promise<RunStatus> {
 
   if (cancelled) {
     // Re-thrown as cancellation so Temporal records the run as Canceled (and a Schedule's CANCEL_OTHER proceeds).
-    throw new CancelledFailure('run cancelled; every injected fault was recovered');
+    throw new CancelledFailure('run cancelled; every injected fault was recovered', [run.status]);
   }
   if (phase !== 'Succeeded') {
     const entry = run.status.nodes[input.plan.entry];

@@ -1,0 +1,64 @@
+/**
+ * Follows a run until it closes. On a terminal the node tree is redrawn in place every half second; otherwise
+ * (pipes, CI logs, NO_COLOR) one line is printed per node phase change, so logs stay readable.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RunStatus } from '../common/run-status.js';
+import { finalStatus } from '../client/runs.js';
+import type { RunHandle } from '../client/start-run.js';
+import { statusQuery } from '../workflows/messages.js';
+import { renderRunHeader, renderRunTree } from './output/run-tree.js';
+
+export interface LiveViewOptions {
+  out: NodeJS.WriteStream;
+  redraw: boolean;
+  intervalMs?: number;
+}
+
+export async function followRun(handle: RunHandle, options: LiveViewOptions): Promise<RunStatus | undefined> {
+  const closed = finalStatus(handle).then(
+    (status) => ({ status }),
+    () => ({ status: undefined }),
+  );
+  let done: { status: RunStatus | undefined } | undefined;
+  void closed.then((d) => (done = d));
+  let drawnLines = 0;
+  const seen = new Map<string, string>();
+  while (!done) {
+    const status = await handle.query(statusQuery).catch(() => undefined);
+    if (status) {
+      if (options.redraw) drawnLines = redraw(options.out, render(status), drawnLines);
+      else printChanges(options.out, status, seen);
+    }
+    await Promise.race([sleep(options.intervalMs ?? 500), closed]);
+  }
+  if (done.status) {
+    if (options.redraw) redraw(options.out, render(done.status), drawnLines);
+    else {
+      printChanges(options.out, done.status, seen);
+      options.out.write(`\n${render(done.status)}`);
+    }
+  }
+  return done.status;
+}
+
+function render(status: RunStatus): string {
+  return `${renderRunHeader(status)}\n${renderRunTree(status)}`;
+}
+
+function redraw(out: NodeJS.WriteStream, text: string, previousLines: number): number {
+  if (previousLines > 0) out.write(`\x1b[${previousLines}F\x1b[J`);
+  out.write(text);
+  return text.split('\n').length - 1;
+}
+
+function printChanges(out: NodeJS.WriteStream, status: RunStatus, seen: Map<string, string>): void {
+  for (const node of Object.values(status.nodes)) {
+    const state = `${node.phase}${node.awaitingApproval ? ' (awaiting approval)' : ''}`;
+    if (seen.get(node.id) === state) continue;
+    seen.set(node.id, state);
+    const error = node.phase !== 'Succeeded' && node.errors.length ? `: ${node.errors.at(-1)}` : '';
+    const targets = node.targets && node.phase === 'Running' ? ` (${node.targets.length} targets)` : '';
+    out.write(`${new Date().toISOString()}  ${node.id}  ${state}${targets}${error}\n`);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * A run's status as a tree table (the live view of `chaosflow run` and `chaosflow get`): every node with its
+ * phase, how long it ran, and what it did (targets, probes, task result, the last error).
+ */
+import { formatGoDuration } from '../../common/duration.js';
+import type { NodeStatus, RunStatus } from '../../common/run-status.js';
+import { renderFields, renderTable } from './render-table.js';
+
+export function renderRunTree(status: RunStatus, now = Date.now()): string {
+  const rows: string[][] = [];
+  const visit = (id: string, prefix: string, last: boolean, depth: number): void => {
+    const node = status.nodes[id];
+    if (!node) return;
+    const glyph = depth === 0 ? '' : last ? '└─ ' : '├─ ';
+    rows.push([`${prefix}${glyph}${node.template}`, typeLabel(node), phaseLabel(node), elapsed(node, now), details(node)]);
+    const next = depth === 0 ? '' : `${prefix}${last ? '   ' : '│  '}`;
+    node.children.forEach((child, i) => visit(child, next, i === node.children.length - 1, depth + 1));
+  };
+  visit(status.entry, '', true, 0);
+  return renderTable(
+    [{ header: 'NODE' }, { header: 'TYPE' }, { header: 'PHASE' }, { header: 'TIME', align: 'right' }, { header: 'DETAILS' }],
+    rows,
+  );
+}
+
+export function renderRunHeader(status: RunStatus, now = Date.now()): string {
+  const ended = status.endedAt ? Date.parse(status.endedAt) : now;
+  return renderFields([
+    ['RUN', status.workflowId],
+    ['SOURCE', `${status.source.kind} ${status.source.namespace}/${status.source.name}`],
+    ['PHASE', `${status.phase}${status.paused ? ' (paused)' : ''}`],
+    ['STARTED', status.startedAt],
+    ['DURATION', formatGoDuration(roundSeconds(ended - Date.parse(status.startedAt)))],
+    ...(status.scheduledAt ? ([['SCHEDULED', status.scheduledAt]] as const) : []),
+    ...(status.abortReason ? ([['ABORTED', status.abortReason]] as const) : []),
+  ]);
+}
+
+function typeLabel(node: NodeStatus): string {
+  if (node.type === 'Chaos') return node.action ? `${node.kind}/${node.action}` : String(node.kind);
+  if (node.type === 'Schedule') return `Schedule/${node.kind}`;
+  return node.type;
+}
+
+function phaseLabel(node: NodeStatus): string {
+  if (node.awaitingApproval) return 'Running (awaiting approval)';
+  const retry = node.attempt > 1 ? ` (attempt ${node.attempt})` : '';
+  return `${node.phase}${retry}`;
+}
+
+function elapsed(node: NodeStatus, now: number): string {
+  if (!node.startedAt) return '';
+  const end = node.endedAt ? Date.parse(node.endedAt) : now;
+  return formatGoDuration(roundSeconds(end - Date.parse(node.startedAt)));
+}
+
+function roundSeconds(ms: number): number {
+  return ms < 1000 ? Math.max(0, Math.round(ms)) : Math.round(ms / 100) * 100;
+}
+
+function details(node: NodeStatus): string {
+  const parts: string[] = [];
+  if (node.targets) parts.push(`${node.targets.length} target${node.targets.length === 1 ? '' : 's'}`);
+  if (node.probes && node.probes.length > 0) {
+    const ok = node.probes.filter((p) => p.outcome === 'Success').length;
+    const last = node.probes.at(-1)!;
+    parts.push(`probes ${ok}/${node.probes.length} ok, last ${last.outcome} (${last.detail})`);
+  }
+  if (node.passed !== undefined) parts.push(node.passed ? 'passed' : 'not passed');
+  if (node.task) {
+    const taken = node.task.branches.filter((b) => b.result === 'True').map((b) => b.target);
+    parts.push(`exit ${node.task.exitCode}${taken.length ? `, branches ${taken.join(' ')}` : ''}`);
+  }
+  if (node.ticks) parts.push(`${node.ticks.length} ticks`);
+  if (node.reason && node.reason !== 'NodeAccomplished') parts.push(node.reason);
+  const error = node.errors.at(-1);
+  if (error && node.phase !== 'Succeeded') parts.push(error);
+  return parts.join('; ');
+}

@@ -1,0 +1,75 @@
+/**
+ * Finding runs and reading their status from outside the worker: by full workflow id or by `namespace/name`
+ * (the newest run of that manifest), and the status of a run whether it is running (the `status` query) or
+ * closed (the status the workflow attached to its result, failure or cancellation, so no worker is needed).
+ */
+import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { RunStatus } from '../common/run-status.js';
+import { RUN_WORKFLOW_TYPE } from '../common/run-input.js';
+import { statusQuery } from '../workflows/messages.js';
+import type { RunHandle } from './start-run.js';
+
+export class RunNotFoundError extends Error {
+  override readonly name = 'RunNotFoundError';
+}
+
+/** A full id (`chaosflow/<ns>/<name>/<stamp>`, or any id that exists) or `[namespace/]name` for the newest run. */
+export async function resolveRun(client: Client, ref: string): Promise<RunHandle> {
+  const handle = client.workflow.getHandle(ref) as RunHandle;
+  try {
+    await handle.describe();
+    return handle;
+  } catch {
+    // Not an id: try it as a manifest name.
+  }
+  const [namespace, name] = ref.includes('/') ? ref.split('/', 2) : ['default', ref];
+  const query =
+    `WorkflowType = '${RUN_WORKFLOW_TYPE}' AND ChaosflowNamespace = '${escape(namespace!)}' ` +
+    `AND ChaosflowName = '${escape(name!)}'`;
+  let newest: { workflowId: string; startTime: Date } | undefined;
+  for await (const run of client.workflow.list({ query })) {
+    if (!newest || run.startTime > newest.startTime) newest = { workflowId: run.workflowId, startTime: run.startTime };
+  }
+  if (!newest) {
+    throw new RunNotFoundError(
+      `no run '${ref}': give a workflow id (see \`chaosflow list\`) or the namespace/name of a manifest that has run`,
+    );
+  }
+  return client.workflow.getHandle(newest.workflowId) as RunHandle;
+}
+
+function escape(value: string): string {
+  return value.replace(/'/g, "\\'");
+}
+
+/** The run's status: live while it runs, the final one once it closed. */
+export async function readRunStatus(handle: RunHandle): Promise<RunStatus> {
+  const description = await handle.describe();
+  if (description.status.name === 'RUNNING') return handle.query(statusQuery);
+  const final = await finalStatus(handle);
+  if (final) return final;
+  throw new Error(
+    `run ${handle.workflowId} ended ${description.status.name} without a chaosflow status ` +
+      '(terminated or timed out: its faults are recovered by the janitor and the agents\' leases)',
+  );
+}
+
+/** The status attached to a closed run's result, failure or cancellation; undefined if there is none. */
+export async function finalStatus(handle: RunHandle): Promise<RunStatus | undefined> {
+  try {
+    return await handle.result();
+  } catch (err) {
+    return statusOfFailure(err);
+  }
+}
+
+export function statusOfFailure(err: unknown): RunStatus | undefined {
+  if (!(err instanceof WorkflowFailedError)) return undefined;
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure || cause instanceof CancelledFailure) {
+    const [status] = cause.details ?? [];
+    if (status && typeof status === 'object' && 'nodes' in status) return status as RunStatus;
+  }
+  return undefined;
+}
