@@ -38,7 +38,7 @@ export const { recoverFaults } = proxyActivities<ChaosflowActivities>({
   retry: {
     initialInterval: '1s',
     maximumInterval: '10s',
-    maximumAttempts: 5,
+    maximumAttempts: 3,
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 });
