@@ -4,6 +4,7 @@
  * history: add new ones, never rename.
  */
 import type { PlanChaos, PlanStatusCheck, PlanTask } from '../common/plan.js';
+import type { FaultFamily } from '../common/target-state.js';
 import type { ProbeRecord } from '../common/run-status.js';
 import type { Target } from '../common/target.js';
 
@@ -28,6 +29,11 @@ export interface TargetGroup {
 
 export interface ResolveTargetsResult {
   groups: TargetGroup[];
+  /**
+   * What the driver needs beyond each batch's own targets, decided once at resolution (for NetworkChaos: the
+   * addresses of the selected pods and of the `target` peers). Opaque to the workflow, passed to every batch.
+   */
+  context?: Readonly<Record<string, unknown>>;
 }
 
 export interface FaultBatch {
@@ -35,6 +41,8 @@ export interface FaultBatch {
   nodeId: string;
   chaos: PlanChaos;
   endpoint: string;
+  /** `ResolveTargetsResult.context` of the node. */
+  context?: Readonly<Record<string, unknown>>;
   targets: {
     target: Target;
     /** `<workflowId>/<nodeId>/<targetKey>`. */
@@ -76,10 +84,28 @@ export interface TaskResult {
   stdout: string;
 }
 
+/** Sends a pod's whole merged state for one family (called by the per-target entity workflow). */
+export interface ApplyTargetStateInput {
+  family: FaultFamily;
+  endpoint: string;
+  target: Target;
+  /** The merged lists (`mergeFragments`). */
+  lists: Record<string, unknown[]>;
+  /** What the previous apply returned (e.g. the IO/HTTP proxy instance the daemon must replace). */
+  daemonState?: Record<string, string>;
+}
+
+export interface ApplyTargetStateResult {
+  daemonState?: Record<string, string>;
+  /** Set when the pod is gone: the state counts as applied (nothing left to undo), with this warning. */
+  warning?: string;
+}
+
 export interface ChaosflowActivities {
   resolveTargets(input: ResolveTargetsInput): Promise<ResolveTargetsResult>;
   injectFaults(batch: FaultBatch): Promise<FaultBatchResult>;
   recoverFaults(batch: FaultBatch): Promise<FaultBatchResult>;
   probeHttp(input: ProbeInput): Promise<ProbeRecord>;
   runTask(input: TaskInput): Promise<TaskResult>;
+  applyTargetState(input: ApplyTargetStateInput): Promise<ApplyTargetStateResult>;
 }

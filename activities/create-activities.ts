@@ -4,7 +4,12 @@
  */
 import { Context, heartbeat } from '@temporalio/activity';
 import type { ChaosKind } from '../common/chaos-kinds.js';
-import type { ChaosflowActivities, FaultBatchResult } from './contract.js';
+import type {
+  ApplyTargetStateInput,
+  ApplyTargetStateResult,
+  ChaosflowActivities,
+  FaultBatchResult,
+} from './contract.js';
 import { classified } from './classify-error.js';
 import { ActivityError } from './errors.js';
 import type { FaultDriver } from './faults/fault-driver.js';
@@ -15,6 +20,8 @@ import type { TargetResolver } from './targets-resolver.js';
 export interface ActivityDeps {
   targets: TargetResolver;
   drivers: (kind: ChaosKind) => FaultDriver;
+  /** Sends a pod's merged network/IO/HTTP state to its daemon (for the per-target entity workflow). */
+  applyTargetState: (input: ApplyTargetStateInput, signal: AbortSignal) => Promise<ApplyTargetStateResult>;
 }
 
 export function createActivities(deps: ActivityDeps): ChaosflowActivities {
@@ -29,6 +36,7 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
     ),
     probeHttp: classified((input) => httpProbe(input, signal())),
     runTask: classified((input) => runHostTask(input, signal(), () => heartbeat())),
+    applyTargetState: classified((input) => deps.applyTargetState(input, signal())),
   };
 }
 

@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { RunStatus } from '../common/run-status.js';
 import { RUN_WORKFLOW_TYPE } from '../common/run-input.js';
 import { statusQuery } from '../workflows/messages.js';
+import type { chaosflowRun } from '../workflows/run-workflow.js';
 import type { RunHandle } from './start-run.js';
 
 export class RunNotFoundError extends Error {
@@ -16,7 +17,7 @@ export class RunNotFoundError extends Error {
 
 /** A full id (`chaosflow/<ns>/<name>/<stamp>`, or any id that exists) or `[namespace/]name` for the newest run. */
 export async function resolveRun(client: Client, ref: string): Promise<RunHandle> {
-  const handle = client.workflow.getHandle(ref) as RunHandle;
+  const handle = client.workflow.getHandle<typeof chaosflowRun>(ref);
   try {
     await handle.describe();
     return handle;
@@ -29,14 +30,15 @@ export async function resolveRun(client: Client, ref: string): Promise<RunHandle
     `AND ChaosflowName = '${escape(name!)}'`;
   let newest: { workflowId: string; startTime: Date } | undefined;
   for await (const run of client.workflow.list({ query })) {
-    if (!newest || run.startTime > newest.startTime) newest = { workflowId: run.workflowId, startTime: run.startTime };
+    if (!newest || run.startTime > newest.startTime)
+      newest = { workflowId: run.workflowId, startTime: run.startTime };
   }
   if (!newest) {
     throw new RunNotFoundError(
       `no run '${ref}': give a workflow id (see \`chaosflow list\`) or the namespace/name of a manifest that has run`,
     );
   }
-  return client.workflow.getHandle(newest.workflowId) as RunHandle;
+  return client.workflow.getHandle<typeof chaosflowRun>(newest.workflowId);
 }
 
 function escape(value: string): string {
@@ -51,7 +53,7 @@ export async function readRunStatus(handle: RunHandle): Promise<RunStatus> {
   if (final) return final;
   throw new Error(
     `run ${handle.workflowId} ended ${description.status.name} without a chaosflow status ` +
-      '(terminated or timed out: its faults are recovered by the janitor and the agents\' leases)',
+      "(terminated or timed out: its faults are recovered by the janitor and the agents' leases)",
   );
 }
 

@@ -11,4 +11,10 @@ export const SA_NAME = defineSearchAttributeKey('ChaosflowName', SearchAttribute
 export const SA_PHASE = defineSearchAttributeKey('ChaosflowPhase', SearchAttributeType.KEYWORD);
 export const SA_SCHEDULE = defineSearchAttributeKey('ChaosflowSchedule', SearchAttributeType.KEYWORD);
 
+/** Set by Temporal on runs a Schedule started: the tick's scheduled time (built in, not registered by us). */
+export const SA_SCHEDULED_START_TIME = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);
+
 export const CHAOSFLOW_SEARCH_ATTRIBUTES = [SA_KIND, SA_NAMESPACE, SA_NAME, SA_PHASE, SA_SCHEDULE] as const;

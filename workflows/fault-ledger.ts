@@ -19,6 +19,7 @@ interface LedgerRecord {
   entry: FaultEntry;
   chaos: PlanChaos;
   target: Target;
+  context: Readonly<Record<string, unknown>> | undefined;
 }
 
 export class FaultLedger {
@@ -35,8 +36,13 @@ export class FaultLedger {
    * Records every target of the group, then injects them in one activity. Returns the error of a failed inject
    * (the entries stay, so recovery still runs for targets that may have been touched).
    */
-  async inject(nodeId: string, chaos: PlanChaos, group: TargetGroup): Promise<string | undefined> {
-    const batch = this.#batch(nodeId, chaos, group.endpoint, group.targets);
+  async inject(
+    nodeId: string,
+    chaos: PlanChaos,
+    group: TargetGroup,
+    context: Readonly<Record<string, unknown>> | undefined,
+  ): Promise<string | undefined> {
+    const batch = this.#batch(nodeId, chaos, group.endpoint, group.targets, context);
     for (const { target, key } of batch.targets) {
       const entry: FaultEntry = {
         key,
@@ -48,7 +54,7 @@ export class FaultLedger {
         state: 'Injecting',
         recoverAttempts: 0,
       };
-      this.#records.set(key, { entry, chaos, target });
+      this.#records.set(key, { entry, chaos, target, context });
     }
     try {
       const { results } = await injectFaults(batch);
@@ -136,6 +142,7 @@ export class FaultLedger {
       first.chaos,
       first.entry.endpoint,
       records.map((r) => r.target),
+      first.context,
     );
     let results: FaultTargetResult[];
     try {
@@ -161,12 +168,19 @@ export class FaultLedger {
     return failures.length ? `recover failed on ${failures.join('; ')}` : undefined;
   }
 
-  #batch(nodeId: string, chaos: PlanChaos, endpoint: string, targets: readonly Target[]): FaultBatch {
+  #batch(
+    nodeId: string,
+    chaos: PlanChaos,
+    endpoint: string,
+    targets: readonly Target[],
+    context: Readonly<Record<string, unknown>> | undefined,
+  ): FaultBatch {
     return {
       run: this.run.ref,
       nodeId,
       chaos,
       endpoint,
+      ...(context ? { context } : {}),
       targets: targets.map((target) => {
         const key = faultKey(this.run.ref.workflowId, nodeId, target.key);
         const recoveryData = this.#records.get(key)?.entry.recoveryData;
@@ -182,8 +196,18 @@ export function faultKey(workflowId: string, nodeId: string, targetKey: string):
 
 /** The innermost message of an activity failure: what actually went wrong. */
 export function describeFailure(err: unknown): string {
-  let current: unknown = err;
-  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  const current = innermost(err);
   if (current instanceof ApplicationFailure && current.type) return `${current.type}: ${current.message}`;
   return current instanceof Error ? current.message : String(current);
+}
+
+export function innermostApplicationFailure(err: unknown): ApplicationFailure | undefined {
+  const current = innermost(err);
+  return current instanceof ApplicationFailure ? current : undefined;
+}
+
+function innermost(err: unknown): unknown {
+  let current: unknown = err;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  return current;
 }

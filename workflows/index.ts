@@ -1,2 +1,3 @@
 /** The workflow types the chaosflow worker registers (wire API: names are recorded in history). */
 export { chaosflowRun } from './run-workflow.js';
+export { chaosflowTargetState } from './target-state-workflow.js';

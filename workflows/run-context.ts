@@ -2,10 +2,15 @@
  * The state of one run inside the workflow: the plan, the status tree the `status` query returns, pause and
  * abort, approval gates, and the fault ledger. Everything here is replayed deterministically.
  */
-import { type CancellationScope, condition, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  type CancellationScope,
+  condition,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Plan, PlanTemplate } from '../common/plan.js';
 import type { EndReason, NodeStatus, Phase, RunStatus, TerminalPhase } from '../common/run-status.js';
-import { SA_PHASE } from '../common/search-attributes.js';
+import { SA_PHASE, SA_SCHEDULED_START_TIME } from '../common/search-attributes.js';
 import type { RunRef } from '../activities/contract.js';
 import type { Cut } from './cut.js';
 import { FaultLedger } from './fault-ledger.js';
@@ -29,6 +34,8 @@ export class RunContext {
     scheduledAt: string | undefined,
   ) {
     const info = workflowInfo();
+    // A tick of a Temporal Schedule carries its scheduled time as a search attribute; a Schedule node passes it.
+    scheduledAt ??= info.typedSearchAttributes.get(SA_SCHEDULED_START_TIME)?.toISOString();
     this.ref = { workflowId: info.workflowId, namespace: plan.source.namespace, name: plan.source.name };
     this.status = {
       workflowId: info.workflowId,

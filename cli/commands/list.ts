@@ -30,8 +30,10 @@ export function register(program: Command): void {
     const clauses = [`WorkflowType = '${RUN_WORKFLOW_TYPE}'`];
     if (options.phase) clauses.push(`ChaosflowPhase = '${quote(options.phase)}'`);
     if (options.name) {
-      const [namespace, name] = options.name.includes('/') ? options.name.split('/', 2) : [undefined, options.name];
-      clauses.push(`ChaosflowName = '${quote(name!)}'`);
+      const [namespace, name] = options.name.includes('/')
+        ? options.name.split('/', 2)
+        : [undefined, options.name];
+      clauses.push(`ChaosflowName = '${quote(name ?? '')}'`);
       if (namespace) clauses.push(`ChaosflowNamespace = '${quote(namespace)}'`);
     }
     const limit = Math.max(1, Number(options.limit) || 20);
@@ -56,7 +58,13 @@ export function register(program: Command): void {
     else {
       process.stdout.write(
         renderTable(
-          [{ header: 'RUN' }, { header: 'KIND' }, { header: 'MANIFEST' }, { header: 'PHASE' }, { header: 'STARTED' }],
+          [
+            { header: 'RUN' },
+            { header: 'KIND' },
+            { header: 'MANIFEST' },
+            { header: 'PHASE' },
+            { header: 'STARTED' },
+          ],
           runs.map((r) => [r.id, r.kind, r.manifest, r.phase, r.started]),
         ),
       );

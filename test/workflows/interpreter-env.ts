@@ -12,12 +12,14 @@ import { createChaosflowWorker } from '../../worker/create-worker.js';
 import { bundleWorkflows } from '../../worker/workflow-bundle.js';
 import { FakeFaultDriver } from '../fakes/fake-fault-driver.js';
 import { FakeTargetResolver } from '../fakes/fake-target-resolver.js';
+import { FakeTargetStateApplier } from '../fakes/fake-target-state-applier.js';
 import { startTestTemporal, type TestTemporal } from '../harness/temporal.js';
 
 export interface InterpreterEnv {
   temporal: TestTemporal;
   driver: FakeFaultDriver;
   targets: FakeTargetResolver;
+  applier: FakeTargetStateApplier;
   taskQueue: string;
   start(plan: Plan): Promise<RunHandle>;
   /** Polls the `status` query until `predicate` holds (default timeout 30 s). */
@@ -40,6 +42,7 @@ export async function startInterpreterEnv(): Promise<InterpreterEnv> {
   const bundle = await bundleWorkflows();
   const driver = new FakeFaultDriver();
   const targets = new FakeTargetResolver();
+  const applier = new FakeTargetStateApplier();
   const taskQueue = `interpreter-${process.pid}-${++counter}`;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -48,6 +51,7 @@ export async function startInterpreterEnv(): Promise<InterpreterEnv> {
     temporal,
     driver,
     targets,
+    applier,
     taskQueue,
     start: (plan) => startRun(temporal.client, { plan, taskQueue }),
     async waitForStatus(handle, predicate, timeoutMs = 30_000) {
@@ -67,7 +71,7 @@ export async function startInterpreterEnv(): Promise<InterpreterEnv> {
         connection: temporal.nativeConnection,
         namespace: temporal.namespace,
         taskQueue,
-        activities: createActivities({ targets, drivers: () => driver }),
+        activities: createActivities({ targets, drivers: () => driver, applyTargetState: applier.apply }),
         bundle,
         shutdownGraceMs: 1_000,
       });

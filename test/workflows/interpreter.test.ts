@@ -13,7 +13,7 @@ import {
 } from '../../workflows/messages.js';
 import { startProbeTarget, type ProbeTarget } from '../fakes/probe-target.js';
 import { startInterpreterEnv, type InterpreterEnv } from './interpreter-env.js';
-import { chaos, parallel, plan, serial, statusCheck, suspend, task } from './plan-builder.js';
+import { chaos, cronNode, parallel, plan, serial, statusCheck, suspend, task } from './plan-builder.js';
 
 let env: InterpreterEnv;
 let probe: ProbeTarget;
@@ -184,6 +184,39 @@ describe('template types', () => {
       ],
     });
     expect(status.nodes['task']?.children.sort()).toEqual(['task/a', 'task/c']);
+  });
+  it('runs a Schedule node tick by tick until its deadline, each tick a run that recovers its fault', async () => {
+    const handle = await env.start(
+      plan(
+        'cron',
+        cronNode('cron', '@every 1s', ['pod-a'], { deadlineMs: 3500, tickMs: 300, policy: 'Allow' }),
+      ),
+    );
+    const status = await handle.result();
+    const ticks = status.nodes['cron']?.ticks ?? [];
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    expect(ticks.length).toBeLessThanOrEqual(4);
+    // A tick still holding its fault when the node's deadline passes is cut (Aborted) and recovers too.
+    expect(ticks.some((t) => t.outcome === 'Succeeded')).toBe(true);
+    expect(ticks.every((t) => t.outcome === 'Succeeded' || t.outcome === 'Aborted')).toBe(true);
+    for (const tick of ticks) {
+      const keys = env.driver.calls.filter((c) => c.key.startsWith(`${tick.workflowId}/`));
+      expect(keys.map((c) => c.op)).toEqual(['inject', 'recover']);
+    }
+  });
+
+  it('skips a Schedule tick while the previous one still runs under Forbid', async () => {
+    const handle = await env.start(
+      plan('cron', cronNode('cron', '@every 1s', ['pod-a'], { deadlineMs: 4500, tickMs: 1800 })),
+    );
+    const status = await handle.result();
+    const outcomes = (status.nodes['cron']?.ticks ?? []).map((t) => t.outcome);
+    expect(outcomes).toContain('Skipped');
+    expect(outcomes.filter((o) => o !== 'Skipped').length).toBeGreaterThanOrEqual(2);
+    const started = (status.nodes['cron']?.ticks ?? []).filter((t) => t.workflowId);
+    for (const tick of started) {
+      expect([...env.driver.active].filter((k) => k.startsWith(`${tick.workflowId}/`))).toEqual([]);
+    }
   });
 });
 

@@ -97,3 +97,23 @@ export const task = (
   branches,
   ...o,
 });
+
+/** A Schedule template running a partition of `pods` on `expression`, each tick held for `tickMs`. */
+export const cronNode = (
+  name: string,
+  expression: string,
+  pods: string[],
+  o: { deadlineMs: number; tickMs: number; policy?: 'Forbid' | 'Allow' | 'Replace' },
+): PlanTemplate => ({
+  type: 'Schedule',
+  name,
+  deadlineMs: o.deadlineMs,
+  tickDurationMs: o.tickMs,
+  schedule: { expression, concurrencyPolicy: o.policy ?? 'Forbid' },
+  chaos: {
+    kind: 'NetworkChaos',
+    action: 'partition',
+    oneShot: false,
+    spec: { selector: { pods: { default: pods } }, mode: 'all', action: 'partition' },
+  },
+});

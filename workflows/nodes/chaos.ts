@@ -11,12 +11,12 @@ export const runChaos: NodeBody<ChaosTemplate> = async ({ run, id, template }) =
   const { chaos } = template;
   const node = run.node(id);
   try {
-    const { groups } = await resolveTargets({ run: run.ref, nodeId: id, chaos });
+    const { groups, context } = await resolveTargets({ run: run.ref, nodeId: id, chaos });
     node.targets = groups.flatMap((g) => g.targets.map((t) => t.key));
     await run.whileUnpaused();
-    const errors = (await Promise.all(groups.map((group) => run.ledger.inject(id, chaos, group)))).filter(
-      (e): e is string => e !== undefined,
-    );
+    const errors = (
+      await Promise.all(groups.map((group) => run.ledger.inject(id, chaos, group, context)))
+    ).filter((e): e is string => e !== undefined);
     if (errors.length > 0) return { phase: 'Failed', reason: 'Error', error: errors.join('; ') };
     if (chaos.oneShot) {
       run.ledger.settleOneShot(id);

@@ -1,0 +1,93 @@
+/**
+ * The per-target entity that merges concurrent faults on one pod: every change re-sends the pod's whole state,
+ * one at a time; faults unwind in any order; the last removal sends the empty state; a refused fragment is
+ * taken out again. Real dev server and entity workflow; the daemon side is the FAKE applier.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTargetStateClient,
+  type TargetStateClient,
+} from '../../activities/faults/target-state-client.js';
+import type { Target } from '../../common/target.js';
+import { startInterpreterEnv, type InterpreterEnv } from './interpreter-env.js';
+
+let env: InterpreterEnv;
+let states: TargetStateClient;
+
+beforeAll(async () => {
+  env = await startInterpreterEnv();
+  states = createTargetStateClient(env.temporal.client, env.taskQueue);
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+let podCounter = 0;
+function pod(): Target {
+  const name = `pod-${++podCounter}`;
+  return {
+    key: `default/${name}/main`,
+    namespace: 'default',
+    pod: name,
+    container: 'main',
+    containerId: `pid://${podCounter}`,
+    node: 'n1',
+  };
+}
+const rule = (name: string) => ({ chains: [{ name }], ipsets: [{ name: `${name}-set` }] });
+
+describe('per-target fault state', () => {
+  it('merges two faults and unwinds them in either order, ending with the empty state', async () => {
+    for (const order of [
+      ['a', 'b'],
+      ['b', 'a'],
+    ] as const) {
+      const target = pod();
+      const id = `network/default/${target.pod}`;
+      await states.set('network', 'ep', target, 'a', rule('A'));
+      await states.set('network', 'ep', target, 'b', rule('B'));
+      expect(env.applier.last(id)).toEqual({
+        chains: [{ name: 'A' }, { name: 'B' }],
+        ipsets: [{ name: 'A-set' }, { name: 'B-set' }],
+      });
+      await states.remove('network', target, order[0]);
+      const remaining = order[1] === 'a' ? 'A' : 'B';
+      expect(env.applier.last(id)).toEqual({
+        chains: [{ name: remaining }],
+        ipsets: [{ name: `${remaining}-set` }],
+      });
+      await states.remove('network', target, order[1]);
+      expect(env.applier.last(id)).toEqual({});
+      expect(env.applier.sent.get(id)).toHaveLength(4);
+    }
+  });
+
+  it('serialises concurrent changes on one pod and keeps all of them', async () => {
+    const target = pod();
+    const id = `network/default/${target.pod}`;
+    const keys = ['k1', 'k2', 'k3', 'k4', 'k5'];
+    await Promise.all(keys.map((k) => states.set('network', 'ep', target, k, { chains: [{ name: k }] })));
+    expect(env.applier.maxInFlight.get(id)).toBe(1);
+    expect((env.applier.last(id)?.['chains'] as { name: string }[]).map((c) => c.name).sort()).toEqual(keys);
+    await Promise.all(keys.map((k) => states.remove('network', target, k)));
+    expect(env.applier.last(id)).toEqual({});
+  });
+
+  it('takes a refused fragment out again and reports why', async () => {
+    const target = pod();
+    const id = `network/default/${target.pod}`;
+    await states.set('network', 'ep', target, 'good', { tcs: [{ type: 'BANDWIDTH' }] });
+    env.applier.refuse.add(JSON.stringify({ type: 'NETEM' }));
+    await expect(states.set('network', 'ep', target, 'bad', { tcs: [{ type: 'NETEM' }] })).rejects.toThrow(
+      /refuses/,
+    );
+    await states.remove('network', target, 'good');
+    expect(env.applier.last(id)).toEqual({});
+    // Nothing was ever sent with the refused fragment in it.
+    expect(env.applier.sent.get(id)?.some((s) => JSON.stringify(s).includes('NETEM'))).toBe(false);
+  });
+
+  it('treats removing a fault from a pod that holds nothing as done', async () => {
+    await expect(states.remove('network', pod(), 'never-set')).resolves.toBeUndefined();
+  });
+});

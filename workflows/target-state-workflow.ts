@@ -1,0 +1,131 @@
+/**
+ * `chaosflowTargetState`: the entity that owns one pod's merged fault state for one family (network, IO, HTTP).
+ * Updates add or remove a fault's fragment; every change re-sends the pod's whole state through one activity,
+ * one change at a time, so concurrent faults merge and unwind in any order and the last removal sends the empty
+ * state. A fragment whose apply fails for good is taken out again (the state on the pod stays what it was) and
+ * the update fails with the reason. The entity ends when it has held nothing for a while, and continues as new
+ * when its history grows.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { mergeFragments, type FaultFragment, type TargetStateInput } from '../common/target-state.js';
+import type { ChaosflowActivities } from '../activities/contract.js';
+import { describeFailure, innermostApplicationFailure } from './fault-ledger.js';
+import {
+  removeFaultUpdate,
+  setFaultUpdate,
+  targetStateQuery,
+  type TargetStateView,
+} from './target-state-messages.js';
+
+const { applyTargetState } = proxyActivities<ChaosflowActivities>({
+  startToCloseTimeout: '90s',
+  retry: {
+    initialInterval: '500ms',
+    maximumInterval: '5s',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: ['InvalidInput', 'Unsupported'],
+  },
+});
+
+/** How long an empty entity waits for another fault before it ends. */
+const IDLE_MS = 30_000;
+
+export async function chaosflowTargetState(input: TargetStateInput): Promise<void> {
+  const fragments = new Map<string, FaultFragment>(input.fragments ?? []);
+  let daemonState = input.daemonState;
+  let applies = 0;
+  let lastError: string | undefined;
+  let warning: string | undefined;
+  /** Changes queued or being sent. */
+  let pending = 0;
+
+  const view = (): TargetStateView => ({
+    faults: [...fragments.keys()],
+    applies,
+    ...(lastError ? { lastError } : {}),
+    ...(warning ? { warning } : {}),
+  });
+
+  /** Runs `change` and sends the resulting state, one change at a time in arrival order; undoes a change whose
+   * state could not be sent. */
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = (change: () => () => void): Promise<TargetStateView> => {
+    pending += 1;
+    const turn = queue.then(async () => {
+      const undo = change();
+      try {
+        const result = await applyTargetState({
+          family: input.family,
+          endpoint: input.endpoint,
+          target: input.target,
+          lists: mergeFragments(fragments.values()),
+          ...(daemonState ? { daemonState } : {}),
+        });
+        applies += 1;
+        daemonState = result.daemonState ?? daemonState;
+        warning = result.warning;
+        lastError = undefined;
+        return view();
+      } catch (err) {
+        lastError = describeFailure(err);
+        undo();
+        // The caller (an inject or recover activity) retries a transient failure and reports a permanent one.
+        const permanent = innermostApplicationFailure(err)?.nonRetryable === true;
+        throw ApplicationFailure.create({
+          type: permanent ? 'TargetStateRefused' : 'TargetStateUnavailable',
+          message: lastError,
+          nonRetryable: true,
+        });
+      } finally {
+        pending -= 1;
+      }
+    });
+    queue = turn.catch(() => undefined);
+    return turn;
+  };
+
+  setHandler(targetStateQuery, view);
+  setHandler(setFaultUpdate, ({ key, fragment }) =>
+    exclusive(() => {
+      const previous = fragments.get(key);
+      fragments.set(key, fragment);
+      return () => (previous ? fragments.set(key, previous) : fragments.delete(key));
+    }),
+  );
+  setHandler(removeFaultUpdate, async ({ key }) => {
+    if (!fragments.has(key)) return view();
+    // A failed removal keeps the fragment, so a retried recover sends the removal again.
+    return exclusive(() => {
+      const previous = fragments.get(key)!;
+      fragments.delete(key);
+      return () => fragments.set(key, previous);
+    });
+  });
+
+  for (;;) {
+    const woke = await condition(() => pending > 0 || fragments.size > 0, IDLE_MS);
+    if (!woke && allHandlersFinished()) return;
+    // Something is held or being changed: wait until the pod is clean again, or history asks for a fresh run.
+    await condition(
+      () =>
+        pending === 0 &&
+        allHandlersFinished() &&
+        (fragments.size === 0 || workflowInfo().continueAsNewSuggested),
+    );
+    if (fragments.size > 0) {
+      await continueAsNew<typeof chaosflowTargetState>({
+        ...input,
+        fragments: [...fragments],
+        ...(daemonState ? { daemonState } : {}),
+      });
+    }
+  }
+}
