@@ -10,10 +10,27 @@ import { resolveTemporalConfig, type TemporalConfig, type TemporalFlags } from '
 /** Adds `--address`, `--namespace`, `--task-queue` and `--profile` to a command that talks to Temporal. */
 export function withTemporalOptions(command: Command): Command {
   return command
-    .addOption(new Option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS, profile, or 127.0.0.1:7233)'))
-    .addOption(new Option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE, profile, or default)'))
-    .addOption(new Option('--task-queue <name>', 'task queue of the chaosflow worker (default: CHAOSFLOW_TASK_QUEUE or chaosflow)'))
-    .addOption(new Option('--profile <name>', 'profile of the Temporal client configuration file (TEMPORAL_PROFILE)'));
+    .addOption(
+      new Option(
+        '--address <host:port>',
+        'Temporal frontend (default: TEMPORAL_ADDRESS, profile, or 127.0.0.1:7233)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--namespace <name>',
+        'Temporal namespace (default: TEMPORAL_NAMESPACE, profile, or default)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--task-queue <name>',
+        'task queue of the chaosflow worker (default: CHAOSFLOW_TASK_QUEUE or chaosflow)',
+      ),
+    )
+    .addOption(
+      new Option('--profile <name>', 'profile of the Temporal client configuration file (TEMPORAL_PROFILE)'),
+    );
 }
 
 export function temporalConfig(flags: TemporalFlags): TemporalConfig {

@@ -21,8 +21,12 @@ export function register(program: Command): void {
     if (options.wait) {
       const { finalStatus } = await import('../../client/runs.js');
       const status = await finalStatus(handle);
-      const open = status ? Object.values(status.nodes).filter((n) => n.phase === 'RecoveryFailed').length : 0;
-      process.stderr.write(`run ${status?.phase ?? 'closed'}${open ? `; ${open} nodes failed to recover` : '; every fault recovered'}\n`);
+      const open = status
+        ? Object.values(status.nodes).filter((n) => n.phase === 'RecoveryFailed').length
+        : 0;
+      process.stderr.write(
+        `run ${status?.phase ?? 'closed'}${open ? `; ${open} nodes failed to recover` : '; every fault recovered'}\n`,
+      );
     }
     process.exitCode = EXIT.ok;
   });

@@ -25,7 +25,8 @@ export function register(program: Command): void {
       faults = await handle.query(faultsQuery).catch(() => undefined);
     }
     if (options.output === 'json') process.stdout.write(renderJson(faults ? { status, faults } : status));
-    else if (options.output === 'yaml') process.stdout.write(renderYaml([faults ? { status, faults } : status]));
+    else if (options.output === 'yaml')
+      process.stdout.write(renderYaml([faults ? { status, faults } : status]));
     else {
       const { renderRunHeader, renderRunTree } = await import('../output/run-tree.js');
       process.stdout.write(`${renderRunHeader(status)}\n${renderRunTree(status)}`);

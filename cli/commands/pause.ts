@@ -14,7 +14,11 @@ export function register(program: Command): void {
   ).action(async (ref: string, options: TemporalFlags & { reason?: string }) => {
     const handle = await openRun(ref, options);
     const { pauseUpdate } = await import('../../workflows/messages.js');
-    const result = await handle.executeUpdate(pauseUpdate, { args: [{ ...(options.reason ? { reason: options.reason } : {}) }] });
-    process.stderr.write(result.changed ? `paused ${handle.workflowId}\n` : `${handle.workflowId} was already paused\n`);
+    const result = await handle.executeUpdate(pauseUpdate, {
+      args: [{ ...(options.reason ? { reason: options.reason } : {}) }],
+    });
+    process.stderr.write(
+      result.changed ? `paused ${handle.workflowId}\n` : `${handle.workflowId} was already paused\n`,
+    );
   });
 }

@@ -25,7 +25,10 @@ export function register(program: Command): void {
       .description('run a Workflow or chaos manifest as a durable Temporal workflow and follow it')
       .argument('<file>', 'YAML file with the manifest')
       .option('-d, --detach', 'start the run and return its id without following it')
-      .option('--id <workflowId>', 'workflow id of the run (default: chaosflow/<namespace>/<name>/<time>-<random>)')
+      .option(
+        '--id <workflowId>',
+        'workflow id of the run (default: chaosflow/<namespace>/<name>/<time>-<random>)',
+      )
       .option('--name <name>', 'which manifest of the file to run, when it holds several')
       .addOption(outputOption()),
   ).action(async (file: string, options: RunOptions) => {
@@ -68,7 +71,9 @@ async function runAction(file: string, options: RunOptions): Promise<number> {
     manifest: text,
     ...(options.id ? { workflowId: options.id } : {}),
   });
-  process.stderr.write(`started ${handle.workflowId} (${plan.source.kind} ${plan.source.namespace}/${plan.source.name})\n`);
+  process.stderr.write(
+    `started ${handle.workflowId} (${plan.source.kind} ${plan.source.namespace}/${plan.source.name})\n`,
+  );
   if (options.detach) {
     process.stdout.write(`${handle.workflowId}\n`);
     return EXIT.ok;
@@ -89,7 +94,10 @@ async function runAction(file: string, options: RunOptions): Promise<number> {
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
   const table = options.output === 'table';
-  const status = await followRun(handle, { out: table ? process.stdout : process.stderr, redraw: table && interactive(process.stdout) });
+  const status = await followRun(handle, {
+    out: table ? process.stdout : process.stderr,
+    redraw: table && interactive(process.stdout),
+  });
   process.off('SIGINT', onInterrupt);
   process.off('SIGTERM', onInterrupt);
   if (!status) throw new CliError(`run ${handle.workflowId} ended without a status (terminated?)`);

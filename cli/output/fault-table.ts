@@ -5,7 +5,14 @@ import { renderTable } from './render-table.js';
 export function renderFaults(faults: readonly FaultEntry[]): string {
   if (faults.length === 0) return 'no faults injected\n';
   return renderTable(
-    [{ header: 'NODE' }, { header: 'TARGET' }, { header: 'FAULT' }, { header: 'STATE' }, { header: 'RECOVERS', align: 'right' }, { header: 'LAST ERROR' }],
+    [
+      { header: 'NODE' },
+      { header: 'TARGET' },
+      { header: 'FAULT' },
+      { header: 'STATE' },
+      { header: 'RECOVERS', align: 'right' },
+      { header: 'LAST ERROR' },
+    ],
     faults.map((f) => [
       f.nodeId,
       f.target,

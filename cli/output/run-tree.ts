@@ -12,13 +12,25 @@ export function renderRunTree(status: RunStatus, now = Date.now()): string {
     const node = status.nodes[id];
     if (!node) return;
     const glyph = depth === 0 ? '' : last ? '└─ ' : '├─ ';
-    rows.push([`${prefix}${glyph}${node.template}`, typeLabel(node), phaseLabel(node), elapsed(node, now), details(node)]);
+    rows.push([
+      `${prefix}${glyph}${node.template}`,
+      typeLabel(node),
+      phaseLabel(node),
+      elapsed(node, now),
+      details(node),
+    ]);
     const next = depth === 0 ? '' : `${prefix}${last ? '   ' : '│  '}`;
     node.children.forEach((child, i) => visit(child, next, i === node.children.length - 1, depth + 1));
   };
   visit(status.entry, '', true, 0);
   return renderTable(
-    [{ header: 'NODE' }, { header: 'TYPE' }, { header: 'PHASE' }, { header: 'TIME', align: 'right' }, { header: 'DETAILS' }],
+    [
+      { header: 'NODE' },
+      { header: 'TYPE' },
+      { header: 'PHASE' },
+      { header: 'TIME', align: 'right' },
+      { header: 'DETAILS' },
+    ],
     rows,
   );
 }

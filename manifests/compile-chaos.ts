@@ -1,0 +1,16 @@
+/** One chaos spec to a PlanChaos: webhook defaults applied, `duration` taken out (it becomes a deadline). */
+import { isOneShot, type ChaosKind } from '../common/chaos-kinds.js';
+import type { PlanChaos } from '../common/plan.js';
+import { applyChaosDefaults } from './defaults.js';
+
+export function compileChaos(kind: ChaosKind, spec: object, namespace: string): PlanChaos {
+  const defaulted = applyChaosDefaults(kind, spec as Record<string, unknown>, namespace);
+  delete defaulted.duration;
+  const action = typeof defaulted.action === 'string' ? defaulted.action : undefined;
+  return {
+    kind,
+    ...(action === undefined ? {} : { action }),
+    oneShot: isOneShot(kind, action),
+    spec: defaulted,
+  };
+}

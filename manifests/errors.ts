@@ -1,0 +1,108 @@
+/**
+ * Errors found in manifests. Every one has a stable `code` (scripts and tests match on it), the JSON pointer
+ * of the field it is about, what is wrong and how to fix it; `file`, `line` and `col` are added once the
+ * pointer is mapped back to the YAML source.
+ */
+
+export const MANIFEST_ERROR_CODES = [
+  // Reading and parsing
+  'FILE_UNREADABLE',
+  'FILE_EMPTY',
+  'YAML_SYNTAX',
+  'YAML_DUPLICATE_KEY',
+  'DOCUMENT_NOT_OBJECT',
+  // Which kind a document is
+  'KIND_MISSING',
+  'KIND_UNKNOWN',
+  'KIND_UNSUPPORTED',
+  // JSON Schema
+  'SCHEMA_UNKNOWN_FIELD',
+  'SCHEMA_REQUIRED',
+  'SCHEMA_TYPE',
+  'SCHEMA_ENUM',
+  'SCHEMA_RANGE',
+  'SCHEMA_PATTERN',
+  'SCHEMA_SIZE',
+  'SCHEMA_INVALID',
+  // Workflow structure
+  'ENTRY_NOT_FOUND',
+  'CHILD_NOT_FOUND',
+  'BRANCH_TARGET_NOT_FOUND',
+  'TEMPLATE_CYCLE',
+  'TEMPLATE_NAME_DUPLICATE',
+  'TEMPLATE_NAME_INVALID',
+  'PAYLOAD_MISSING',
+  'PAYLOAD_MISMATCH',
+  'SUSPEND_NO_DEADLINE',
+  'SCHEDULE_NO_DEADLINE',
+  'CHAOS_DURATION_IN_WORKFLOW',
+  'CHAOS_NO_DEADLINE',
+  'CHAOS_NO_DURATION',
+  // Values
+  'SELECTOR_VALUE_MISSING',
+  'SELECTOR_VALUE_INVALID',
+  'SELECTOR_VALUE_UNEXPECTED',
+  'DURATION_NOT_POSITIVE',
+  'PERCENT_OUT_OF_RANGE',
+  'CRON_INVALID',
+  'TIMEZONE_INVALID',
+  'TIMEZONE_CONFLICT',
+  'STATUS_CODE_INVALID',
+  'URL_INVALID',
+  'BRANCH_EXPRESSION_INVALID',
+  // Chaos Mesh webhook rules per kind
+  'ACTION_FIELD_MISSING',
+  'NETWORK_TARGET_REQUIRED',
+  'NETWORK_EXTERNAL_TARGETS_DIRECTION',
+  'STRESS_NO_STRESSOR',
+  'TASK_ENV_UNSUPPORTED',
+] as const;
+export type ManifestErrorCode = (typeof MANIFEST_ERROR_CODES)[number];
+
+/** An error inside one document, before it is placed in the file. */
+export interface ManifestIssue {
+  code: ManifestErrorCode;
+  /** JSON pointer into the document (`''` is the whole document). */
+  pointer: string;
+  message: string;
+  fix: string;
+  /**
+   * Which position to report when the field exists: its value (default) or its key (for a field that should
+   * not be there). A missing field is reported at its nearest existing parent.
+   */
+  at?: 'key' | 'value';
+}
+
+export interface SourcePosition {
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  col: number;
+}
+
+export interface ManifestError extends SourcePosition {
+  code: ManifestErrorCode;
+  file: string;
+  /** 0-based index of the YAML document in the file; absent for errors about the whole file. */
+  document?: number;
+  pointer: string;
+  message: string;
+  fix: string;
+}
+
+/** Escapes one JSON pointer segment (RFC 6901). */
+export function pointerSegment(segment: string | number): string {
+  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function joinPointer(base: string, ...segments: readonly (string | number)[]): string {
+  return base + segments.map((s) => `/${pointerSegment(s)}`).join('');
+}
+
+export function splitPointer(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}

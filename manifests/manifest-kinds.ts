@@ -1,0 +1,33 @@
+/** The top-level kinds chaosflow reads from YAML, their API versions, and the schema file of each. */
+import { SUPPORTED_CHAOS_KINDS, type ChaosKind } from '../common/chaos-kinds.js';
+
+export const MANIFEST_KINDS = ['Workflow', 'Schedule', ...SUPPORTED_CHAOS_KINDS] as const;
+export type ManifestKind = (typeof MANIFEST_KINDS)[number];
+
+/** chaosflow's own group first; Chaos Mesh manifests are accepted unchanged. */
+export const API_VERSIONS = ['chaosflow.dev/v1alpha1', 'chaos-mesh.org/v1alpha1'] as const;
+
+export const DEFAULT_NAMESPACE = 'default';
+
+/** Schema file of each kind, relative to `schemas/`; its `$id` is `SCHEMA_BASE_ID` + this path. */
+export const SCHEMA_FILE = {
+  Workflow: 'workflow.schema.json',
+  Schedule: 'schedule.schema.json',
+  PodChaos: 'pod-chaos.schema.json',
+  NetworkChaos: 'network-chaos.schema.json',
+  StressChaos: 'stress-chaos.schema.json',
+  IOChaos: 'io-chaos.schema.json',
+  TimeChaos: 'time-chaos.schema.json',
+  HTTPChaos: 'http-chaos.schema.json',
+  DNSChaos: 'dns-chaos.schema.json',
+} as const satisfies Record<ManifestKind, string>;
+
+export const SCHEMA_BASE_ID = 'https://chaosflow.dev/schemas/';
+
+export function isManifestKind(value: string): value is ManifestKind {
+  return (MANIFEST_KINDS as readonly string[]).includes(value);
+}
+
+export function isChaosManifestKind(kind: ManifestKind): kind is ChaosKind {
+  return kind !== 'Workflow' && kind !== 'Schedule';
+}

@@ -1,0 +1,24 @@
+/**
+ * Checks beyond the JSON Schema, run on documents the schema accepted (so the generated types hold). Each
+ * finding has its own error code; see `errors.ts`.
+ */
+import type {
+  Manifest,
+  PodSelector,
+  ScheduleManifest,
+  WorkflowManifest,
+} from '../common/generated/manifest-types.js';
+import { checkChaosSpec } from './chaos-checks.js';
+import type { ManifestIssue } from './errors.js';
+import type { ManifestKind } from './manifest-kinds.js';
+import { checkScheduleSpec } from './schedule-checks.js';
+import { checkWorkflowSpec } from './workflow-checks.js';
+
+export function semanticIssues(kind: ManifestKind, manifest: Manifest): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
+  if (kind === 'Workflow') checkWorkflowSpec((manifest as WorkflowManifest).spec, '/spec', issues);
+  else if (kind === 'Schedule') checkScheduleSpec((manifest as ScheduleManifest).spec, '/spec', issues);
+  else
+    checkChaosSpec(kind, manifest.spec as PodSelector & { action?: string }, '/spec', 'standalone', issues);
+  return issues;
+}

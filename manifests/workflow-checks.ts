@@ -1,0 +1,289 @@
+/**
+ * Checks of a Workflow spec beyond its schema: template names, `entry`, children and branch targets, cycles,
+ * each template's payload against its `templateType` (Chaos Mesh's webhook rules), and the deadlines that
+ * keep a run from hanging (Suspend always; chaos and Schedule nodes, which never finish on their own).
+ */
+import {
+  CHAOS_SPEC_KEY,
+  isChaosKind,
+  isOneShot,
+  SUPPORTED_CHAOS_KINDS,
+  type ChaosKind,
+} from '../common/chaos-kinds.js';
+import { checkBranchExpression, literalPatterns } from '../common/branch-expression.js';
+import type { Template, WorkflowSpec } from '../common/generated/manifest-types.js';
+import { checkChaosSpec } from './chaos-checks.js';
+import { suggest } from './did-you-mean.js';
+import { joinPointer, type ManifestIssue } from './errors.js';
+import { checkChaosOnlySchedule } from './schedule-checks.js';
+import { checkHttpUrl, checkPositiveDuration, checkStatusCode, isDns1123Subdomain } from './value-checks.js';
+
+type PayloadField = Exclude<keyof Template, 'name' | 'templateType' | 'deadline' | 'retry'>;
+
+const CHAOS_FIELDS = SUPPORTED_CHAOS_KINDS.map((kind) => CHAOS_SPEC_KEY[kind]);
+
+const PAYLOAD_FIELDS: readonly PayloadField[] = [
+  'children',
+  'task',
+  'conditionalBranches',
+  ...CHAOS_FIELDS,
+  'schedule',
+  'statusCheck',
+  'abortWithStatusCheck',
+  'approval',
+];
+
+/** Which payload each templateType requires and which it accepts. */
+function payloadOf(type: Template['templateType']): {
+  required?: PayloadField;
+  allowed: readonly PayloadField[];
+} {
+  if (isChaosKind(type)) return { required: CHAOS_SPEC_KEY[type], allowed: [CHAOS_SPEC_KEY[type]] };
+  switch (type) {
+    case 'Serial':
+    case 'Parallel':
+      return { allowed: ['children'] };
+    case 'Suspend':
+      return { allowed: ['approval'] };
+    case 'Task':
+      return { required: 'task', allowed: ['task', 'conditionalBranches'] };
+    case 'StatusCheck':
+      return { required: 'statusCheck', allowed: ['statusCheck', 'abortWithStatusCheck'] };
+    case 'Schedule':
+      return { required: 'schedule', allowed: ['schedule'] };
+  }
+}
+
+/** The templateType a payload field belongs to, for the fix of a mismatch. */
+function ownerOf(field: PayloadField): string {
+  const kind = SUPPORTED_CHAOS_KINDS.find((k) => CHAOS_SPEC_KEY[k] === field);
+  if (kind) return kind;
+  const owners: Partial<Record<PayloadField, string>> = {
+    children: 'Serial or Parallel',
+    task: 'Task',
+    conditionalBranches: 'Task',
+    schedule: 'Schedule',
+    statusCheck: 'StatusCheck',
+    abortWithStatusCheck: 'StatusCheck',
+    approval: 'Suspend',
+  };
+  return owners[field] ?? 'another type';
+}
+
+export function checkWorkflowSpec(spec: WorkflowSpec, base: string, issues: ManifestIssue[]): void {
+  const names = new Set<string>();
+  const templates = spec.templates;
+  templates.forEach((t, i) => {
+    const at = joinPointer(base, 'templates', i, 'name');
+    if (!isDns1123Subdomain(t.name)) {
+      issues.push({
+        code: 'TEMPLATE_NAME_INVALID',
+        pointer: at,
+        message: `template name ${JSON.stringify(t.name)} is not a DNS-1123 subdomain`,
+        fix: "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+      });
+    }
+    if (names.has(t.name)) {
+      issues.push({
+        code: 'TEMPLATE_NAME_DUPLICATE',
+        pointer: at,
+        message: `two templates are named ${JSON.stringify(t.name)}`,
+        fix: 'give every template its own name',
+      });
+    }
+    names.add(t.name);
+  });
+  if (!names.has(spec.entry)) {
+    const hint = suggest(spec.entry, [...names]);
+    issues.push({
+      code: 'ENTRY_NOT_FOUND',
+      pointer: joinPointer(base, 'entry'),
+      message: `entry ${JSON.stringify(spec.entry)} names no template`,
+      fix: `${hint ? `did you mean ${hint}? ` : ''}entry must be one of: ${[...names].join(', ')}`,
+    });
+  }
+  templates.forEach((t, i) => checkTemplate(t, joinPointer(base, 'templates', i), names, issues));
+  checkCycles(spec, base, names, issues);
+}
+
+function checkTemplate(t: Template, at: string, names: ReadonlySet<string>, issues: ManifestIssue[]): void {
+  const { required, allowed } = payloadOf(t.templateType);
+  if (required !== undefined && t[required] === undefined) {
+    issues.push({
+      code: 'PAYLOAD_MISSING',
+      pointer: joinPointer(at, required),
+      message: `a ${t.templateType} template needs ${required}`,
+      fix: `add ${required}: under template ${JSON.stringify(t.name)}`,
+    });
+  }
+  for (const field of PAYLOAD_FIELDS) {
+    if (t[field] === undefined || allowed.includes(field)) continue;
+    issues.push({
+      code: 'PAYLOAD_MISMATCH',
+      pointer: joinPointer(at, field),
+      at: 'key',
+      message: `${field} is not used by a ${t.templateType} template`,
+      fix: `remove ${field}, or set templateType: ${ownerOf(field)}`,
+    });
+  }
+  const deadline = joinPointer(at, 'deadline');
+  checkPositiveDuration(t.deadline, deadline, issues);
+  checkPositiveDuration(t.retry?.backoff?.duration, joinPointer(at, 'retry', 'backoff', 'duration'), issues);
+  checkPositiveDuration(
+    t.retry?.backoff?.maxDuration,
+    joinPointer(at, 'retry', 'backoff', 'maxDuration'),
+    issues,
+  );
+  t.children?.forEach((child, j) => {
+    if (!names.has(child))
+      issues.push(unknownTarget('CHILD_NOT_FOUND', child, joinPointer(at, 'children', j), names));
+  });
+  const type = t.templateType;
+  if (type === 'Suspend' && t.deadline === undefined) {
+    issues.push({
+      code: 'SUSPEND_NO_DEADLINE',
+      pointer: deadline,
+      message: `Suspend template ${JSON.stringify(t.name)} has no deadline`,
+      fix: 'add deadline: how long to wait, such as 30s',
+    });
+  }
+  if (type === 'Task') checkTask(t, at, names, issues);
+  if (type === 'StatusCheck' && t.statusCheck) {
+    const check = t.statusCheck;
+    const sc = joinPointer(at, 'statusCheck');
+    checkPositiveDuration(check.duration, joinPointer(sc, 'duration'), issues);
+    checkHttpUrl(check.http.url, joinPointer(sc, 'http', 'url'), issues);
+    checkStatusCode(
+      check.http.criteria.statusCode,
+      joinPointer(sc, 'http', 'criteria', 'statusCode'),
+      issues,
+    );
+  }
+  if (type === 'Schedule' && t.schedule) {
+    checkChaosOnlySchedule(t.schedule, joinPointer(at, 'schedule'), issues);
+    if (t.deadline === undefined) {
+      issues.push({
+        code: 'SCHEDULE_NO_DEADLINE',
+        pointer: deadline,
+        message: `Schedule template ${JSON.stringify(t.name)} has no deadline, so it would run forever`,
+        fix: 'add deadline: how long the schedule stays active, such as 10m',
+      });
+    }
+  }
+  if (isChaosKind(type)) checkChaosTemplate(t, type, at, issues);
+}
+
+function checkChaosTemplate(t: Template, kind: ChaosKind, at: string, issues: ManifestIssue[]): void {
+  const key = CHAOS_SPEC_KEY[kind];
+  const spec = t[key];
+  if (spec === undefined) return;
+  checkChaosSpec(kind, spec, joinPointer(at, key), 'workflow', issues);
+  if (t.deadline === undefined && !isOneShot(kind, 'action' in spec ? spec.action : undefined)) {
+    issues.push({
+      code: 'CHAOS_NO_DEADLINE',
+      pointer: joinPointer(at, 'deadline'),
+      message: `chaos template ${JSON.stringify(t.name)} has no deadline, so it would never end (Chaos Mesh #3846)`,
+      fix: 'add deadline: how long to hold the fault, such as 30s',
+    });
+  }
+}
+
+function checkTask(t: Template, at: string, names: ReadonlySet<string>, issues: ManifestIssue[]): void {
+  t.task?.container.env?.forEach((env, j) => {
+    if (env.valueFrom === undefined) return;
+    issues.push({
+      code: 'TASK_ENV_UNSUPPORTED',
+      pointer: joinPointer(at, 'task', 'container', 'env', j, 'valueFrom'),
+      at: 'key',
+      message: `env ${env.name} uses valueFrom, which chaosflow tasks do not support yet`,
+      fix: 'replace valueFrom with value: and the literal value',
+    });
+  });
+  t.conditionalBranches?.forEach((branch, j) => {
+    const b = joinPointer(at, 'conditionalBranches', j);
+    if (!names.has(branch.target)) {
+      issues.push(unknownTarget('BRANCH_TARGET_NOT_FOUND', branch.target, joinPointer(b, 'target'), names));
+    }
+    const expression = branch.expression ?? '';
+    const checked = checkBranchExpression(expression);
+    const badPattern = checked.ok ? literalPatterns(expression).find((p) => !compiles(p)) : undefined;
+    if (!checked.ok || badPattern !== undefined) {
+      issues.push({
+        code: 'BRANCH_EXPRESSION_INVALID',
+        pointer: joinPointer(b, 'expression'),
+        message: checked.ok
+          ? `invalid regular expression ${JSON.stringify(badPattern)}`
+          : `cannot use the expression ${JSON.stringify(expression)}: ${checked.message}`,
+        fix: 'write a condition over exitCode and stdout, such as: exitCode == 0 && stdout contains "ok"',
+      });
+    }
+  });
+}
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function unknownTarget(
+  code: 'CHILD_NOT_FOUND' | 'BRANCH_TARGET_NOT_FOUND',
+  name: string,
+  pointer: string,
+  names: ReadonlySet<string>,
+): ManifestIssue {
+  const hint = suggest(name, [...names]);
+  return {
+    code,
+    pointer,
+    message: `${code === 'CHILD_NOT_FOUND' ? 'child' : 'branch target'} ${JSON.stringify(name)} names no template`,
+    fix: `${hint ? `did you mean ${hint}? ` : ''}use one of: ${[...names].join(', ')}`,
+  };
+}
+
+/** Depth-first search over children and branch targets; each cycle is reported once, at the edge closing it. */
+function checkCycles(
+  spec: WorkflowSpec,
+  base: string,
+  names: ReadonlySet<string>,
+  issues: ManifestIssue[],
+): void {
+  const index = new Map(spec.templates.map((t, i) => [t.name, i]));
+  const edges = (i: number): { to: string; pointer: string }[] => {
+    const t = spec.templates[i] as Template;
+    const at = joinPointer(base, 'templates', i);
+    return [
+      ...(t.children ?? []).map((to, j) => ({ to, pointer: joinPointer(at, 'children', j) })),
+      ...(t.conditionalBranches ?? []).map((b, j) => ({
+        to: b.target,
+        pointer: joinPointer(at, 'conditionalBranches', j, 'target'),
+      })),
+    ].filter((e) => names.has(e.to));
+  };
+  const state = new Map<string, 'active' | 'done'>();
+  const path: string[] = [];
+  const visit = (name: string): void => {
+    state.set(name, 'active');
+    path.push(name);
+    for (const edge of edges(index.get(name) as number)) {
+      const s = state.get(edge.to);
+      if (s === 'active') {
+        const cycle = [...path.slice(path.indexOf(edge.to)), edge.to];
+        issues.push({
+          code: 'TEMPLATE_CYCLE',
+          pointer: edge.pointer,
+          message: `templates form a cycle: ${cycle.join(' -> ')}`,
+          fix: 'a template may not run itself, directly or through its children; break the cycle',
+        });
+      } else if (s === undefined) {
+        visit(edge.to);
+      }
+    }
+    path.pop();
+    state.set(name, 'done');
+  };
+  for (const t of spec.templates) if (!state.has(t.name)) visit(t.name);
+}

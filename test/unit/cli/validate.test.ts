@@ -1,0 +1,139 @@
+/** `chaosflow validate`: called directly for the details, and spawned once for the real exit codes and streams. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateAction } from '../../../cli/commands/validate.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const example = (name: string): string => join(root, 'examples', name);
+const invalid = (name: string): string => join(root, 'test/unit/manifests/invalid', name);
+
+function capture(): {
+  out: string[];
+  err: string[];
+  io: { stdout: (t: string) => void; stderr: (t: string) => void };
+} {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: (t) => out.push(t), stderr: (t) => err.push(t) } };
+}
+
+/** Runs the real CLI entry point (TypeScript through tsx, so no build is needed) and collects everything. */
+function spawnCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'cli/main.ts', ...args],
+      { cwd: root },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('chaosflow validate', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chaosflow-validate-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints ok with the document count and kinds for each valid file and returns 0', async () => {
+    const file = join(dir, 'two.yaml');
+    await writeFile(
+      file,
+      `apiVersion: chaos-mesh.org/v1alpha1
+kind: PodChaos
+metadata: { name: a }
+spec: { action: pod-kill, mode: one, selector: {} }
+---
+apiVersion: chaos-mesh.org/v1alpha1
+kind: Schedule
+metadata: { name: b }
+spec: { schedule: "@hourly", type: PodChaos, podChaos: { action: pod-kill, mode: one, selector: {} } }
+`,
+    );
+    const c = capture();
+    const code = await validateAction([example('game-day.yaml'), file], { output: 'table' }, c.io);
+    expect(code).toBe(0);
+    expect(c.out.join('')).toBe(
+      `ok ${example('game-day.yaml')}: 1 document (Workflow)\nok ${file}: 2 documents (PodChaos, Schedule)\n`,
+    );
+    expect(c.err).toEqual([]);
+  });
+
+  it('prints every error with position, code, pointer and a fix line, and returns 1', async () => {
+    const c = capture();
+    const file = invalid('payload-mismatch-network-with-pod.yaml');
+    const code = await validateAction([file, example('serial.yaml')], { output: 'table' }, c.io);
+    expect(code).toBe(1);
+    const lines = c.out.join('').split('\n');
+    expect(lines[0]).toBe(
+      `${file}:10:7: error[PAYLOAD_MISSING] /spec/templates/0/networkChaos: a NetworkChaos template needs networkChaos`,
+    );
+    expect(lines[1]).toMatch(/^ {2}fix: add networkChaos:/);
+    expect(lines[2]).toMatch(
+      new RegExp(
+        `^${file.replace(/[.]/g, '\\.')}:13:7: error\\[PAYLOAD_MISMATCH\\] /spec/templates/0/podChaos: `,
+      ),
+    );
+    expect(lines[3]).toMatch(/^ {2}fix: remove podChaos, or set templateType: PodChaos$/);
+    expect(lines[4]).toBe(`ok ${example('serial.yaml')}: 1 document (Workflow)`);
+    expect(c.err.join('')).toBe('2 errors in 1 of 2 files\n');
+  });
+
+  it('-o json prints the errors and document summaries as JSON', async () => {
+    const c = capture();
+    const code = await validateAction([invalid('multi-document.yaml')], { output: 'json' }, c.io);
+    expect(code).toBe(1);
+    const report = JSON.parse(c.out.join('')) as {
+      valid: boolean;
+      errorCount: number;
+      files: {
+        documents: { kind?: string; valid: boolean }[];
+        errors: { code: string; line: number; document: number }[];
+      }[];
+    };
+    expect(report.valid).toBe(false);
+    expect(report.errorCount).toBe(3);
+    expect(report.files[0]?.errors.map((e) => [e.code, e.line, e.document])).toEqual([
+      ['SCHEMA_ENUM', 9, 0],
+      ['ENTRY_NOT_FOUND', 27, 3],
+      ['KIND_UNSUPPORTED', 34, 4],
+    ]);
+    expect(report.files[0]?.documents.map((d) => d.valid)).toEqual([false, true, false, false]);
+  });
+
+  it('as a process: exit 1 and errors on stdout for a bad file, exit 0 for good ones, exit 2 for bad usage', async () => {
+    const bad = await spawnCli([
+      'validate',
+      'examples/pod-kill.yaml',
+      'test/unit/manifests/invalid/cycle-children.yaml',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('ok examples/pod-kill.yaml: 1 document (PodChaos)\n');
+    expect(bad.stdout).toContain(
+      'test/unit/manifests/invalid/cycle-children.yaml:17:18: error[TEMPLATE_CYCLE] /spec/templates/1/children/0: templates form a cycle: main -> a -> main\n  fix: ',
+    );
+    expect(bad.stderr).toBe('1 error in 1 of 2 files\n');
+    expect(bad.stdout).not.toMatch(/\n\s+at /);
+
+    const good = await spawnCli(['validate', 'examples/serial.yaml', 'examples/schedule.yaml']);
+    expect(good).toEqual({
+      code: 0,
+      stdout:
+        'ok examples/serial.yaml: 1 document (Workflow)\nok examples/schedule.yaml: 1 document (Schedule)\n',
+      stderr: '',
+    });
+
+    const usage = await spawnCli(['validate', '-o', 'xml', 'examples/serial.yaml']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/argument 'xml' is invalid/);
+  }, 30_000);
+});
