@@ -6,10 +6,10 @@ import { readFile } from 'node:fs/promises';
 import {
   ApiException,
   ApiextensionsV1Api,
+  loadAllYaml,
   type KubeConfig,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 
 export async function applyCrdFiles(
   kubeConfig: KubeConfig,
@@ -22,14 +22,12 @@ export async function applyCrdFiles(
   return Promise.all(crds.map((crd) => waitEstablished(api, crdName(crd), timeoutMs)));
 }
 
+/**
+ * Through client-node's `loadAllYaml`, which maps JSON keys such as `x-kubernetes-preserve-unknown-fields` to the
+ * typed client's attribute names; a plain YAML parse would have the client's serializer drop them.
+ */
 async function readCrds(file: string): Promise<V1CustomResourceDefinition[]> {
-  const docs = parseAllDocuments(await readFile(file, 'utf8'));
-  const crds: V1CustomResourceDefinition[] = [];
-  for (const doc of docs) {
-    if (doc.errors.length > 0) throw new Error(`${file}: invalid YAML: ${doc.errors[0]?.message}`);
-    const value: unknown = doc.toJS();
-    if (isCrd(value)) crds.push(value);
-  }
+  const crds = (loadAllYaml(await readFile(file, 'utf8')) as unknown[]).filter(isCrd);
   if (crds.length === 0) throw new Error(`${file} holds no CustomResourceDefinition`);
   return crds;
 }

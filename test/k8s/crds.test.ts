@@ -11,10 +11,7 @@ import {
   ApiException,
   ApiextensionsV1Api,
   CustomObjectsApi,
-  loadAllYaml,
-  type KubeConfig,
   type KubernetesObject,
-  type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -86,7 +83,7 @@ describeWithTools(['etcd', 'kube-apiserver'], 'chaosflow CRDs on a real kube-api
   beforeAll(async () => {
     kube = await startKubeApiServer();
     const started = Date.now();
-    await applyCrds(kube.kubeConfig, CRD_FILES);
+    await kube.applyCrds(CRD_FILES);
     console.info(
       `kube-apiserver ready in ${kube.startupMs} ms; CRDs established in ${Date.now() - started} ms`,
     );
@@ -217,29 +214,6 @@ describeWithTools(['etcd', 'kube-apiserver'], 'chaosflow CRDs on a real kube-api
     expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Phase', 'Age']);
     expect(table.rows[0]?.cells.slice(0, 2)).toEqual(['with-status', 'Running']);
   });
-
-  /**
-   * Creates the CRDs from their YAML through the typed client. The objects go through `loadAllYaml`, which maps
-   * JSON keys such as `x-kubernetes-preserve-unknown-fields` to the client's attribute names; a plain YAML
-   * parse would have them dropped by the client's serializer.
-   */
-  async function applyCrds(kubeConfig: KubeConfig, files: readonly string[]): Promise<void> {
-    const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-    const crds = files.flatMap((f) => loadAllYaml(readFileSync(f, 'utf8')) as V1CustomResourceDefinition[]);
-    for (const body of crds) await extensions.createCustomResourceDefinition({ body });
-    const deadline = Date.now() + 30_000;
-    for (const crd of crds) {
-      for (;;) {
-        const current = await extensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
-        const established = current.status?.conditions?.some(
-          (c) => c.type === 'Established' && c.status === 'True',
-        );
-        if (established) break;
-        if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata?.name} not established in 30 s`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-  }
 
   /** A raw GET trusting the apiserver's own certificate (the generated clients cannot ask for a Table). */
   function getJson<T>(path: string, accept = 'application/json'): Promise<T> {
