@@ -1,0 +1,182 @@
+/**
+ * Resolves a chaos spec's selector into targets, grouped by the daemon that serves them: one inject/recover
+ * activity per group. The random choice (modes one, fixed, fixed-percent, random-max-percent) happens here, in
+ * an activity, so it is recorded in workflow history and a replay sees the same targets.
+ *
+ * Errors leave as ActivityError, so the workflow can tell them apart: `NoTargets` when nothing matches,
+ * `InvalidInput` for a selector or inventory that cannot work (neither is retried); `Unavailable` when the
+ * source could not be asked, or a selected pod is still starting (retried within the activity's policy).
+ */
+import type { Target } from '../../common/target.js';
+import { namespacesOf, type MatchContext } from '../../common/selection/match-pods.js';
+import type { PodInfo } from '../../common/selection/pod-info.js';
+import {
+  SELECTOR_MODES,
+  type ContainerSelector,
+  type PodSelector,
+  type PodSelectorSpec,
+  type RandomSource,
+  type SelectorMode,
+} from '../../common/selection/pod-selector.js';
+import { selectPods, selectTargets, type PodSelection } from '../../common/selection/select-targets.js';
+import { isSelectionError, type SelectionErrorCode } from '../../common/selection/selection-error.js';
+import type { ResolveTargetsInput, TargetGroup } from '../contract.js';
+import { ActivityError, type ActivityErrorCode } from '../errors.js';
+import type { TargetResolver } from '../targets-resolver.js';
+import { InventoryError } from './inventory-error.js';
+import type { DaemonRef, TargetSource } from './target-source.js';
+
+/** The targets of one daemon. `endpoint` is the daemon's address (the contract's TargetGroup). */
+export interface DaemonTargetGroup extends TargetGroup {
+  daemon: DaemonRef;
+  /** The nodes this daemon serves among the targets. */
+  nodes: string[];
+}
+
+export interface ResolvedTargets {
+  groups: DaemonTargetGroup[];
+  /** Pods that matched the selector before the mode was applied. */
+  matched: number;
+  namespaces: string[];
+  /** random-max-percent only: the percentage drawn (0 means no target, and no fault). */
+  drawnPercent?: number;
+}
+
+export interface ResolveTargetsOptions {
+  /** A chaos spec: its `selector`, `mode`, `value` and `containerNames` are used. */
+  spec: Readonly<Record<string, unknown>>;
+  /** The namespace of the manifest (default of `selector.namespaces`). */
+  namespace: string;
+  source: TargetSource;
+  random: RandomSource;
+}
+
+export async function resolveTargets(options: ResolveTargetsOptions): Promise<ResolvedTargets> {
+  const selector = containerSelectorOf(options.spec, 'spec');
+  return guard(async () => {
+    const { pods, context } = await gather(options.source, selector.selector, options.namespace);
+    const selection = selectTargets(pods, selector, context, options.random);
+    const groups = await groupByDaemon(selection.targets, options.source);
+    return {
+      groups,
+      matched: selection.matched,
+      namespaces: selection.namespaces,
+      ...(selection.drawnPercent === undefined ? {} : { drawnPercent: selection.drawnPercent }),
+    };
+  });
+}
+
+/** A bare PodSelector, such as NetworkChaos `target`: the peer pods, not daemon batches. */
+export async function resolvePodSelector(
+  podSelector: Readonly<Record<string, unknown>>,
+  namespace: string,
+  source: TargetSource,
+  random: RandomSource,
+): Promise<PodSelection> {
+  const selector = containerSelectorOf(podSelector, 'target');
+  return guard(async () => {
+    const { pods, context } = await gather(source, selector.selector, namespace);
+    return selectPods(pods, selector, context, random);
+  });
+}
+
+/** The TargetResolver the worker registers: `run.namespace` is the manifest's namespace. */
+export function createTargetResolver(
+  source: TargetSource,
+  random: RandomSource = Math.random,
+): TargetResolver {
+  return {
+    resolve: async (input: ResolveTargetsInput) => {
+      const { groups } = await resolveTargets({
+        spec: input.chaos.spec,
+        namespace: input.run.namespace,
+        source,
+        random,
+      });
+      return { groups };
+    },
+  };
+}
+
+async function gather(
+  source: TargetSource,
+  selector: PodSelectorSpec,
+  namespace: string,
+): Promise<{ pods: PodInfo[]; context: MatchContext }> {
+  const [pods, nodeLabels] = await Promise.all([
+    source.listPods(namespacesOf(selector, namespace)),
+    source.nodeLabels(),
+  ]);
+  return { pods, context: { defaultNamespace: namespace, nodeLabels } };
+}
+
+async function groupByDaemon(targets: readonly Target[], source: TargetSource): Promise<DaemonTargetGroup[]> {
+  const daemons = new Map<string, DaemonRef>();
+  for (const node of new Set(targets.map((t) => t.node))) daemons.set(node, await source.daemonFor(node));
+  const groups = new Map<string, DaemonTargetGroup>();
+  for (const target of targets) {
+    const daemon = daemons.get(target.node) as DaemonRef;
+    const key = `${daemon.address}|${daemon.tls ? `${daemon.tls.caFile}|${daemon.tls.certFile}|${daemon.tls.keyFile}|${daemon.tls.serverName ?? ''}` : 'plaintext'}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { endpoint: daemon.address, daemon, nodes: [], targets: [] };
+      groups.set(key, group);
+    }
+    if (!group.nodes.includes(target.node)) group.nodes.push(target.node);
+    group.targets.push(target);
+  }
+  return [...groups.values()].sort((a, b) =>
+    a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0,
+  );
+}
+
+function containerSelectorOf(spec: Readonly<Record<string, unknown>>, where: string): ContainerSelector {
+  const bad = (message: string) => new ActivityError('InvalidInput', `${where}: ${message}`);
+  const { selector, mode, value, containerNames } = spec;
+  if (
+    selector !== undefined &&
+    (typeof selector !== 'object' || selector === null || Array.isArray(selector))
+  ) {
+    throw bad('`selector` must be a mapping such as { labelSelectors: { app: web } }.');
+  }
+  if (typeof mode !== 'string' || !(SELECTOR_MODES as readonly string[]).includes(mode)) {
+    throw bad(`\`mode\` must be one of ${SELECTOR_MODES.join(', ')}, got ${JSON.stringify(mode)}.`);
+  }
+  if (value !== undefined && typeof value !== 'string') {
+    throw bad(`\`value\` must be a string such as "50", got ${JSON.stringify(value)}: quote it.`);
+  }
+  if (
+    containerNames !== undefined &&
+    (!Array.isArray(containerNames) || containerNames.some((n) => typeof n !== 'string'))
+  ) {
+    throw bad('`containerNames` must be a list of container names.');
+  }
+  const podSelector: PodSelector = {
+    selector: selector ?? {},
+    mode: mode as SelectorMode,
+    ...(value === undefined ? {} : { value }),
+  };
+  return containerNames === undefined
+    ? podSelector
+    : { ...podSelector, containerNames: containerNames as string[] };
+}
+
+/** Selection errors that are not InvalidInput: a pod that is still starting may be ready on a retry. */
+const ACTIVITY_CODE: Partial<Record<SelectionErrorCode, ActivityErrorCode>> = {
+  SELECTOR_NO_MATCH: 'NoTargets',
+  SELECTOR_CONTAINER_NOT_RUNNING: 'Unavailable',
+  SELECTOR_POD_NOT_SCHEDULED: 'Unavailable',
+};
+
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isSelectionError(err)) {
+      throw new ActivityError(ACTIVITY_CODE[err.code] ?? 'InvalidInput', err.message, { cause: err });
+    }
+    if (err instanceof InventoryError) throw new ActivityError('InvalidInput', err.message, { cause: err });
+    if (err instanceof ActivityError) throw err;
+    throw new ActivityError('Unavailable', `cannot list targets: ${(err as Error).message}`, { cause: err });
+  }
+}
