@@ -1,4 +1,4 @@
-/** The cron parse check follows robfig/cron v3 as Chaos Mesh configures it. */
+/** The cron parse check is the schedules' own parser (common/cron): robfig/cron v3 as Chaos Mesh configures it. */
 import { describe, expect, it } from 'vitest';
 import { checkCron } from '../../../manifests/cron-check.js';
 
@@ -26,23 +26,24 @@ describe('checkCron', () => {
     ['', /empty/],
     ['* * *', /5 fields .* found 3/],
     ['* * * * * * *', /found 7/],
-    ['61 * * * *', /minute .*61 is above the maximum 59/],
-    ['0 24 * * *', /hour .*above the maximum 23/],
-    ['0 0 0 * *', /day of month .*below the minimum 1/],
+    ['61 * * * *', /minute 61 .* out of range 0-59/],
+    ['0 24 * * *', /hour 24 .* out of range 0-23/],
+    ['0 0 0 * *', /day-of-month 0 .* out of range 1-31/],
     ['0 0 * 13 *', /month/],
-    ['0 0 * * 7', /day of week .*above the maximum 6/],
+    ['0 0 * * 7', /day-of-week 7 .* out of range 0-6/],
     ['0 0 L * *', /not a number/],
     ['0 0 1W * *', /not a number/],
     ['0 0 * * MON#1', /not a number/],
     ['5-1 * * * *', /starts after it ends/],
     ['*/0 * * * *', /step/],
-    ['1-2-3 * * * *', /hyphens/],
+    ['1-2-3 * * * *', /more than one "-"/],
     ['@every', /unknown descriptor/],
     ['@every 5 minutes', /Go duration/],
     ['@every 0s', /positive/],
+    ['0 0 30 2 *', /never fires/],
     ['@weekdays', /unknown descriptor/],
     ['TZ=Mars/Base 0 0 * * *', /unknown time zone/],
-    ['TZ=UTC', /followed by a space/],
+    ['TZ=UTC', /not followed by a schedule/],
   ])('rejects %j', (expression, message) => {
     expect(checkCron(expression)?.message).toMatch(message);
   });
