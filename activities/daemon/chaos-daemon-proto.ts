@@ -1,0 +1,72 @@
+/**
+ * Loads `proto/chaosdaemon.proto` with @grpc/proto-loader, once per process. Options (the wire shapes the typed
+ * interfaces in `chaos-daemon-types.ts` describe): `keepCase` (field names as in the proto), `longs: String`
+ * (64-bit integers as decimal strings: uint64 values do not fit a JS number), `enums: String`, `defaults: true`
+ * (absent fields decode to their zero value, as in Go). Both the client and the chaosflow agent use it.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadPackageDefinition, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
+import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
+
+export const CHAOS_DAEMON_PROTO_OPTIONS: Readonly<Options> = Object.freeze({
+  keepCase: true,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+});
+
+const PROTO_RELATIVE_PATH = join('proto', 'chaosdaemon.proto');
+
+export interface ChaosDaemonProto {
+  /** The absolute path of the .proto file that was loaded. */
+  readonly path: string;
+  readonly packageDefinition: PackageDefinition;
+  /** The service definition a grpc-js `Server.addService` takes. */
+  readonly service: ServiceDefinition;
+  /** The generated client constructor of `pb.ChaosDaemon`. */
+  readonly Client: ServiceClientConstructor;
+}
+
+let cached: ChaosDaemonProto | undefined;
+
+/** The loaded proto; `protoPath` overrides where the file is (default: found upward from this module). */
+export function chaosDaemonProto(protoPath?: string): ChaosDaemonProto {
+  if (cached && (protoPath === undefined || protoPath === cached.path)) return cached;
+  const path = protoPath ?? findProtoFile();
+  const packageDefinition = loadSync(path, CHAOS_DAEMON_PROTO_OPTIONS);
+  const grpcObject = loadPackageDefinition(packageDefinition);
+  const pb = grpcObject['pb'] as Record<string, unknown> | undefined;
+  const Client = pb?.['ChaosDaemon'] as ServiceClientConstructor | undefined;
+  if (!Client) throw new Error(`${path} does not define service pb.ChaosDaemon`);
+  const loaded: ChaosDaemonProto = Object.freeze({
+    path,
+    packageDefinition,
+    service: Client.service,
+    Client,
+  });
+  cached = loaded;
+  return loaded;
+}
+
+/**
+ * Walks up from this module to the folder holding `proto/chaosdaemon.proto`: the repository root both when
+ * running from source (`activities/daemon/`) and when compiled (`dist/activities/daemon/`).
+ */
+function findProtoFile(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, PROTO_RELATIVE_PATH);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new Error(
+        `cannot find ${PROTO_RELATIVE_PATH} above ${fileURLToPath(import.meta.url)}; ` +
+          'run chaosflow from its installation folder, which ships the proto/ folder',
+      );
+    }
+    dir = parent;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The one error type of the daemon client. Every failed call is wrapped into a `DaemonError` that names the
+ * gRPC status, the endpoint, the RPC and the server's own message, and says whether retrying can help, so the
+ * activity classifier can set `nonRetryable` deliberately.
+ */
+import { status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { ChaosDaemonRpc } from './chaos-daemon-types.js';
+
+export type GrpcStatusName =
+  | 'OK'
+  | 'CANCELLED'
+  | 'UNKNOWN'
+  | 'INVALID_ARGUMENT'
+  | 'DEADLINE_EXCEEDED'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'PERMISSION_DENIED'
+  | 'RESOURCE_EXHAUSTED'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'OUT_OF_RANGE'
+  | 'UNIMPLEMENTED'
+  | 'INTERNAL'
+  | 'UNAVAILABLE'
+  | 'DATA_LOSS'
+  | 'UNAUTHENTICATED';
+
+/**
+ * Whether a call that failed with each status may succeed when repeated. The transient ones are retryable;
+ * answers about the request itself are not. UNKNOWN and INTERNAL are retryable because Chaos Mesh's daemon
+ * reports failed commands (iptables lock contention, a container restarting) that way and its own controller
+ * retries them; CANCELLED is retryable because it means our side gave up, not that the daemon refused.
+ */
+export const RETRYABLE_STATUS: Readonly<Record<GrpcStatusName, boolean>> = Object.freeze({
+  OK: false,
+  CANCELLED: true,
+  UNKNOWN: true,
+  INVALID_ARGUMENT: false,
+  DEADLINE_EXCEEDED: true,
+  NOT_FOUND: false,
+  ALREADY_EXISTS: false,
+  PERMISSION_DENIED: false,
+  RESOURCE_EXHAUSTED: true,
+  FAILED_PRECONDITION: false,
+  ABORTED: true,
+  OUT_OF_RANGE: false,
+  UNIMPLEMENTED: false,
+  INTERNAL: true,
+  UNAVAILABLE: true,
+  DATA_LOSS: false,
+  UNAUTHENTICATED: false,
+});
+
+export type DaemonErrorCode =
+  /** The RPC reached (or tried to reach) the daemon and failed; see `status`. */
+  | 'DAEMON_CALL_FAILED'
+  /** The endpoint's TLS settings are missing or unreadable; nothing was sent. */
+  | 'DAEMON_TLS_INVALID';
+
+export interface DaemonErrorContext {
+  /** `host:port` of the daemon. */
+  readonly endpoint: string;
+  /** The RPC, absent for configuration errors that happen before any call. */
+  readonly rpc?: ChaosDaemonRpc;
+  /** The gRPC status name. */
+  readonly status: GrpcStatusName;
+  /** The server's message (grpc `details`), or the local reason. */
+  readonly serverMessage: string;
+}
+
+export class DaemonError extends Error {
+  override readonly name = 'DaemonError';
+  readonly code: DaemonErrorCode;
+  readonly endpoint: string;
+  readonly rpc: ChaosDaemonRpc | undefined;
+  readonly status: GrpcStatusName;
+  readonly serverMessage: string;
+  readonly retryable: boolean;
+
+  constructor(code: DaemonErrorCode, context: DaemonErrorContext, options?: { cause?: unknown }) {
+    const where = context.rpc ? `${context.rpc} on ${context.endpoint}` : context.endpoint;
+    super(`chaos daemon ${where} failed with ${context.status}: ${context.serverMessage}`, options);
+    this.code = code;
+    this.endpoint = context.endpoint;
+    this.rpc = context.rpc;
+    this.status = context.status;
+    this.serverMessage = context.serverMessage;
+    this.retryable = code === 'DAEMON_CALL_FAILED' && RETRYABLE_STATUS[context.status];
+  }
+}
+
+const STATUS_NAMES: ReadonlyMap<number, GrpcStatusName> = new Map(
+  Object.entries(grpcStatus)
+    .filter((entry): entry is [GrpcStatusName, number] => typeof entry[1] === 'number')
+    .map(([name, value]) => [value, name]),
+);
+
+/** The status name of a gRPC numeric code; unknown numbers count as UNKNOWN. */
+export function statusName(code: number): GrpcStatusName {
+  return STATUS_NAMES.get(code) ?? 'UNKNOWN';
+}
+
+function isServiceError(err: unknown): err is ServiceError {
+  return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number';
+}
+
+/** Wraps whatever a grpc-js call rejected with. */
+export function wrapCallError(err: unknown, endpoint: string, rpc: ChaosDaemonRpc): DaemonError {
+  if (err instanceof DaemonError) return err;
+  if (isServiceError(err)) {
+    return new DaemonError(
+      'DAEMON_CALL_FAILED',
+      { endpoint, rpc, status: statusName(err.code), serverMessage: err.details || err.message },
+      { cause: err },
+    );
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new DaemonError(
+    'DAEMON_CALL_FAILED',
+    { endpoint, rpc, status: 'UNKNOWN', serverMessage: message },
+    { cause: err },
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * Assembles the agent from its config: command runner, journal, stress-ng manager, netem probe (run on first
+ * need), the gRPC service and server. `Agent.start` reconciles the journal before it serves (entries whose
+ * target is gone are reverted); `stop` stops accepting calls, waits for those in flight, and leaves injected
+ * faults in place unless asked to recover them (the journal keeps what a later `--recover-all` needs).
+ */
+import type { Logger } from 'pino';
+import { startAgentServer, serverCredentials, type AgentServer } from './agent-server.js';
+import { createCommandRunner } from './command-runner.js';
+import type { AgentConfig } from './config.js';
+import { createDaemonService } from './daemon-service.js';
+import type { FaultContext } from './fault-context.js';
+import { Journal } from './journal.js';
+import { KeyedLock } from './keyed-lock.js';
+import { probeNetem } from './netem-probe.js';
+import { netnsOf } from './process-info.js';
+import { reconcile, recoverAll, type RecoveryReport } from './recovery.js';
+import { StressInstances } from './stress-instances.js';
+import type { NetemSupport } from './tc-plan.js';
+
+export async function createFaultContext(config: AgentConfig, logger: Logger): Promise<FaultContext> {
+  const runner = createCommandRunner(logger, config.commandTimeoutMs);
+  const journal = await Journal.open(config.stateDir, (file, reason) =>
+    logger.error({ file, reason }, 'unreadable journal entry skipped'),
+  );
+  let netem: Promise<NetemSupport> | undefined;
+  return {
+    runner,
+    journal,
+    logger,
+    stress: new StressInstances(runner, logger, config.stressNgPath),
+    netemSupport: () => (netem ??= probeNetem(runner, logger)),
+    agentNetns: await netnsOf(process.pid),
+    allowHostNetwork: config.allowHostNetwork,
+  };
+}
+
+export class Agent {
+  private constructor(
+    private readonly ctx: FaultContext,
+    private readonly server: AgentServer,
+    private readonly locks: KeyedLock,
+    /** What the start-up reconcile did. */
+    readonly startupReport: RecoveryReport,
+  ) {}
+
+  static async start(config: AgentConfig, logger: Logger): Promise<Agent> {
+    const ctx = await createFaultContext(config, logger);
+    const report = await reconcile(ctx, logger);
+    logger.info(
+      { reverted: report.reverted.length, kept: report.kept.length, failed: report.failed.length },
+      'journal reconciled',
+    );
+    const locks = new KeyedLock();
+    const server = await startAgentServer(
+      config.listen,
+      await serverCredentials(config.tls),
+      createDaemonService(ctx, locks),
+    );
+    logger.info(
+      { address: server.address, tls: config.tls !== undefined, stateDir: config.stateDir },
+      'agent listening',
+    );
+    return new Agent(ctx, server, locks, report);
+  }
+
+  get address(): string {
+    return this.server.address;
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  /** Stops serving; with `recover`, then reverts everything in the journal. */
+  async stop(options: { recover?: boolean; graceMs?: number } = {}): Promise<RecoveryReport | undefined> {
+    await this.server.shutdown(options.graceMs);
+    await this.locks.drain();
+    this.ctx.logger.info({ recover: options.recover === true }, 'agent stopped serving');
+    return options.recover ? recoverAll(this.ctx, this.ctx.logger) : undefined;
+  }
+}
+
+/** `chaosflow agent --recover-all`: reverts every journal entry without serving. */
+export async function recoverJournal(config: AgentConfig, logger: Logger): Promise<RecoveryReport> {
+  const ctx = await createFaultContext(config, logger);
+  return recoverAll(ctx, logger);
+}

@@ -1,0 +1,152 @@
+/**
+ * The agent's implementation of `pb.ChaosDaemon`: one handler per RPC (checked exhaustive), each run under
+ * the lock of its target, with the call's fault key and a child logger. RPCs a host process cannot support
+ * answer UNIMPLEMENTED with the reason.
+ */
+import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import {
+  CHAOS_DAEMON_RPCS,
+  FAULT_KEY_METADATA,
+  NAMESPACED_NAME_METADATA,
+  type ChaosDaemonRpc,
+  type DaemonRequest,
+  type DaemonResponse,
+} from '../activities/daemon/chaos-daemon-types.js';
+import { AgentError, toServiceError } from './agent-error.js';
+import type { CallScope, FaultContext } from './fault-context.js';
+import type { KeyedLock } from './keyed-lock.js';
+import { NetworkFaults } from './network-faults.js';
+import { ProcessFaults } from './process-faults.js';
+import { checkMetadataValue } from './request-validation.js';
+import { StressFaults } from './stress-faults.js';
+
+type Handler<R extends ChaosDaemonRpc> = (
+  scope: CallScope,
+  request: DaemonRequest<R>,
+) => Promise<DaemonResponse<R>>;
+type Handlers = { readonly [R in ChaosDaemonRpc]: Handler<R> };
+
+/** Why each RPC the agent does not implement cannot work for a host process. */
+export const UNIMPLEMENTED_REASONS = {
+  SetTimeOffset:
+    "TimeChaos needs Chaos Mesh's watchmaker, which rewrites the vDSO of the target through ptrace; the " +
+    'chaosflow agent does not ship it, so time faults are not available for host processes',
+  RecoverTimeOffset: 'TimeChaos is not available for host processes (see SetTimeOffset)',
+  ApplyIOChaos:
+    "IOChaos needs toda, a FUSE file system mounted over the volume inside the container's mount namespace; " +
+    'not available for host processes',
+  ApplyHttpChaos:
+    'HTTPChaos needs tproxy, a transparent proxy with iptables redirection inside the pod; not available for ' +
+    'host processes',
+  SetDNSServer:
+    "DNSChaos rewrites /etc/resolv.conf in the container's mount namespace to point at Chaos Mesh's DNS " +
+    "server; not available for host processes, which share the host's resolv.conf",
+  InstallJVMRules: 'JVMChaos needs Byteman attached to a JVM; not available in the chaosflow agent',
+  UninstallJVMRules: 'JVMChaos is not available in the chaosflow agent (see InstallJVMRules)',
+  ApplyBlockChaos:
+    "BlockChaos needs Chaos Mesh's chaos-driver kernel module (ioem); not available in the chaosflow agent",
+  RecoverBlockChaos: 'BlockChaos is not available in the chaosflow agent (see ApplyBlockChaos)',
+} as const satisfies Partial<Record<ChaosDaemonRpc, string>>;
+
+function unimplemented(rpc: keyof typeof UNIMPLEMENTED_REASONS): () => Promise<never> {
+  return () => Promise.reject(new AgentError('UNIMPLEMENTED', UNIMPLEMENTED_REASONS[rpc], { rpc }));
+}
+
+/** The target a request is about, used as its lock key and (with the RPC) as its default fault key. */
+function targetOf(rpc: ChaosDaemonRpc, request: Record<string, unknown>): string {
+  const text = (name: string): string => (typeof request[name] === 'string' ? request[name] : '');
+  if (rpc === 'ExecStressors') return text('target');
+  if (rpc === 'CancelStressors')
+    return `stress:${text('cpuInstance') || text('memoryInstance') || text('cpuInstanceUid')}`;
+  return text('container_id');
+}
+
+export function createDaemonService(ctx: FaultContext, locks: KeyedLock): UntypedServiceImplementation {
+  const network = new NetworkFaults(ctx);
+  const stress = new StressFaults(ctx);
+  const processes = new ProcessFaults(ctx);
+  const empty = async (work: Promise<void>): Promise<Record<string, never>> => {
+    await work;
+    return {};
+  };
+  const handlers: Handlers = {
+    SetTcs: (scope, request) => empty(network.setTcs(scope, request)),
+    FlushIPSets: (scope, request) => empty(network.flushIpsets(scope, request)),
+    SetIptablesChains: (scope, request) => empty(network.setIptablesChains(scope, request)),
+    ContainerKill: (scope, request) => empty(processes.kill(scope, request)),
+    ContainerGetPid: (scope, request) => processes.getPid(scope, request),
+    ExecStressors: (scope, request) => stress.exec(scope, request),
+    CancelStressors: (scope, request) => empty(stress.cancel(scope, request)),
+    SetTimeOffset: unimplemented('SetTimeOffset'),
+    RecoverTimeOffset: unimplemented('RecoverTimeOffset'),
+    ApplyIOChaos: unimplemented('ApplyIOChaos'),
+    ApplyHttpChaos: unimplemented('ApplyHttpChaos'),
+    SetDNSServer: unimplemented('SetDNSServer'),
+    InstallJVMRules: unimplemented('InstallJVMRules'),
+    UninstallJVMRules: unimplemented('UninstallJVMRules'),
+    ApplyBlockChaos: unimplemented('ApplyBlockChaos'),
+    RecoverBlockChaos: unimplemented('RecoverBlockChaos'),
+  };
+
+  const implementation: UntypedServiceImplementation = {};
+  for (const rpc of CHAOS_DAEMON_RPCS) {
+    implementation[rpc] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      void serve(rpc, handlers[rpc] as Handler<ChaosDaemonRpc>, call, callback, ctx.logger, locks);
+    };
+  }
+  return implementation;
+}
+
+async function serve(
+  rpc: ChaosDaemonRpc,
+  handler: Handler<ChaosDaemonRpc>,
+  call: ServerUnaryCall<unknown, unknown>,
+  callback: sendUnaryData<unknown>,
+  logger: Logger,
+  locks: KeyedLock,
+): Promise<void> {
+  const started = performance.now();
+  const request = call.request as Record<string, unknown>;
+  const target = targetOf(rpc, request);
+  let log = logger.child({ rpc });
+  try {
+    const scope = callScope(rpc, call, target, logger);
+    log = scope.logger;
+    const response = await locks.run(`target:${target}`, () => handler(scope, request as never));
+    log.info({ ms: Math.round(performance.now() - started), status: 'OK' }, 'rpc');
+    callback(null, response);
+  } catch (err) {
+    const serviceError = toServiceError(err);
+    if (err instanceof AgentError) {
+      log.warn({ ms: Math.round(performance.now() - started), status: err.code, reason: err.message }, 'rpc');
+    } else {
+      log.error({ ms: Math.round(performance.now() - started), err }, 'rpc failed unexpectedly');
+    }
+    callback(serviceError);
+  }
+}
+
+function callScope(
+  rpc: ChaosDaemonRpc,
+  call: ServerUnaryCall<unknown, unknown>,
+  target: string,
+  logger: Logger,
+): CallScope {
+  const first = (name: string): string | undefined => {
+    const value = call.metadata.get(name)[0];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const faultKey = first(FAULT_KEY_METADATA);
+  const namespacedName = first(NAMESPACED_NAME_METADATA);
+  if (faultKey !== undefined) checkMetadataValue(FAULT_KEY_METADATA, faultKey);
+  if (namespacedName !== undefined) checkMetadataValue(NAMESPACED_NAME_METADATA, namespacedName);
+  const key = faultKey ?? `${target}#${rpc}`;
+  return {
+    rpc,
+    key,
+    keySource: faultKey ? 'metadata' : 'derived',
+    namespacedName,
+    logger: logger.child({ rpc, key, ...(namespacedName ? { namespacedName } : {}) }),
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * SetIptablesChains with Chaos Mesh's declarative semantics, in the target's network namespace: the chains
+ * `CHAOS-INPUT` and `CHAOS-OUTPUT` are (re)created and flushed and hooked into INPUT/OUTPUT once; each chain of
+ * the request is created (or flushed) with its rules and jumped to from CHAOS-<direction>; chains of an earlier
+ * request that are no longer listed are deleted. Differences from Chaos Mesh, on purpose:
+ * - the hooks are inserted first in INPUT/OUTPUT (`-I 1`), so an earlier ACCEPT cannot bypass the fault;
+ * - an empty list removes everything, hooks and CHAOS-* chains included, leaving the namespace exactly as the
+ *   agent found it (Chaos Mesh leaves the empty chains hooked and the named chains behind).
+ */
+import type { Chain } from '../activities/daemon/chaos-daemon-types.js';
+import { AgentError } from './agent-error.js';
+import { listSets } from './ipsets.js';
+import type { NetnsRunner } from './netns-runner.js';
+import {
+  checkChainName,
+  checkDevice,
+  checkPortList,
+  checkProtocol,
+  checkSetName,
+  checkTarget,
+  checkTcpFlags,
+} from './request-validation.js';
+
+export const CHAOS_CHAIN = { INPUT: 'CHAOS-INPUT', OUTPUT: 'CHAOS-OUTPUT' } as const;
+type Direction = keyof typeof CHAOS_CHAIN;
+const DIRECTIONS: readonly Direction[] = ['INPUT', 'OUTPUT'];
+
+export interface ChainPlan {
+  readonly name: string;
+  readonly direction: Direction;
+  /** Every rule as the iptables arguments after `-A <name>`. */
+  readonly rules: readonly (readonly string[])[];
+  /** ipsets the rules match on (they must exist). */
+  readonly ipsets: readonly string[];
+}
+
+const PORT_PROTOCOLS = new Set(['tcp', 'udp', 'sctp', 'udplite']);
+
+/** Validates the request's chains and turns each into rules; pure. */
+export function planChains(chains: readonly Chain[]): ChainPlan[] {
+  const seen = new Set<string>();
+  return chains.map((chain, i) => {
+    const field = `chains[${i}]`;
+    const name = checkChainName(`${field}.name`, chain.name);
+    if (seen.has(name)) throw new AgentError('INVALID_ARGUMENT', `${field}.name ${name} is listed twice`);
+    seen.add(name);
+    const direction = chain.direction;
+    if (direction !== 'INPUT' && direction !== 'OUTPUT') {
+      throw new AgentError('INVALID_ARGUMENT', `${field}.direction must be INPUT or OUTPUT`);
+    }
+    const target = checkTarget(`${field}.target`, chain.target || 'DROP');
+    const ipsets = chain.ipsets.map((set, j) => checkSetName(`${field}.ipsets[${j}]`, set));
+
+    const match: string[] = [];
+    if (chain.device)
+      match.push(direction === 'INPUT' ? '-i' : '-o', checkDevice(`${field}.device`, chain.device));
+    if (chain.protocol) {
+      const protocol = checkProtocol(`${field}.protocol`, chain.protocol);
+      match.push('-p', protocol);
+      for (const [key, option] of [
+        ['source_ports', 'sport'],
+        ['destination_ports', 'dport'],
+      ] as const) {
+        const value = chain[key];
+        if (!value) continue;
+        if (!PORT_PROTOCOLS.has(protocol)) {
+          throw new AgentError(
+            'INVALID_ARGUMENT',
+            `${field}.${key} needs protocol tcp, udp, sctp or udplite`,
+          );
+        }
+        const ports = checkPortList(`${field}.${key}`, value);
+        match.push(
+          ...(ports.length > 1 ? ['-m', 'multiport', `--${option}s`] : [`--${option}`]),
+          ports.join(','),
+        );
+      }
+      if (chain.tcp_flags) {
+        if (protocol !== 'tcp')
+          throw new AgentError('INVALID_ARGUMENT', `${field}.tcp_flags needs protocol tcp`);
+        match.push('--tcp-flags', ...checkTcpFlags(`${field}.tcp_flags`, chain.tcp_flags));
+      }
+    } else if (chain.source_ports || chain.destination_ports || chain.tcp_flags) {
+      throw new AgentError('INVALID_ARGUMENT', `${field} sets ports or tcp_flags without a protocol`);
+    }
+
+    const side = direction === 'INPUT' ? 'src' : 'dst';
+    const rules =
+      ipsets.length === 0
+        ? [[...match, '-j', target]]
+        : ipsets.map((set) => ['-m', 'set', '--match-set', set, side, ...match, '-j', target]);
+    return { name, direction, rules, ipsets };
+  });
+}
+
+interface FilterState {
+  readonly chains: ReadonlySet<string>;
+  readonly rules: readonly string[];
+}
+
+async function readFilter(ns: NetnsRunner): Promise<FilterState> {
+  const { stdout } = await ns.iptables('filter', ['-S']);
+  const lines = stdout.split('\n');
+  const chains = new Set(lines.filter((l) => l.startsWith('-N ')).map((l) => l.slice(3).trim()));
+  return { chains, rules: lines.filter((l) => l.startsWith('-A ')).map((l) => l.trim()) };
+}
+
+/** Sub-chains jumped to from CHAOS-INPUT / CHAOS-OUTPUT. */
+function chaosSubChains(state: FilterState): string[] {
+  const result: string[] = [];
+  for (const top of Object.values(CHAOS_CHAIN)) {
+    for (const rule of state.rules) {
+      const match = new RegExp(`^-A ${top} -j (\\S+)$`).exec(rule);
+      if (match?.[1]) result.push(match[1]);
+    }
+  }
+  return result;
+}
+
+/** Chain names currently installed by the agent (for the journal). */
+export async function installedChains(ns: NetnsRunner): Promise<string[]> {
+  return chaosSubChains(await readFilter(ns));
+}
+
+/** Makes the namespace's CHAOS-* chains exactly `plans`; an empty list removes everything. */
+export async function applyChains(ns: NetnsRunner, plans: readonly ChainPlan[]): Promise<void> {
+  const needed = [...new Set(plans.flatMap((p) => p.ipsets))];
+  if (needed.length > 0) {
+    const sets = await listSets(ns);
+    const missing = needed.filter((n) => !sets.has(n));
+    if (missing.length > 0) {
+      throw new AgentError(
+        'FAILED_PRECONDITION',
+        `the chains match on ipsets that do not exist in the target's network namespace: ${missing.join(', ')}; ` +
+          'call FlushIPSets first',
+      );
+    }
+  }
+  const state = await readFilter(ns);
+  const wanted = new Set(plans.map((p) => p.name));
+  const hooks = (direction: Direction): number =>
+    state.rules.filter((r) => r === `-A ${direction} -j ${CHAOS_CHAIN[direction]}`).length;
+
+  // 1. The CHAOS-* chains exist, hooked once, and empty, so no old sub-chain is referenced any more.
+  for (const direction of DIRECTIONS) {
+    const top = CHAOS_CHAIN[direction];
+    if (state.chains.has(top)) await ns.iptables('filter', ['-F', top]);
+    else if (plans.length > 0) await ns.iptables('filter', ['-N', top]);
+    if (plans.length > 0 && hooks(direction) === 0) {
+      await ns.iptables('filter', ['-I', direction, '1', '-j', top]);
+    }
+  }
+  // 2. Sub-chains of the previous state that are not wanted any more.
+  for (const old of chaosSubChains(state)) {
+    if (wanted.has(old) || !state.chains.has(old)) continue;
+    await ns.iptables('filter', ['-F', old]);
+    await ns.iptables('filter', ['-X', old]);
+  }
+  // 3. The wanted chains with their rules, then the jumps to them.
+  for (const plan of plans) {
+    await ns.iptables('filter', [state.chains.has(plan.name) ? '-F' : '-N', plan.name]);
+    for (const rule of plan.rules) await ns.iptables('filter', ['-A', plan.name, ...rule]);
+    await ns.iptables('filter', ['-A', CHAOS_CHAIN[plan.direction], '-j', plan.name]);
+  }
+  // 4. Nothing wanted: unhook and delete the CHAOS-* chains too.
+  if (plans.length === 0) {
+    for (const direction of DIRECTIONS) {
+      const top = CHAOS_CHAIN[direction];
+      for (let n = hooks(direction); n > 0; n--) await ns.iptables('filter', ['-D', direction, '-j', top]);
+      if (state.chains.has(top)) await ns.iptables('filter', ['-X', top]);
+    }
+  }
+}

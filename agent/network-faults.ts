@@ -1,0 +1,209 @@
+/**
+ * The three network RPCs (FlushIPSets, SetIptablesChains, SetTcs), each declarative for the target's network
+ * namespace like in Chaos Mesh, journaled before and after the change. Every request is validated completely
+ * before anything runs. A target that is gone counts as recovered for a request that clears state (the
+ * namespace is cleaned through the journal if it still exists) and as NOT_FOUND for one that injects.
+ *
+ * ipsets are garbage-collected: a set the agent created is destroyed once it is neither in the namespace's
+ * latest FlushIPSets request nor referenced by a rule (see `collectSets`).
+ */
+import type {
+  IPSetsRequest,
+  IptablesChainsRequest,
+  TcsRequest,
+} from '../activities/daemon/chaos-daemon-types.js';
+import { AgentError } from './agent-error.js';
+import {
+  EMPTY_NETWORK,
+  nextEntry,
+  saveEntry,
+  union,
+  type CallScope,
+  type FaultContext,
+} from './fault-context.js';
+import { resolveHostTarget, type HostTarget } from './host-target.js';
+import { applyChains, installedChains, planChains } from './iptables-chains.js';
+import { applySets, destroySets, planSets, temporarySetName } from './ipsets.js';
+import type { NetworkRecord } from './journal.js';
+import { netnsRunner, type NetnsRunner } from './netns-runner.js';
+import { findNetnsPath, type NetnsId } from './process-info.js';
+import { planTcs, type NetemSupport } from './tc-plan.js';
+import { applyTcPlans, shapedDevices } from './tc-qdiscs.js';
+
+type Change = (ns: NetnsRunner, network: NetworkRecord) => Promise<Partial<NetworkRecord>>;
+
+export class NetworkFaults {
+  constructor(private readonly ctx: FaultContext) {}
+
+  async flushIpsets(scope: CallScope, request: IPSetsRequest): Promise<void> {
+    const plans = planSets(request.ipsets);
+    const names = plans.map((p) => p.name);
+    await this.change(scope, request.container_id, plans.length === 0, {
+      before: (_ns, network) =>
+        Promise.resolve({ ipsets: union(network.ipsets, names, names.map(temporarySetName)) }),
+      apply: async (ns, network) => {
+        await applySets(ns, plans);
+        return {
+          ipsets: union(
+            network.ipsets.filter((s) => !s.startsWith('cft-')),
+            names,
+          ),
+          desiredIpsets: names,
+          desiredIpsetsAt: new Date().toISOString(),
+        };
+      },
+    });
+  }
+
+  async setIptablesChains(scope: CallScope, request: IptablesChainsRequest): Promise<void> {
+    const plans = planChains(request.chains);
+    const names = plans.map((p) => p.name);
+    await this.change(scope, request.container_id, plans.length === 0, {
+      before: async (ns, network) => ({ chains: union(network.chains, await installedChains(ns), names) }),
+      apply: async (ns) => {
+        await applyChains(ns, plans);
+        return { chains: names };
+      },
+    });
+  }
+
+  async setTcs(scope: CallScope, request: TcsRequest): Promise<void> {
+    const needsNetem = request.tcs.some((tc) => tc.type === 'NETEM');
+    const support: NetemSupport = needsNetem
+      ? await this.ctx.netemSupport()
+      : { available: true, reason: '' };
+    const plans = planTcs(request.tcs, support);
+    const devices = plans.map((p) => p.device);
+    await this.change(scope, request.container_id, plans.length === 0, {
+      before: async (ns, network) => ({
+        tcDevices: union(network.tcDevices, await shapedDevices(ns), devices),
+      }),
+      apply: async (ns) => {
+        await applyTcPlans(ns, plans);
+        return { tcDevices: devices };
+      },
+    });
+  }
+
+  /** Journal (before), change, collect unwanted sets, journal (after). */
+  private async change(
+    scope: CallScope,
+    containerId: string,
+    clears: boolean,
+    step: { before: Change; apply: Change },
+  ): Promise<void> {
+    let target: HostTarget;
+    try {
+      target = await resolveHostTarget(containerId);
+    } catch (err) {
+      if (err instanceof AgentError && err.code === 'NOT_FOUND' && clears) {
+        await this.clearForGoneTarget(scope, step.apply);
+        return;
+      }
+      throw err;
+    }
+    this.guardHostNetwork(target, clears);
+    const ns = netnsRunner(this.ctx.runner, target.netnsPath);
+    const journal = this.ctx.journal;
+    const existing = journal.get(scope.key);
+    const network = sameNetns(existing?.network, target.netns) ?? EMPTY_NETWORK(target.netns);
+
+    const before = { ...network, ...(await step.before(ns, network)) };
+    await journal.put(nextEntry(existing, scope, target, { network: before }, 'applying'));
+    let after: NetworkRecord;
+    try {
+      after = { ...before, ...(await step.apply(ns, before)) };
+    } catch (err) {
+      await journal.put(
+        nextEntry(journal.get(scope.key), scope, target, { lastError: (err as Error).message }),
+      );
+      throw err;
+    }
+    await saveEntry(journal, nextEntry(journal.get(scope.key), scope, target, { network: after }));
+    await this.collectSets(ns, target.netns);
+    scope.logger.info(
+      { pid: target.pid, key: scope.key },
+      clears ? 'network state cleared' : 'network state set',
+    );
+  }
+
+  /**
+   * Destroys sets the agent created in the namespace that its latest FlushIPSets (from any key) did not list.
+   * Sets still referenced by a rule stay until the next call that drops the reference.
+   */
+  private async collectSets(ns: NetnsRunner, netns: NetnsId): Promise<void> {
+    const entries = this.ctx.journal.inNetns(netns);
+    const latest = entries
+      .filter((e) => e.network?.desiredIpsetsAt)
+      .sort((a, b) =>
+        String(b.network?.desiredIpsetsAt).localeCompare(String(a.network?.desiredIpsetsAt)),
+      )[0];
+    const desired = new Set(latest?.network?.desiredIpsets ?? []);
+    const candidates = union(...entries.map((e) => e.network?.ipsets ?? [])).filter((s) => !desired.has(s));
+    if (candidates.length === 0) return;
+    const { destroyed, inUse } = await destroySets(ns, candidates);
+    if (inUse.length > 0) this.ctx.logger.debug({ inUse }, 'ipsets still referenced');
+    if (destroyed.length === 0) return;
+    for (const entry of entries) {
+      const network = entry.network as NetworkRecord;
+      if (!network.ipsets.some((s) => destroyed.includes(s))) continue;
+      const ipsets = network.ipsets.filter((s) => !destroyed.includes(s));
+      const scope = { ...scopeOf(entry), logger: this.ctx.logger };
+      await saveEntry(
+        this.ctx.journal,
+        nextEntry(entry, scope, entry.target, { network: { ...network, ipsets } }),
+      );
+    }
+  }
+
+  /** A clearing request for a process that is gone: clean its namespace through the journal, if it still exists. */
+  private async clearForGoneTarget(scope: CallScope, apply: Change): Promise<void> {
+    const entry = this.ctx.journal.get(scope.key);
+    scope.logger.warn({ key: scope.key }, 'target gone; counting the clear as done');
+    if (!entry?.network) return;
+    const path = await findNetnsPath(entry.network.netns);
+    let network: NetworkRecord = { ...entry.network, chains: [], tcDevices: [], ipsets: [] };
+    if (path) {
+      const ns = netnsRunner(this.ctx.runner, path);
+      network = { ...entry.network, ...(await apply(ns, entry.network)) };
+      await saveEntry(this.ctx.journal, nextEntry(entry, scope, entry.target, { network }));
+      await this.collectSets(ns, entry.network.netns);
+      return;
+    }
+    await saveEntry(this.ctx.journal, nextEntry(entry, scope, entry.target, { network }));
+  }
+
+  private guardHostNetwork(target: HostTarget, clears: boolean): void {
+    const own = this.ctx.agentNetns;
+    if (clears || this.ctx.allowHostNetwork || !own) return;
+    if (own.inode === target.netns.inode && own.dev === target.netns.dev) {
+      throw new AgentError(
+        'FAILED_PRECONDITION',
+        `target process ${target.pid} shares the agent's (the host's) network namespace, where a network fault ` +
+          'would hit every process of the host; run the target in its own network namespace, or start the ' +
+          'agent with --allow-host-network',
+        { pid: target.pid },
+      );
+    }
+  }
+}
+
+function sameNetns(network: NetworkRecord | undefined, netns: NetnsId): NetworkRecord | undefined {
+  return network && network.netns.inode === netns.inode && network.netns.dev === netns.dev
+    ? network
+    : undefined;
+}
+
+function scopeOf(entry: {
+  key: string;
+  keySource: 'metadata' | 'derived';
+  namespacedName?: string;
+  lastRpc: CallScope['rpc'];
+}): Omit<CallScope, 'logger'> {
+  return {
+    rpc: entry.lastRpc,
+    key: entry.key,
+    keySource: entry.keySource,
+    namespacedName: entry.namespacedName,
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Facts about host processes read from /proc: whether a pid is alive, its start time (to tell a process from
+ * a later one that reuses its pid), its network namespace and its children. Start times are in ms since the
+ * epoch computed like gopsutil's CreateTime (boot time + start ticks / CLK_TCK), which is what Chaos Mesh's
+ * daemon returns as `cpuStartTime`.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdir, readFile, stat } from 'node:fs/promises';
+
+let bootTimeMs: number | undefined;
+let clockTicks: number | undefined;
+
+async function bootTime(): Promise<number> {
+  if (bootTimeMs === undefined) {
+    const text = await readFile('/proc/stat', 'utf8');
+    const match = /^btime (\d+)$/m.exec(text);
+    if (!match) throw new Error('/proc/stat has no btime line');
+    bootTimeMs = Number(match[1]) * 1000;
+  }
+  return bootTimeMs;
+}
+
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** The process's start time in ms since the epoch, or undefined when the pid does not exist. */
+export async function processStartTimeMs(pid: number): Promise<number | undefined> {
+  let text: string;
+  try {
+    text = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name, which is in parentheses and may itself contain spaces and parentheses.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // starttime is field 22 of the whole line, so index 19 after dropping pid and comm.
+  const ticks = Number(rest[19]);
+  if (!Number.isFinite(ticks)) return undefined;
+  return (await bootTime()) + Math.round((ticks * 1000) / ticksPerSecond());
+}
+
+/** Whether `pid` runs and is still the process that started at `startTimeMs`. */
+export async function isSameProcess(pid: number, startTimeMs: number): Promise<boolean> {
+  return (await processStartTimeMs(pid)) === startTimeMs;
+}
+
+/** True when the process exists and is not a zombie. */
+export async function isAlive(pid: number): Promise<boolean> {
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const state = text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+export interface NetnsId {
+  readonly inode: number;
+  readonly dev: number;
+}
+
+export async function netnsOf(pid: number): Promise<NetnsId | undefined> {
+  try {
+    const info = await stat(`/proc/${pid}/ns/net`);
+    return { inode: info.ino, dev: info.dev };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A path through which the network namespace `id` can be entered (`nsenter --net=<path>`), found among named
+ * namespaces (`/run/netns/*`) and then among the namespaces of running processes; undefined when the namespace
+ * no longer exists.
+ */
+export async function findNetnsPath(id: NetnsId): Promise<string | undefined> {
+  const matches = async (path: string): Promise<boolean> => {
+    try {
+      const info = await stat(path);
+      return info.ino === id.inode && info.dev === id.dev;
+    } catch {
+      return false;
+    }
+  };
+  for (const name of await readdir('/run/netns').catch(() => [] as string[])) {
+    if (await matches(`/run/netns/${name}`)) return `/run/netns/${name}`;
+  }
+  for (const entry of await readdir('/proc')) {
+    if (/^\d+$/.test(entry) && (await matches(`/proc/${entry}/ns/net`))) return `/proc/${entry}/ns/net`;
+  }
+  return undefined;
+}
+
+/** The pid and every descendant of it (from /proc/<pid>/task/<tid>/children). */
+export async function processTree(pid: number): Promise<number[]> {
+  const result: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const current = queue.shift() as number;
+    result.push(current);
+    const tasks = await readdir(`/proc/${current}/task`).catch(() => [] as string[]);
+    for (const tid of tasks) {
+      const children = await readFile(`/proc/${current}/task/${tid}/children`, 'utf8').catch(() => '');
+      for (const child of children.split(' ')) {
+        const n = Number(child);
+        if (Number.isInteger(n) && n > 0 && !result.includes(n) && !queue.includes(n)) queue.push(n);
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,158 @@
+/**
+ * Starts and stops stress-ng instances for ExecStressors / CancelStressors. An instance is identified like in
+ * Chaos Mesh by its pid and its start time in ms; a cancel only ever signals a process whose pid *and* start
+ * time match (so a recycled pid is never hit) and which is a stress-ng the agent started or at least a
+ * stress-ng executable.
+ *
+ * Placement in the target's cgroups: Chaos Mesh starts stress-ng paused, moves it, then resumes it, so that no
+ * worker is ever forked (and no memory charged) outside the target's cgroups. Node cannot run code between fork
+ * and exec, so the agent starts a tiny launcher (`node -e` with the constant script below, data as argv) that
+ * moves *itself* into the target's cgroups, sets its oom_score_adj, and only then spawns stress-ng, which
+ * inherits both from its first instruction; the launcher prints the pid and exits. stress-ng is then an
+ * orphan adopted by init, exactly as after an agent restart.
+ */
+import { randomUUID } from 'node:crypto';
+import { readlink } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Logger } from 'pino';
+import { AgentError } from './agent-error.js';
+import { cgroupDirsOf } from './cgroups.js';
+import type { CommandRunner } from './command-runner.js';
+import type { HostTarget } from './host-target.js';
+import { isAlive, isSameProcess, processStartTimeMs } from './process-info.js';
+
+export type StressRole = 'cpu' | 'memory';
+
+export interface StressInstance {
+  readonly role: StressRole;
+  readonly pid: number;
+  readonly startTimeMs: number;
+  readonly uid: string;
+  readonly argv: readonly string[];
+}
+
+const STOP_GRACE_MS = 3_000;
+/** How long a started stress-ng must stay up to count as started (a bad option makes it exit at once). */
+const STARTUP_CHECK_MS = 50;
+
+/**
+ * Run as `node -e LAUNCHER -- <cgroups JSON> <oom_score_adj> <stress-ng> <args...>`. Exit 3: an essential
+ * cgroup could not be joined; other cgroup failures are printed on stderr as warnings.
+ */
+const LAUNCHER = `
+const fs = require('node:fs');
+const { spawn } = require('node:child_process');
+const [cgroups, oomScoreAdj, file, ...args] = process.argv.slice(1);
+for (const { dir, essential } of JSON.parse(cgroups)) {
+  try {
+    fs.writeFileSync(dir + '/cgroup.procs', String(process.pid));
+  } catch (err) {
+    process.stderr.write('cannot join ' + dir + ': ' + err.message + '\\n');
+    if (essential) process.exit(3);
+  }
+}
+if (oomScoreAdj !== '0') fs.writeFileSync('/proc/self/oom_score_adj', oomScoreAdj);
+const child = spawn(file, args, { detached: true, stdio: 'ignore' });
+child.once('error', (err) => { process.stderr.write(err.message + '\\n'); process.exit(1); });
+child.once('spawn', () => { process.stdout.write('pid ' + child.pid + '\\n'); child.unref(); process.exit(0); });
+`;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class StressInstances {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly logger: Logger,
+    private readonly stressNgPath: string,
+  ) {}
+
+  /** Starts stress-ng with `argv` in the target's cgroups; INVALID_ARGUMENT when stress-ng rejects the options. */
+  async start(
+    target: HostTarget,
+    role: StressRole,
+    argv: readonly string[],
+    oomScoreAdj: number,
+  ): Promise<StressInstance> {
+    const check = await this.runner.run([this.stressNgPath, '--dry-run', ...argv], { allowFailure: true });
+    if (check.exitCode !== 0) {
+      throw new AgentError(
+        'INVALID_ARGUMENT',
+        `stress-ng refused the ${role} stressors ${JSON.stringify(argv.join(' '))}: ${lastLine(check.stderr)}`,
+        { role },
+      );
+    }
+    const dirs = await cgroupDirsOf(target.pid);
+    const launch = await this.runner.run(
+      [
+        process.execPath,
+        '-e',
+        LAUNCHER,
+        '--',
+        JSON.stringify(dirs.map((d) => ({ dir: d.dir, essential: d.essential }))),
+        String(oomScoreAdj),
+        this.stressNgPath,
+        ...argv,
+      ],
+      { allowFailure: true },
+    );
+    if (launch.exitCode !== 0) {
+      throw new AgentError(
+        launch.exitCode === 3 ? 'FAILED_PRECONDITION' : 'INTERNAL',
+        `cannot start stress-ng in the cgroups of process ${target.pid}: ${lastLine(launch.stderr)}`,
+        { pid: target.pid },
+      );
+    }
+    const pid = Number(/^pid (\d+)$/m.exec(launch.stdout)?.[1]);
+    for (const warning of launch.stderr.split('\n').filter(Boolean)) {
+      this.logger.warn({ pid, warning }, 'cgroup not joined');
+    }
+    await sleep(STARTUP_CHECK_MS);
+    const startTimeMs = Number.isInteger(pid) ? await processStartTimeMs(pid) : undefined;
+    if (startTimeMs === undefined || !(await isAlive(pid))) {
+      throw new AgentError(
+        'INVALID_ARGUMENT',
+        `stress-ng exited at once with the ${role} stressors ${JSON.stringify(argv.join(' '))}; they start no stressor`,
+        { role },
+      );
+    }
+    return { role, pid, startTimeMs, uid: randomUUID(), argv: [...argv] };
+  }
+
+  /**
+   * Stops the instance `pid` started at `startTimeMs`: SIGTERM to its process group (stress-ng stops its
+   * workers), SIGKILL after a grace period. 'gone' when no such process runs any more.
+   */
+  async stop(pid: number, startTimeMs: number, known: boolean): Promise<'stopped' | 'gone'> {
+    if (!(await isSameProcess(pid, startTimeMs)) || !(await isAlive(pid))) return 'gone';
+    if (!known && !(await this.isStressNg(pid))) {
+      throw new AgentError(
+        'FAILED_PRECONDITION',
+        `process ${pid} is not a stress-ng instance started by this agent; refusing to signal it`,
+        { pid },
+      );
+    }
+    killGroup(pid, 'SIGTERM');
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (Date.now() < deadline && (await isAlive(pid))) await sleep(50);
+    killGroup(pid, 'SIGKILL');
+    return 'stopped';
+  }
+
+  private async isStressNg(pid: number): Promise<boolean> {
+    const exe = await readlink(`/proc/${pid}/exe`).catch(() => '');
+    return basename(exe) === basename(this.stressNgPath) || basename(exe) === 'stress-ng';
+  }
+}
+
+/** Signals the process group led by `pid` (stress-ng is spawned detached, so it leads its own group). */
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1) ?? '';
+}

@@ -1,0 +1,41 @@
+/**
+ * A real chaosflow agent for integration tests: started in this process on a free loopback port with a temp
+ * state dir (its JSON log goes to `<stateDir>/agent.log`), plus a daemon client pool pointed at it.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { DaemonClient } from '../../../activities/daemon/daemon-client.js';
+import { DaemonClientPool } from '../../../activities/daemon/daemon-client-pool.js';
+import { Agent } from '../../../agent/agent.js';
+import { parseAgentConfig, type AgentFlags } from '../../../agent/config.js';
+
+export interface AgentFixture {
+  readonly agent: Agent;
+  readonly client: DaemonClient;
+  readonly stateDir: string;
+  log(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startAgentFixture(flags: AgentFlags = {}, stateDir?: string): Promise<AgentFixture> {
+  const dir = stateDir ?? (await mkdtemp(join(tmpdir(), 'chaosflow-agent-')));
+  const config = parseAgentConfig({ listen: '127.0.0.1:0', stateDir: dir, logLevel: 'debug', ...flags }, {});
+  const logFile = join(dir, 'agent.log');
+  const logger = pino({ level: 'debug' }, pino.destination({ dest: logFile, sync: true, append: true }));
+  const agent = await Agent.start(config, logger);
+  const pool = new DaemonClientPool({ defaultDeadlineMs: 30_000 });
+  const client = pool.get({ address: agent.address, transport: { kind: 'plaintext' } });
+  return {
+    agent,
+    client,
+    stateDir: dir,
+    log: () => readFile(logFile, 'utf8'),
+    async stop() {
+      pool.close();
+      await agent.stop({ graceMs: 2_000 });
+      if (!stateDir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Partition through the agent, the way Chaos Mesh's PodNetworkChaos controller calls a daemon: FlushIPSets with
+ * the peer's address, then SetIptablesChains with a DROP chain matching that set; recovery sends both again
+ * with empty lists. The effect is checked from outside (an HTTP request from the peer), and the namespace's
+ * iptables, ipset and tc state must be exactly as before once recovered.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { describeWithNetns } from '../../harness/describe-with-netns.js';
+import { createTestHost, type NetnsSnapshot, type TestHost } from '../../harness/netns.js';
+import { startAgentFixture, type AgentFixture } from './agent-fixture.js';
+import { httpGet } from './http-probe.js';
+
+describeWithNetns('chaosflow agent: partition', () => {
+  let fixture: AgentFixture;
+  let host: TestHost;
+  let before: NetnsSnapshot;
+
+  beforeAll(async () => {
+    fixture = await startAgentFixture();
+    host = await createTestHost({ process: 'http' });
+  });
+  afterAll(async () => {
+    await host?.destroy();
+    await fixture?.stop();
+  });
+  beforeEach(async () => {
+    before = await host.snapshot();
+  });
+  afterEach(async () => {
+    expect(await host.snapshot()).toEqual(before);
+  });
+
+  const url = (): string => `http://${host.ip}:${host.port}/`;
+  const journalFiles = async (): Promise<string[]> =>
+    (await readdir(join(fixture.stateDir, 'journal'))).filter((f) => f.endsWith('.json'));
+
+  it('makes requests from the peer time out while partitioned, and answers again after recovery', async () => {
+    const { client } = fixture;
+    const container_id = host.containerId;
+    const faultKey = { run: 'run-partition', node: 'partition', target: container_id };
+    expect(await httpGet(url(), 3_000)).toBe(200);
+
+    const inject = async (): Promise<void> => {
+      await client.call(
+        'FlushIPSets',
+        {
+          container_id,
+          enterNS: true,
+          ipsets: [{ name: 'cf_peer_tgt', type: 'hash:net', cidrs: [`${host.hostIp}/32`] }],
+        },
+        { faultKey },
+      );
+      await client.call(
+        'SetIptablesChains',
+        {
+          container_id,
+          enterNS: true,
+          chains: [
+            { name: 'INPUT/cf_partition', direction: 'INPUT', ipsets: ['cf_peer_tgt'], target: 'DROP' },
+          ],
+        },
+        { faultKey },
+      );
+    };
+    await inject();
+    expect(await httpGet(url(), 1_500)).toBe('timeout');
+    const injected = await host.snapshot();
+    expect(injected.iptables).toContain('-A INPUT -j CHAOS-INPUT');
+    expect(injected.iptables).toContain('-A INPUT/cf_partition -m set --match-set cf_peer_tgt src -j DROP');
+    expect(await journalFiles()).toHaveLength(1);
+
+    // Idempotent: the same calls again change nothing.
+    await inject();
+    expect(await host.snapshot()).toEqual(injected);
+    expect(await httpGet(url(), 1_500)).toBe('timeout');
+
+    await client.call('FlushIPSets', { container_id, enterNS: true, ipsets: [] }, { faultKey });
+    await client.call('SetIptablesChains', { container_id, enterNS: true, chains: [] }, { faultKey });
+    expect(await httpGet(url(), 3_000)).toBe(200);
+    expect(await journalFiles()).toHaveLength(0);
+  });
+
+  it("partitions both directions with Chaos Mesh's list:set of per-target sets, ports and protocol", async () => {
+    const { client } = fixture;
+    const container_id = host.containerId;
+    const faultKey = { run: 'run-2', node: 'partition-both', target: container_id };
+    await client.call(
+      'FlushIPSets',
+      {
+        container_id,
+        enterNS: true,
+        ipsets: [
+          { name: 'cf_peer_a', type: 'hash:net', cidrs: [`${host.hostIp}/32`] },
+          {
+            name: 'cf_peer_b',
+            type: 'hash:net,port',
+            cidr_and_ports: [{ cidr: `${host.hostIp}/32`, port: 9 }],
+          },
+          { name: 'cf_peers', type: 'list:set', set_names: ['cf_peer_a', 'cf_peer_b'] },
+        ],
+      },
+      { faultKey },
+    );
+    await client.call(
+      'SetIptablesChains',
+      {
+        container_id,
+        enterNS: true,
+        chains: [
+          {
+            name: 'INPUT/cf_both',
+            direction: 'INPUT',
+            ipsets: ['cf_peers'],
+            target: 'DROP',
+            protocol: 'tcp',
+            destination_ports: '8080',
+          },
+          {
+            name: 'OUTPUT/cf_both',
+            direction: 'OUTPUT',
+            ipsets: ['cf_peers'],
+            target: 'DROP',
+            device: 'eth0',
+          },
+        ],
+      },
+      { faultKey },
+    );
+    expect(await httpGet(url(), 1_500)).toBe('timeout');
+    const rules = (await host.snapshot()).iptables;
+    expect(rules).toContain(
+      '-A INPUT/cf_both -p tcp -m set --match-set cf_peers src -m tcp --dport 8080 -j DROP',
+    );
+    expect(rules).toContain('-A OUTPUT/cf_both -o eth0 -m set --match-set cf_peers dst -j DROP');
+
+    // Declarative: a second call with only the OUTPUT chain removes the INPUT one.
+    await client.call(
+      'SetIptablesChains',
+      {
+        container_id,
+        chains: [{ name: 'OUTPUT/cf_both', direction: 'OUTPUT', ipsets: ['cf_peers'], target: 'DROP' }],
+      },
+      { faultKey },
+    );
+    expect((await host.snapshot()).iptables).not.toContain('INPUT/cf_both');
+
+    await client.call('FlushIPSets', { container_id, ipsets: [] }, { faultKey });
+    await client.call('SetIptablesChains', { container_id, chains: [] }, { faultKey });
+    expect(await httpGet(url(), 3_000)).toBe(200);
+  });
+
+  it('refuses a chain that matches on an ipset the namespace does not have', async () => {
+    const error = await fixture.client
+      .call('SetIptablesChains', {
+        container_id: host.containerId,
+        chains: [
+          { name: 'INPUT/cf_missing', direction: 'INPUT', ipsets: ['cf_nonexistent'], target: 'DROP' },
+        ],
+      })
+      .catch((err: unknown) => err);
+    expect(error).toMatchObject({ status: 'FAILED_PRECONDITION' });
+    expect(String((error as Error).message)).toContain('cf_nonexistent');
+    // The failed call leaves nothing behind; clearing is still harmless.
+    await fixture.client.call('SetIptablesChains', { container_id: host.containerId, chains: [] });
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { AgentConfigError } from '../../../agent/agent-error.js';
+import { isLoopback, parseAgentConfig } from '../../../agent/config.js';
+
+describe('parseAgentConfig', () => {
+  it('defaults to plaintext on 127.0.0.1:31767 with the journal in /var/lib/chaosflow/agent', () => {
+    const config = parseAgentConfig({}, {});
+    expect(config).toMatchObject({
+      listen: { host: '127.0.0.1', port: 31767 },
+      tls: undefined,
+      stateDir: '/var/lib/chaosflow/agent',
+      stressNgPath: 'stress-ng',
+      recoverAll: false,
+      recoverOnExit: false,
+      allowHostNetwork: false,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.listen)).toBe(true);
+  });
+
+  it('takes flags over environment variables', () => {
+    const config = parseAgentConfig(
+      { stateDir: '/flag', listen: '[::1]:9000' },
+      {
+        CHAOSFLOW_AGENT_STATE_DIR: '/env',
+        CHAOSFLOW_AGENT_STRESS_NG: '/opt/stress-ng',
+        CHAOSFLOW_AGENT_RECOVER_ON_EXIT: '1',
+      },
+    );
+    expect(config.stateDir).toBe('/flag');
+    expect(config.listen).toEqual({ host: '::1', port: 9000 });
+    expect(config.stressNgPath).toBe('/opt/stress-ng');
+    expect(config.recoverOnExit).toBe(true);
+  });
+
+  it('refuses plaintext on a non-loopback address, saying how to fix it', () => {
+    expect(() => parseAgentConfig({ listen: '0.0.0.0:31767' }, {})).toThrow(AgentConfigError);
+    expect(() => parseAgentConfig({ listen: '10.0.0.5:31767' }, {})).toThrow(/--ca, --cert and --key/);
+  });
+
+  it('serves any address with all three TLS files, and refuses some of them only', () => {
+    const tls = { ca: '/ca.crt', cert: '/tls.crt', key: '/tls.key' };
+    expect(parseAgentConfig({ listen: '0.0.0.0:31767', ...tls }, {}).tls).toEqual({
+      caFile: '/ca.crt',
+      certFile: '/tls.crt',
+      keyFile: '/tls.key',
+    });
+    expect(() => parseAgentConfig({ ca: '/ca.crt', cert: '/tls.crt' }, {})).toThrow(
+      /all of --ca, --cert and --key/,
+    );
+  });
+
+  it('rejects a malformed listen address and an unknown log level', () => {
+    expect(() => parseAgentConfig({ listen: 'localhost' }, {})).toThrow(/host:port/);
+    expect(() => parseAgentConfig({ listen: '127.0.0.1:70000' }, {})).toThrow(/host:port/);
+    expect(() => parseAgentConfig({ logLevel: 'loud' }, {})).toThrow(/--log-level/);
+  });
+
+  it('knows loopback addresses', () => {
+    expect(['127.0.0.1', '127.1.2.3', '::1', 'localhost'].map(isLoopback)).toEqual([true, true, true, true]);
+    expect(['0.0.0.0', '10.0.0.1', '::', 'example.com'].map(isLoopback)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
