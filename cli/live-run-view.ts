@@ -58,7 +58,8 @@ function printChanges(out: NodeJS.WriteStream, status: RunStatus, seen: Map<stri
     if (seen.get(node.id) === state) continue;
     seen.set(node.id, state);
     const error = node.phase !== 'Succeeded' && node.errors.length ? `: ${node.errors.at(-1)}` : '';
-    const targets = node.targets && node.phase === 'Running' ? ` (${node.targets.length} targets)` : '';
+    const n = node.targets?.length ?? 0;
+    const targets = node.targets && node.phase === 'Running' ? ` (${n} target${n === 1 ? '' : 's'})` : '';
     out.write(`${new Date().toISOString()}  ${node.id}  ${state}${targets}${error}\n`);
   }
 }

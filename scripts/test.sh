@@ -32,25 +32,9 @@ step() {
   fi
 }
 
-# npm ci, or npm install when npm ci rejects a lock file that npm install would leave unchanged: on these
-# machines the registry mirror has no darwin/win32 builds of some optional packages (@swc/core-*), so the lock
-# file written here lacks them and npm ci calls it "out of sync". A lock file npm install has to change is a
-# real error.
-install_deps() {
-  npm ci --no-audit --no-fund && return 0
-  lock_before=$(cksum <package-lock.json)
-  printf 'npm ci failed (above); trying npm install, accepted only if package-lock.json stays the same\n'
-  npm install --no-audit --no-fund || return 1
-  if [ "$(cksum <package-lock.json)" != "$lock_before" ]; then
-    printf 'npm install changed package-lock.json: it is out of date with package.json; commit the new one\n'
-    return 1
-  fi
-  note "npm ci rejected package-lock.json (see the deps step); installed with npm install, which left it unchanged"
-}
-
-# Install when node_modules is missing or older than package-lock.json (npm writes node_modules/.package-lock.json).
+# npm dependencies when missing or stale (scripts/ensure-node-deps.sh explains the npm ci fallback).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step deps install_deps
+  step deps sh scripts/ensure-node-deps.sh
 fi
 step tools sh scripts/tools/install.sh
 step build npm run --silent build

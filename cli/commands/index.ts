@@ -7,16 +7,31 @@ import { register as plan } from './plan.js';
 import { register as validate } from './validate.js';
 import { register as abort } from './abort.js';
 import { register as agent } from './agent.js';
+import { register as dev } from './dev.js';
 import { register as get } from './get.js';
 import { register as list } from './list.js';
 import { register as pause } from './pause.js';
 import { register as resume } from './resume.js';
 import { register as run } from './run.js';
+import { register as worker } from './worker.js';
 import { register as schedule } from './schedule.js';
 
 type Register = (program: Command) => void;
 
-const commands: readonly Register[] = [validate, plan, run, get, list, abort, pause, resume, agent, schedule];
+const commands: readonly Register[] = [
+  validate,
+  plan,
+  run,
+  get,
+  list,
+  abort,
+  pause,
+  resume,
+  schedule,
+  dev,
+  worker,
+  agent,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of commands) register(program);

@@ -57,6 +57,8 @@ export interface TestHost {
 export interface TestHostOptions {
   readonly process?: 'http' | 'sleep';
   readonly cgroup?: boolean;
+  /** A fixed /30 (`host` and `target` inside it) instead of a free one from 10.201.0.0/16; the demo uses one. */
+  readonly subnet?: { readonly host: string; readonly target: string };
 }
 
 const live = new Set<TestHost>();
@@ -181,7 +183,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
   const hostDevice = `cfh${id}`;
   const peer = `cfp${id}`;
   const netnsPath = `/run/netns/${name}`;
-  const subnet = await freeSubnet();
+  const subnet = options.subnet ?? (await freeSubnet());
   const port = 8080;
   let child: ChildProcess | undefined;
   let cgroup: TestCgroup | undefined;

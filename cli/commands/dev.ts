@@ -1,0 +1,86 @@
+/**
+ * `chaosflow dev`: the embedded default on this machine — a Temporal dev server with its Web UI (runs kept in a
+ * SQLite file across restarts), the chaosflow agent (as root) and a worker reading the host inventory. Prints
+ * where everything is; Ctrl-C stops all of it.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { dataDir, toolsDir } from '../config.js';
+import { EXIT } from '../exit-codes.js';
+
+interface DevOptions {
+  dataDir?: string;
+  port: string;
+  uiPort?: string;
+  agent: boolean;
+  agentListen: string;
+  inventory?: string;
+  logLevel: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('dev')
+    .description('run the embedded stack: Temporal dev server + Web UI, chaosflow agent and worker')
+    .option('--data-dir <dir>', 'where runs, logs, the agent journal and the inventory live')
+    .option('--port <port>', 'Temporal gRPC port', '7233')
+    .option('--ui-port <port>', 'Temporal Web UI port (default: port + 1000)')
+    .option('--no-agent', 'do not start the agent (no fault injection into host processes)')
+    .option('--agent-listen <host:port>', 'agent gRPC address', '127.0.0.1:31767')
+    .option('--inventory <file>', 'host inventory (default <data-dir>/inventory.yaml, created if missing)')
+    .option('--log-level <level>', 'log level of the worker and agent (stderr, JSON)', 'warn')
+    .action(async (options: DevOptions) => {
+      const [{ startDevStack }, { pino }, { existsSync }] = await Promise.all([
+        import('../../embedded/dev-stack.js'),
+        import('pino'),
+        import('node:fs'),
+      ]);
+      const temporal = join(toolsDir(), 'bin', 'temporal');
+      if (!existsSync(temporal)) {
+        throw new CliError(
+          `the Temporal CLI is not installed at ${temporal}; run \`npm run tools\` (scripts/tools/install.sh)`,
+          EXIT.unavailable,
+        );
+      }
+      const root = process.getuid?.() === 0;
+      if (options.agent && !root)
+        process.stderr.write(
+          'chaosflow dev: not root, so no agent: faults cannot be injected into host processes\n',
+        );
+      const logger = pino({ level: options.logLevel }, pino.destination(2));
+      const stack = await startDevStack({
+        temporalExecutable: temporal,
+        dataDir: options.dataDir ?? join(dataDir(), 'dev'),
+        port: Number(options.port),
+        ...(options.uiPort ? { uiPort: Number(options.uiPort) } : {}),
+        agentListen: options.agent && root ? options.agentListen : false,
+        ...(options.inventory ? { inventoryFile: options.inventory } : {}),
+        logger,
+      }).catch((err: unknown) => {
+        throw new CliError(
+          `the embedded stack could not start: ${err instanceof Error ? err.message : String(err)}`,
+          EXIT.unavailable,
+        );
+      });
+      process.stdout.write(
+        [
+          `chaosflow dev is running (Ctrl-C to stop)`,
+          `  Temporal   ${stack.temporal.address} (namespace ${stack.temporal.namespace})`,
+          `  Web UI     ${stack.temporal.uiUrl ?? 'off'}`,
+          `  agent      ${stack.agentAddress ?? 'off'}`,
+          `  inventory  ${stack.inventoryFile}`,
+          `  try        chaosflow run examples/serial.yaml`,
+          '',
+        ].join('\n'),
+      );
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        void stack.worker.done.then(() => resolve('SIGTERM'));
+      });
+      process.stderr.write(`chaosflow dev: ${signal}, stopping\n`);
+      await stack.stop();
+      process.exitCode = signal === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
+    });
+}

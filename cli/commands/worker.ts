@@ -1,0 +1,50 @@
+/**
+ * `chaosflow worker`: the Temporal worker that runs experiments (the interpreter workflows and the activities
+ * that inject, probe and recover). Settings and their environment variables are documented in
+ * `worker/config.ts`. Stops cleanly on SIGINT/SIGTERM, letting running inject/recover calls finish.
+ */
+import type { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { withTemporalOptions } from '../config.js';
+import { EXIT } from '../exit-codes.js';
+import type { WorkerFlags } from '../../worker/config.js';
+
+export function register(program: Command): void {
+  withTemporalOptions(
+    program
+      .command('worker')
+      .description('run the chaosflow Temporal worker (interpreter workflows and fault activities)')
+      .option('--inventory <file>', 'host inventory: the processes chaos may target and their agents')
+      .option('--dns-server <address>', "Chaos Mesh's DNS server, for DNSChaos")
+      .option('--daemon-timeout <ms>', 'deadline of each daemon call')
+      .option('--shutdown-grace <ms>', 'time running activities get on shutdown')
+      .option('--log-level <level>', 'pino level (default info)')
+      .option('--no-register-search-attributes', "do not register chaosflow's search attributes at start"),
+  ).action(async (flags: WorkerFlags) => {
+    const [{ parseWorkerConfig, WorkerConfigError }, { startWorker }, { buildActivityDeps }, { pino }] =
+      await Promise.all([
+        import('../../worker/config.js'),
+        import('../../worker/run-worker.js'),
+        import('../../worker/activity-deps.js'),
+        import('pino'),
+      ]);
+    let config;
+    try {
+      config = parseWorkerConfig(flags, process.env);
+    } catch (err) {
+      if (err instanceof WorkerConfigError) throw new CliError(err.message, EXIT.usage);
+      throw err;
+    }
+    const logger = pino(
+      { level: config.logLevel, base: { component: 'chaosflow-worker' } },
+      pino.destination(2),
+    );
+    const worker = await startWorker(config, logger, buildActivityDeps).catch((err: unknown) => {
+      throw new CliError(
+        `the worker could not start: ${err instanceof Error ? err.message : String(err)}`,
+        EXIT.unavailable,
+      );
+    });
+    await worker.done;
+  });
+}

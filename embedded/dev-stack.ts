@@ -1,0 +1,106 @@
+/**
+ * The embedded default: a local Temporal dev server (state in a SQLite file, Web UI), the chaosflow agent for
+ * this host (when root), and a chaosflow worker whose targets come from a host inventory file — everything a
+ * game day needs on one machine without Kubernetes. Used by `chaosflow dev`, the README demo and e2e tests.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Agent } from '../agent/agent.js';
+import { parseAgentConfig } from '../agent/config.js';
+import { parseWorkerConfig } from '../worker/config.js';
+import { buildActivityDeps } from '../worker/activity-deps.js';
+import { startWorker, type RunningWorker } from '../worker/run-worker.js';
+import { TemporalDevServer } from './temporal-dev-server.js';
+
+export interface DevStackOptions {
+  /** `temporal` CLI binary. */
+  temporalExecutable: string;
+  /** Holds `temporal/` (SQLite, log), `agent/` (journal) and `inventory.yaml`. */
+  dataDir: string;
+  /** gRPC port of the dev server; default 7233. 0 picks a free one. */
+  port?: number;
+  /** Web UI port; default port + 1000; `false` for none. */
+  uiPort?: number | false;
+  /** Agent gRPC address; default 127.0.0.1:31767 (port 0 picks a free one); `false` for no agent. */
+  agentListen?: string | false;
+  /** Inventory file; default `<dataDir>/inventory.yaml`, created with the local node when missing. */
+  inventoryFile?: string;
+  taskQueue?: string;
+  logger: Logger;
+}
+
+export interface DevStack {
+  temporal: TemporalDevServer;
+  agent: Agent | undefined;
+  worker: RunningWorker;
+  inventoryFile: string;
+  /** Address of the agent, for inventories. */
+  agentAddress: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
+  const { dataDir, logger } = options;
+  await mkdir(dataDir, { recursive: true });
+  const port = options.port ?? 7233;
+  const temporal = await TemporalDevServer.start({
+    executable: options.temporalExecutable,
+    dataDir: join(dataDir, 'temporal'),
+    persist: true,
+    ...(port === 0 ? {} : { port }),
+    ...(options.uiPort === false ? {} : { uiPort: options.uiPort ?? (port === 0 ? 8233 : port + 1000) }),
+  });
+  const stops: (() => Promise<unknown>)[] = [() => temporal.stop()];
+  const stopAll = async () => {
+    for (const stop of stops.reverse())
+      await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
+  };
+  try {
+    let agent: Agent | undefined;
+    if (options.agentListen !== false) {
+      const agentConfig = parseAgentConfig(
+        { listen: options.agentListen ?? '127.0.0.1:31767', stateDir: join(dataDir, 'agent') },
+        {},
+      );
+      agent = await Agent.start(agentConfig, logger.child({ component: 'agent' }));
+      stops.push(() => agent!.stop());
+    }
+    const agentAddress = agent ? `127.0.0.1:${agent.port}` : undefined;
+    const inventoryFile = options.inventoryFile ?? join(dataDir, 'inventory.yaml');
+    if (!existsSync(inventoryFile)) await writeFile(inventoryFile, defaultInventory(agentAddress));
+    const config = parseWorkerConfig(
+      {
+        address: temporal.address,
+        namespace: temporal.namespace,
+        inventory: inventoryFile,
+        ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+        registerSearchAttributes: false,
+        shutdownGrace: '10000',
+      },
+      {},
+    );
+    const worker = await startWorker(config, logger.child({ component: 'worker' }), buildActivityDeps);
+    stops.push(() => worker.stop());
+    return { temporal, agent, worker, inventoryFile, agentAddress, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** An inventory with this host as node `local`, served by the embedded agent, and no pods yet. */
+export function defaultInventory(agentAddress: string | undefined): string {
+  return [
+    '# chaosflow host inventory (see activities/targets/README.md): the processes chaos may target.',
+    'apiVersion: chaosflow.dev/v1alpha1',
+    'kind: Inventory',
+    'nodes:',
+    '  - name: local',
+    '    daemon:',
+    `      address: ${agentAddress ?? '127.0.0.1:31767'}`,
+    'pods: []',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,65 @@
+/**
+ * The worker's settings, from flags and environment, frozen. Every setting:
+ *
+ * | flag | environment | default | meaning |
+ * |---|---|---|---|
+ * | `--address`, `--namespace`, `--profile` | `TEMPORAL_*` (standard Temporal client configuration) | `127.0.0.1:7233`, `default` | the Temporal server |
+ * | `--task-queue` | `CHAOSFLOW_TASK_QUEUE` | `chaosflow` | the task queue runs are started on |
+ * | `--inventory` | `CHAOSFLOW_INVENTORY` | — | host inventory file: where targets and their agents are (required in host mode) |
+ * | `--dns-server` | `CHAOSFLOW_DNS_SERVER` | — | Chaos Mesh DNS server address, for DNSChaos |
+ * | `--daemon-timeout` | `CHAOSFLOW_DAEMON_TIMEOUT_MS` | `60000` | deadline of each daemon call, ms |
+ * | `--shutdown-grace` | `CHAOSFLOW_SHUTDOWN_GRACE_MS` | `30000` | time running activities get on SIGINT/SIGTERM, ms |
+ * | `--log-level` | `CHAOSFLOW_LOG_LEVEL` | `info` | pino level |
+ * | `--register-search-attributes` | — | true | register chaosflow's search attributes on the server at start |
+ */
+import type { TemporalConfig, TemporalFlags } from '../client/temporal-config.js';
+import { resolveTemporalConfig } from '../client/temporal-config.js';
+
+export interface WorkerConfig {
+  readonly temporal: TemporalConfig;
+  readonly inventoryFile: string | undefined;
+  readonly dnsServer: string | undefined;
+  readonly daemonTimeoutMs: number;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: string;
+  readonly registerSearchAttributes: boolean;
+}
+
+export interface WorkerFlags extends TemporalFlags {
+  inventory?: string;
+  dnsServer?: string;
+  daemonTimeout?: string;
+  shutdownGrace?: string;
+  logLevel?: string;
+  registerSearchAttributes?: boolean;
+}
+
+export class WorkerConfigError extends Error {
+  override readonly name = 'WorkerConfigError';
+}
+
+export function parseWorkerConfig(
+  flags: WorkerFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): WorkerConfig {
+  const ms = (flag: string | undefined, name: string, fallback: number): number => {
+    const text = flag ?? env[name];
+    if (text === undefined || text === '') return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0) {
+      throw new WorkerConfigError(
+        `${flag === undefined ? name : 'the flag'} must be a whole number of milliseconds, got '${text}'`,
+      );
+    }
+    return value;
+  };
+  return Object.freeze({
+    temporal: resolveTemporalConfig(flags, env),
+    inventoryFile: flags.inventory ?? (env['CHAOSFLOW_INVENTORY'] || undefined),
+    dnsServer: flags.dnsServer ?? (env['CHAOSFLOW_DNS_SERVER'] || undefined),
+    daemonTimeoutMs: ms(flags.daemonTimeout, 'CHAOSFLOW_DAEMON_TIMEOUT_MS', 60_000),
+    shutdownGraceMs: ms(flags.shutdownGrace, 'CHAOSFLOW_SHUTDOWN_GRACE_MS', 30_000),
+    logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
+    registerSearchAttributes: flags.registerSearchAttributes ?? true,
+  });
+}

@@ -1,0 +1,29 @@
+import { DefaultLogger, type LogLevel } from '@temporalio/worker';
+import type { Logger } from 'pino';
+
+const LEVELS: Record<string, LogLevel> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+  silent: 'ERROR',
+};
+
+/** The Temporal SDK's logger, writing through the process's pino logger (one JSON log stream per process). */
+export function temporalLogger(logger: Logger): DefaultLogger {
+  return new DefaultLogger(LEVELS[logger.level] ?? 'INFO', ({ level, message, meta }) => {
+    const method =
+      level === 'TRACE'
+        ? 'trace'
+        : level === 'DEBUG'
+          ? 'debug'
+          : level === 'INFO'
+            ? 'info'
+            : level === 'WARN'
+              ? 'warn'
+              : 'error';
+    logger[method]({ temporal: meta }, message);
+  });
+}
