@@ -57,12 +57,28 @@ export async function readRunStatus(handle: RunHandle): Promise<RunStatus> {
   );
 }
 
-/** The status attached to a closed run's result, failure or cancellation; undefined if there is none. */
+/**
+ * A cancelled run's status is not in its close event (the SDK drops the details of a workflow's cancellation), so
+ * it is queried: a worker replays the closed run. Undefined when no worker answers in time.
+ */
+async function queryClosedRun(handle: RunHandle, timeoutMs = 10_000): Promise<RunStatus | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>(
+    (resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)),
+  );
+  try {
+    return await Promise.race([handle.query(statusQuery).catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits for the run to close; its final status, or undefined if it has none (terminated, timed out). */
 export async function finalStatus(handle: RunHandle): Promise<RunStatus | undefined> {
   try {
     return await handle.result();
   } catch (err) {
-    return statusOfFailure(err);
+    return statusOfFailure(err) ?? (await queryClosedRun(handle));
   }
 }
 

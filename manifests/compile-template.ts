@@ -131,7 +131,7 @@ export function compileStatusCheck(check: StatusCheckSpec): PlanStatusCheck {
 function compileCron(schedule: ChaosOnlyScheduleSpec): PlanCron {
   return {
     expression: schedule.schedule,
-    concurrencyPolicy: schedule.concurrencyPolicy ?? SCHEDULE_DEFAULT_CONCURRENCY_POLICY,
+    concurrencyPolicy: schedule.concurrencyPolicy || SCHEDULE_DEFAULT_CONCURRENCY_POLICY,
     ...(typeof schedule.startingDeadlineSeconds === 'number'
       ? { startingDeadlineSeconds: schedule.startingDeadlineSeconds }
       : {}),

@@ -13,7 +13,7 @@ import { PLAN_VERSION, type Plan, type PlanSource, type PlanTemplate } from '../
 import { SCHEDULE_PLAN_VERSION, type SchedulePlan } from '../common/schedule-plan.js';
 import { compileChaos } from './compile-chaos.js';
 import { compileTemplate, ms } from './compile-template.js';
-import { SCHEDULE_DEFAULT_CONCURRENCY_POLICY } from './defaults.js';
+import { CHAOS_MESH_PAUSE_ANNOTATION, SCHEDULE_DEFAULT_CONCURRENCY_POLICY } from './defaults.js';
 import { DEFAULT_NAMESPACE } from './manifest-kinds.js';
 
 export type CompiledManifest =
@@ -82,14 +82,15 @@ function schedulePlan(manifest: ScheduleManifest, source: Omit<PlanSource, 'kind
     schedulePlanVersion: SCHEDULE_PLAN_VERSION,
     source: { kind: 'Schedule', ...source },
     schedule: spec.schedule,
-    concurrencyPolicy: spec.concurrencyPolicy ?? SCHEDULE_DEFAULT_CONCURRENCY_POLICY,
+    concurrencyPolicy: spec.concurrencyPolicy || SCHEDULE_DEFAULT_CONCURRENCY_POLICY,
     ...(typeof spec.startingDeadlineSeconds === 'number'
       ? { startingDeadlineSeconds: spec.startingDeadlineSeconds }
       : {}),
     ...(spec.historyLimit === undefined ? {} : { historyLimit: spec.historyLimit }),
     ...(spec.timezone === undefined ? {} : { timezone: spec.timezone }),
     ...(spec.jitter === undefined ? {} : { jitterMs: ms(spec.jitter) }),
-    suspend: spec.suspend ?? false,
+    // Chaos Mesh pauses a Schedule with an annotation; chaosflow's `suspend` says the same.
+    suspend: spec.suspend ?? manifest.metadata.annotations?.[CHAOS_MESH_PAUSE_ANNOTATION] === 'true',
     type,
     run,
   };

@@ -30,6 +30,9 @@ export const POD_CHAOS_DEFAULT_GRACE_PERIOD = 0;
 export const MEMORY_STRESSOR_DEFAULT_OOM_SCORE_ADJ = 0;
 export const SCHEDULE_DEFAULT_CONCURRENCY_POLICY = 'Forbid';
 
+/** Chaos Mesh's annotation that pauses a Schedule (`"true"`); compiled into `suspend`. */
+export const CHAOS_MESH_PAUSE_ANNOTATION = 'experiment.chaos-mesh.org/pause';
+
 /** chaosflow `retry.backoff` when not written: 1 s, doubling, no cap. */
 export const RETRY_BACKOFF_DEFAULTS = { duration: '1s', factor: 2 } as const;
 

@@ -74,7 +74,8 @@ export async function chaosflowRun(input: RunInput): Promise<RunStatus> {
 
   if (cancelled) {
     // Re-thrown as cancellation so Temporal records the run as Canceled (and a Schedule's CANCEL_OTHER proceeds).
-    throw new CancelledFailure('run cancelled; every injected fault was recovered', [run.status]);
+    // The SDK does not record a cancellation's details, so clients query the closed run for its status.
+    throw new CancelledFailure('run cancelled; every injected fault was recovered');
   }
   if (phase !== 'Succeeded') {
     const entry = run.status.nodes[input.plan.entry];

@@ -34,9 +34,9 @@ export type BandwidthRate = string;
  */
 export type CronSchedule = string;
 /**
- * What to do when a tick comes while the previous run is still going: Forbid skips the tick, Allow runs both, Replace (chaosflow extension) cancels the previous run (its faults are recovered) and starts the new one.
+ * What to do when a tick comes while the previous run is still going: Forbid skips the tick, Allow runs both, Replace (chaosflow extension) cancels the previous run (its faults are recovered) and starts the new one. Empty means Forbid, as in Chaos Mesh.
  */
-export type ConcurrencyPolicy = 'Forbid' | 'Allow' | 'Replace';
+export type ConcurrencyPolicy = 'Forbid' | 'Allow' | 'Replace' | '';
 /**
  * How many of the selected pods to act on: one, all, fixed (`value` pods), fixed-percent (`value` percent, rounded up) or random-max-percent (a random 0..`value` percent).
  */

@@ -33,19 +33,21 @@ describe('chaosflow plan', () => {
     const { code, out } = await run(example('game-day.yaml'), 'table');
     expect(code).toBe(0);
     const lines = out.split('\n');
-    expect(lines[0]).toBe(`Workflow default/game-day (${example('game-day.yaml')}:4)`);
+    expect(lines[0]).toBe(`Workflow default/game-day (${example('game-day.yaml')}:5)`);
     expect(lines[1]).toMatch(/^NODE +TYPE +DEADLINE +RETRY +DETAILS$/);
     expect(lines[2]).toMatch(/^game-day +Serial +3m0s +- +4 children, one after another$/);
     expect(lines[3]).toMatch(
       /^├─ steady-state +StatusCheck +30s +- +Synchronous GET http:\/\/10\.200\.0\.2:8080\/ expects 200 /,
     );
-    expect(lines[4]).toMatch(
-      /^├─ partition +NetworkChaos +10s +- +partition, all pods in default where app=demo, direction to$/,
-    );
+    expect(lines[4]).toMatch(/^├─ partition-and-observe +Parallel +20s +- +2 children at once$/);
     expect(lines[5]).toMatch(
+      /^│  ├─ partition +NetworkChaos +10s +- +partition, all pods in default where app=demo, direction to$/,
+    );
+    expect(lines[6]).toMatch(/^│  └─ observe-partition +StatusCheck +15s +- +Continuous GET /);
+    expect(lines[7]).toMatch(
       /^├─ cpu-stress +StressChaos +10s +- +cpu, all pods in default where app=demo, 1 cpu worker at 100%$/,
     );
-    expect(lines[6]).toMatch(/^└─ recovered +StatusCheck +1m0s /);
+    expect(lines[8]).toMatch(/^└─ recovered +StatusCheck +1m0s /);
     expect(out).not.toContain('TARGETS');
   });
 

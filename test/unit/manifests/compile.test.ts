@@ -239,6 +239,22 @@ spec:
     expect(run.templates['weekday-kill']?.deadlineMs).toBeUndefined();
   });
 
+  it('reads an empty concurrencyPolicy as Forbid and the Chaos Mesh pause annotation as suspend, as Chaos Mesh does', () => {
+    const [s] = compile(`
+apiVersion: chaos-mesh.org/v1alpha1
+kind: Schedule
+metadata:
+  name: paused
+  annotations: { experiment.chaos-mesh.org/pause: "true" }
+spec:
+  schedule: "@every 1m"
+  concurrencyPolicy: ""
+  type: PodChaos
+  podChaos: { action: pod-kill, mode: one, selector: { labelSelectors: { app: demo } } }
+`);
+    expect(s).toMatchObject({ concurrencyPolicy: 'Forbid', suspend: true });
+  });
+
   it('compiles every document of a multi-document file in order', () => {
     const docs = compile(`
 apiVersion: chaos-mesh.org/v1alpha1

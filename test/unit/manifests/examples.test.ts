@@ -80,14 +80,23 @@ describe('examples', () => {
     for (const compiled of result.compiled) expect(JSON.parse(JSON.stringify(compiled))).toEqual(compiled);
   });
 
-  it('game-day checks, partitions, stresses and checks again, with a deadline on every node', async () => {
+  it('game-day checks, partitions while probing, stresses and checks again, with a deadline on every node', async () => {
     const plan = await onlyPlan('game-day.yaml');
     expect(plan.source).toMatchObject({ kind: 'Workflow', namespace: 'default', name: 'game-day' });
     expect(plan.source.location).toMatch(/game-day\.yaml:\d+$/);
     const root = plan.templates[plan.entry];
     expect(root).toMatchObject({
       type: 'Serial',
-      children: ['steady-state', 'partition', 'cpu-stress', 'recovered'],
+      children: ['steady-state', 'partition-and-observe', 'cpu-stress', 'recovered'],
+    });
+    expect(plan.templates['partition-and-observe']).toMatchObject({
+      type: 'Parallel',
+      children: ['partition', 'observe-partition'],
+    });
+    expect(plan.templates['observe-partition']).toMatchObject({
+      type: 'StatusCheck',
+      abortWithStatusCheck: false,
+      check: { mode: 'Continuous', durationMs: 8_000 },
     });
     for (const t of Object.values(plan.templates)) expect(t.deadlineMs).toBeGreaterThan(0);
     const partition = chaosOf(plan, 'partition');
