@@ -17,6 +17,7 @@ import type { CommandIo } from './validate.js';
 
 export interface PlanOptions {
   output: OutputFormat;
+  inventory?: string;
 }
 
 /** The seam for target resolution: template name -> what it would hit. Absent: no TARGETS column. */
@@ -31,11 +32,18 @@ export function register(program: Command): void {
     .command('plan')
     .description('show what a manifest would run (the resolved node tree), without running it')
     .argument('<file>', 'a YAML file with one or more documents')
+    .option(
+      '--inventory <file>',
+      'resolve targets from this host inventory (the dry run of a run); default CHAOSFLOW_INVENTORY',
+    )
     .addOption(outputOption())
     .action(async (file: string, options: PlanOptions) => {
+      const inventory = options.inventory ?? process.env['CHAOSFLOW_INVENTORY'];
+      const { inventoryTargets } = await import('../plan-targets.js');
       process.exitCode = await planAction(file, options, {
         stdout: (t) => process.stdout.write(t),
         stderr: (t) => process.stderr.write(t),
+        ...(inventory ? { resolveTargets: (plan: Plan) => inventoryTargets(inventory, plan) } : {}),
       });
     });
 }
