@@ -13,4 +13,9 @@ export interface Target {
   containerId: string;
   /** The node the pod runs on; its daemon serves the target. */
   node: string;
+  /**
+   * Which selector of the chaos chose it, as Chaos Mesh's record `selectorKey`: absent (`.`) for the spec's own
+   * selector, `.Target` for a NetworkChaos `target` peer (its key then ends in `#target`).
+   */
+  selectorKey?: '.Target';
 }

@@ -7,6 +7,7 @@
  * `InvalidInput` for a selector or inventory that cannot work (neither is retried); `Unavailable` when the
  * source could not be asked, or a selected pod is still starting (retried within the activity's policy).
  */
+import { isIPv4 } from 'node:net';
 import type { Target } from '../../common/target.js';
 import { namespacesOf, type MatchContext } from '../../common/selection/match-pods.js';
 import type { PodInfo } from '../../common/selection/pod-info.js';
@@ -20,8 +21,14 @@ import {
 } from '../../common/selection/pod-selector.js';
 import { selectPods, selectTargets, type PodSelection } from '../../common/selection/select-targets.js';
 import { isSelectionError, type SelectionErrorCode } from '../../common/selection/selection-error.js';
-import type { ResolveTargetsInput, TargetGroup } from '../contract.js';
+import type { ResolveTargetsInput, ResolveTargetsResult, TargetGroup } from '../contract.js';
 import { ActivityError, type ActivityErrorCode } from '../errors.js';
+import { ipToCidr, networkContextRecord, type NetworkContext } from '../faults/network-context.js';
+import {
+  resolveExternalTargets,
+  systemLookupIPv4,
+  type LookupIPv4,
+} from '../faults/network-external-targets.js';
 import type { TargetResolver } from '../targets-resolver.js';
 import { InventoryError } from './inventory-error.js';
 import type { DaemonRef, TargetSource } from './target-source.js';
@@ -80,21 +87,118 @@ export async function resolvePodSelector(
   });
 }
 
-/** The TargetResolver the worker registers: `run.namespace` is the manifest's namespace. */
+export interface TargetResolverOptions {
+  /** Resolves NetworkChaos `externalTargets` domains (default: the system resolver, IPv4). */
+  lookupIPv4?: LookupIPv4;
+}
+
+/**
+ * The TargetResolver the worker registers: `run.namespace` is the manifest's namespace. For NetworkChaos it
+ * also resolves the `target` peers and the external targets, see `resolveNetworkPeers`.
+ */
 export function createTargetResolver(
   source: TargetSource,
   random: RandomSource = Math.random,
+  options: TargetResolverOptions = {},
 ): TargetResolver {
   return {
     resolve: async (input: ResolveTargetsInput) => {
-      const { groups } = await resolveTargets({
+      const resolved = await resolveTargets({
         spec: input.chaos.spec,
         namespace: input.run.namespace,
         source,
         random,
       });
-      return { groups };
+      if (input.chaos.kind !== 'NetworkChaos') return { groups: resolved.groups };
+      return resolveNetworkPeers(input, resolved, source, random, options.lookupIPv4 ?? systemLookupIPv4);
     },
+  };
+}
+
+/**
+ * NetworkChaos, as Chaos Mesh records it: the pods the spec selects (records `.`) and the pods its `target`
+ * selects (records `.Target`). The peers become targets too, marked `selectorKey: '.Target'` and keyed
+ * `<ns>/<pod>/<container>#target`, when they get rules of their own (partition always; tc actions with
+ * direction from or both). The context carries every address the rules match on: the selected pods', the
+ * peers' (IPv4, as `/32`) and the resolved external targets. Unlike Chaos Mesh, no selected pod (a
+ * random-max-percent draw of 0) means no fault at all, rather than peers that drop every packet.
+ */
+export async function resolveNetworkPeers(
+  input: ResolveTargetsInput,
+  resolved: ResolvedTargets,
+  source: TargetSource,
+  random: RandomSource,
+  lookupIPv4: LookupIPv4,
+): Promise<ResolveTargetsResult> {
+  const spec = input.chaos.spec;
+  const selected = resolved.groups.flatMap((g) => g.targets);
+  if (selected.length === 0) return { groups: [] };
+  const partition = spec['action'] === 'partition';
+  const direction = spec['direction'] ?? 'to';
+  const peerSelector = spec['target'];
+  const peerPods =
+    peerSelector !== undefined && peerSelector !== null
+      ? (
+          await resolvePodSelector(
+            peerSelector as Record<string, unknown>,
+            input.run.namespace,
+            source,
+            random,
+          )
+        ).pods
+      : [];
+  const peersGetRules = peerPods.length > 0 && (partition || direction !== 'to');
+  const selectedGetFilter = partition || direction !== 'from';
+  const externals = Array.isArray(spec['externalTargets']) ? (spec['externalTargets'] as string[]) : [];
+  const externalCidrs = await resolveExternalTargets(externals, lookupIPv4);
+
+  const selectedPods = await guard(async () => {
+    const names = new Set(selected.map((t) => `${t.namespace}/${t.pod}`));
+    const pods = await source.listPods([...new Set(selected.map((t) => t.namespace))]);
+    return pods.filter((p) => names.has(`${p.namespace}/${p.name}`));
+  });
+  const context: NetworkContext = {
+    sourceCidrs: peersGetRules ? addressesOf(selectedPods, 'selected') : [],
+    targetCidrs: selectedGetFilter ? addressesOf(peerPods, 'target') : [],
+    externalCidrs,
+  };
+  const peers = peersGetRules ? peerPods.map(peerTarget) : [];
+  const groups = await guard(() => groupByDaemon([...selected, ...peers], source));
+  return { groups, context: networkContextRecord(context) };
+}
+
+function addressesOf(pods: readonly PodInfo[], role: 'selected' | 'target'): string[] {
+  return pods.flatMap((pod) => {
+    const ips = (pod.podIPs ?? []).filter((ip) => isIPv4(ip));
+    if (ips.length === 0) {
+      throw new ActivityError(
+        'InvalidInput',
+        `${role} pod ${pod.namespace}/${pod.name} has no IPv4 address, and the NetworkChaos rules of the other side must match it. In a host inventory, list its addresses: ips: [10.0.0.5].`,
+      );
+    }
+    return ips.map(ipToCidr);
+  });
+}
+
+/** A `target` peer as a target: its first started container reaches its network namespace. */
+function peerTarget(pod: PodInfo): Target {
+  const podName = `${pod.namespace}/${pod.name}`;
+  const container = pod.containers.find((c) => c.containerId);
+  if (!pod.nodeName || !container?.containerId) {
+    throw new ActivityError(
+      'Unavailable',
+      `target pod ${podName} is not running (no node or no started container), so its side of the NetworkChaos cannot be set.`,
+    );
+  }
+  return {
+    key: `${podName}/${container.name}#target`,
+    namespace: pod.namespace,
+    pod: pod.name,
+    podUid: pod.uid,
+    container: container.name,
+    containerId: container.containerId,
+    node: pod.nodeName,
+    selectorKey: '.Target',
   };
 }
 

@@ -1,0 +1,64 @@
+/**
+ * How a fault driver reaches the daemon of a target's node: the target source says where the daemon is (and its
+ * TLS files), the worker's client pool holds one channel per daemon. The TLS files are read on each connect, so
+ * rotated certificates are picked up; the pool keys channels by their content, so a rotation opens a new one.
+ */
+import type { DaemonCallOptions } from '../daemon/daemon-client.js';
+import type { DaemonClientPool } from '../daemon/daemon-client-pool.js';
+import type {
+  ChaosDaemonRpc,
+  DaemonInput,
+  DaemonRequest,
+  DaemonResponse,
+} from '../daemon/chaos-daemon-types.js';
+import { readDaemonTls, type DaemonTransport } from '../daemon/daemon-credentials.js';
+import { DaemonError } from '../daemon/daemon-error.js';
+import { ActivityError } from '../errors.js';
+import { InventoryError } from '../targets/inventory-error.js';
+import type { TargetSource } from '../targets/target-source.js';
+
+/** What drivers need of a daemon client (`DaemonClient` has it; unit tests pass a FAKE recorder). */
+export interface DaemonCaller {
+  call<R extends ChaosDaemonRpc>(
+    rpc: R,
+    request: DaemonInput<DaemonRequest<R>>,
+    options?: DaemonCallOptions,
+  ): Promise<DaemonResponse<R>>;
+}
+
+export interface DaemonConnector {
+  /** The daemon serving `node`. Throws ActivityError when the node or its TLS material is unusable. */
+  forNode(node: string): Promise<DaemonCaller>;
+}
+
+export function createDaemonConnector(
+  pool: DaemonClientPool,
+  source: Pick<TargetSource, 'daemonFor'>,
+): DaemonConnector {
+  return {
+    async forNode(node) {
+      let ref;
+      try {
+        ref = await source.daemonFor(node);
+      } catch (err) {
+        const code = err instanceof InventoryError ? 'InvalidInput' : 'Unavailable';
+        throw new ActivityError(code, `no daemon for node ${node}: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      try {
+        const transport: DaemonTransport = ref.tls
+          ? { kind: 'mtls', tls: await readDaemonTls(ref.tls, ref.address) }
+          : { kind: 'plaintext' };
+        return pool.get({ address: ref.address, transport });
+      } catch (err) {
+        if (err instanceof DaemonError) {
+          throw new ActivityError('InvalidInput', err.message, { cause: err });
+        }
+        throw new ActivityError('Unavailable', `cannot reach the daemon of node ${node}: ${String(err)}`, {
+          cause: err,
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The DNSChaos driver, as Chaos Mesh's `dnschaos.Impl`: first the rules of Chaos Mesh's chaos-dns-server are
+ * set for the pod (its own gRPC API, `k8s_dns_chaos` SetDNSChaos with the action and patterns), then the
+ * daemon points the container's resolv.conf at that server (SetDNSServer, `enable: true`, `enterNS: true`).
+ * Recover cancels the rules and restores resolv.conf (`enable: false`).
+ *
+ * Both need a chaos-dns-server: its address (Chaos Mesh: the ClusterIP of the `chaos-dns-server` Service) and
+ * a client for its rules API come from the driver's options. Without them the action is refused as
+ * Unsupported, saying what to configure, rather than rewriting resolv.conf to a server that would answer
+ * normally.
+ */
+import { createHash } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
+import type { DNSChaosSpec } from '../../common/generated/manifest-types.js';
+import type { FaultBatch } from '../contract.js';
+import { ActivityError } from '../errors.js';
+import type { DaemonConnector } from './daemon-connector.js';
+import type { FaultDriver } from './fault-driver.js';
+import { callOptions, chaosNameOf, eachTarget, failedRecover } from './fault-outcome.js';
+
+/** The rules API of Chaos Mesh's chaos-dns-server (k8s_dns_chaos `SetDNSChaos` / `CancelDNSChaos`). */
+export interface DnsServerRules {
+  set(
+    rule: {
+      name: string;
+      action: 'error' | 'random';
+      patterns: string[];
+      pods: { namespace: string; name: string }[];
+    },
+    signal: AbortSignal,
+  ): Promise<void>;
+  cancel(name: string, signal: AbortSignal): Promise<void>;
+}
+
+export interface DnsChaosServer {
+  /** The IP written into the pod's resolv.conf. */
+  address: string;
+  rules?: DnsServerRules;
+}
+
+/** The rule set's name on the DNS server: the chaos name, plus a digest of the run so two runs never share one. */
+export function dnsRuleName(batch: FaultBatch): string {
+  const digest = createHash('sha256')
+    .update(`${batch.run.workflowId}/${batch.nodeId}`)
+    .digest('hex')
+    .slice(0, 8);
+  return `${chaosNameOf(batch)}-${digest}`;
+}
+
+export function createDnsChaosDriver(
+  connector: DaemonConnector,
+  server: DnsChaosServer | undefined,
+): FaultDriver {
+  const configured = (): { address: string; rules: DnsServerRules } => {
+    if (!server) {
+      throw new ActivityError(
+        'Unsupported',
+        "DNSChaos needs Chaos Mesh's chaos-dns-server: configure the worker with its address (the ClusterIP of the chaos-dns-server Service) and a client for its rules API",
+      );
+    }
+    if (!isIPv4(server.address) && !isIPv6(server.address)) {
+      throw new ActivityError(
+        'InvalidInput',
+        `the DNS server address ${JSON.stringify(server.address)} is not an IP address`,
+      );
+    }
+    if (!server.rules) {
+      throw new ActivityError(
+        'Unsupported',
+        `DNSChaos needs the rules of the chaos-dns-server at ${server.address} set for each pod (k8s_dns_chaos SetDNSChaos); configure the worker with a client for its rules API`,
+      );
+    }
+    return { address: server.address, rules: server.rules };
+  };
+  return {
+    inject: (batch, signal) =>
+      eachTarget(batch, async (target) => {
+        const { address, rules } = configured();
+        const spec = batch.chaos.spec as Partial<DNSChaosSpec>;
+        if (spec.action !== 'error' && spec.action !== 'random') {
+          throw new ActivityError('InvalidInput', 'DNSChaos: action must be error or random');
+        }
+        await rules.set(
+          {
+            name: dnsRuleName(batch),
+            action: spec.action,
+            patterns: [...(spec.patterns ?? [])],
+            pods: [{ namespace: target.target.namespace, name: target.target.pod }],
+          },
+          signal,
+        );
+        const daemon = await connector.forNode(target.target.node);
+        await daemon.call(
+          'SetDNSServer',
+          { container_id: target.target.containerId, dns_server: address, enable: true, enterNS: true },
+          callOptions(batch, target, signal),
+        );
+        return { ok: true };
+      }),
+    recover: (batch, signal) =>
+      eachTarget(
+        batch,
+        async (target) => {
+          if (!server?.rules)
+            return { ok: true, message: 'no chaos-dns-server is configured: nothing was injected' };
+          await server.rules.cancel(dnsRuleName(batch), signal);
+          const daemon = await connector.forNode(target.target.node);
+          await daemon.call(
+            'SetDNSServer',
+            { container_id: target.target.containerId, enable: false, enterNS: true },
+            callOptions(batch, target, signal),
+          );
+          return { ok: true };
+        },
+        failedRecover,
+      ),
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The fault drivers of every chaos kind, built from the worker's dependencies (`ActivityDeps.drivers`).
+ *
+ * | kind / action                         | RPCs                                                        | path      |
+ * | ------------------------------------- | ----------------------------------------------------------- | --------- |
+ * | NetworkChaos partition                | FlushIPSets, SetIptablesChains, SetTcs (whole pod state)    | entity    |
+ * | NetworkChaos delay/loss/duplicate/... | FlushIPSets, SetIptablesChains, SetTcs (whole pod state)    | entity    |
+ * | IOChaos                               | ApplyIOChaos (whole container state)                        | entity    |
+ * | HTTPChaos                             | ApplyHttpChaos (whole pod state)                            | entity    |
+ * | StressChaos                           | ExecStressors / CancelStressors                             | direct    |
+ * | TimeChaos                             | SetTimeOffset / RecoverTimeOffset                           | direct    |
+ * | PodChaos container-kill               | ContainerKill (one-shot)                                    | direct    |
+ * | PodChaos pod-kill                     | ContainerKill for every container of a host "pod"           | direct    |
+ * | PodChaos pod-failure                  | none: Unsupported (needs the Kubernetes API)                | -         |
+ * | DNSChaos                              | chaos-dns-server rules, then SetDNSServer                   | direct    |
+ *
+ * "entity": the driver adds or removes its fragment in the pod's `chaosflowTargetState` workflow, which sends
+ * the merged state through `applyTargetState` (`target-state-applier.ts`).
+ */
+import type { ChaosKind } from '../../common/chaos-kinds.js';
+import type { DaemonClientPool } from '../daemon/daemon-client-pool.js';
+import type { TargetSource } from '../targets/target-source.js';
+import { createContainerKillDriver } from './container-kill.js';
+import { createDaemonConnector, type DaemonConnector } from './daemon-connector.js';
+import { createDnsChaosDriver, type DnsChaosServer } from './dns-chaos.js';
+import type { FaultDriver } from './fault-driver.js';
+import { createHTTPChaosDriver } from './http-chaos.js';
+import { createIOChaosDriver } from './io-chaos.js';
+import { createNetworkChaosDriver } from './network-chaos.js';
+import { createPodChaosDriver } from './pod-chaos.js';
+import { createPodFailureDriver } from './pod-failure.js';
+import { createPodKillDriver } from './pod-kill.js';
+import { createStressDriver } from './stress.js';
+import type { TargetStateClient } from './target-state-client.js';
+import { createTimeOffsetDriver } from './time-offset.js';
+
+export interface FaultDriversOptions {
+  pool: DaemonClientPool;
+  /** Where pods and daemons are: the same source the target resolver uses. */
+  source: Pick<TargetSource, 'listPods' | 'daemonFor'>;
+  targetState: TargetStateClient;
+  /** Chaos Mesh's chaos-dns-server, for DNSChaos; without it DNSChaos is refused as Unsupported. */
+  dnsServer?: DnsChaosServer;
+  /** Overrides how daemons are reached (tests). Default: `pool` and `source.daemonFor`. */
+  connector?: DaemonConnector;
+}
+
+export function createFaultDrivers(options: FaultDriversOptions): (kind: ChaosKind) => FaultDriver {
+  const connector = options.connector ?? createDaemonConnector(options.pool, options.source);
+  const drivers = {
+    PodChaos: createPodChaosDriver({
+      'pod-kill': createPodKillDriver(connector, options.source),
+      'pod-failure': createPodFailureDriver(),
+      'container-kill': createContainerKillDriver(connector),
+    }),
+    NetworkChaos: createNetworkChaosDriver(options.targetState),
+    StressChaos: createStressDriver(connector),
+    IOChaos: createIOChaosDriver(options.targetState),
+    TimeChaos: createTimeOffsetDriver(connector),
+    HTTPChaos: createHTTPChaosDriver(options.targetState),
+    DNSChaos: createDnsChaosDriver(connector, options.dnsServer),
+  } satisfies Record<ChaosKind, FaultDriver>;
+  return (kind) => drivers[kind];
+}

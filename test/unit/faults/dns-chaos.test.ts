@@ -1,0 +1,79 @@
+/**
+ * DNSChaos. Expectations follow Chaos Mesh's `dnschaos.Impl`: the chaos-dns-server rules first (SetDNSChaos
+ * with the action, patterns and the pod), then SetDNSServer {container_id, dns_server, enable: true, enterNS};
+ * recover cancels the rules and sends SetDNSServer {enable: false}. The DNS server's rules API is a FAKE.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  createDnsChaosDriver,
+  dnsRuleName,
+  type DnsServerRules,
+} from '../../../activities/faults/dns-chaos.js';
+import { batch, example, FakeDaemons, neverAborted, target } from './fault-fixtures.js';
+
+const web = target('web-0');
+
+describe('DNSChaos', () => {
+  it('is refused, saying what to configure, when no chaos-dns-server is configured', async () => {
+    const compiled = await example('dns-error.yaml');
+    const daemons = new FakeDaemons();
+    const { results } = await createDnsChaosDriver(daemons, undefined).inject(
+      batch(compiled, [web]),
+      neverAborted,
+    );
+    expect(results[0]).toMatchObject({ ok: false, retryable: false });
+    expect(results[0]?.message).toMatch(/chaos-dns-server: configure/);
+    const withoutRules = await createDnsChaosDriver(daemons, { address: '10.96.0.53' }).inject(
+      batch(compiled, [web]),
+      neverAborted,
+    );
+    expect(withoutRules.results[0]?.message).toMatch(/client for its rules API/);
+    expect(daemons.calls).toEqual([]);
+  });
+
+  it('sets the rules, then points resolv.conf at the server; recover undoes both', async () => {
+    const compiled = await example('dns-error.yaml');
+    const daemons = new FakeDaemons();
+    const log: unknown[] = [];
+    const rules: DnsServerRules = {
+      set: (rule) => {
+        log.push(['set', rule]);
+        return Promise.resolve();
+      },
+      cancel: (name) => {
+        log.push(['cancel', name]);
+        return Promise.resolve();
+      },
+    };
+    const driver = createDnsChaosDriver(daemons, { address: '10.96.0.53', rules });
+    const b = batch(compiled, [web]);
+    expect((await driver.inject(b, neverAborted)).results[0]?.ok).toBe(true);
+    expect(log).toEqual([
+      [
+        'set',
+        {
+          name: dnsRuleName(b),
+          action: 'error',
+          patterns: ['example.com', 'chaos-mesh.*'],
+          pods: [{ namespace: 'default', name: 'web-0' }],
+        },
+      ],
+    ]);
+    expect(daemons.calls[0]).toMatchObject({
+      rpc: 'SetDNSServer',
+      request: {
+        container_id: 'containerd://web-0-main',
+        dns_server: '10.96.0.53',
+        enable: true,
+        enterNS: true,
+      },
+    });
+    expect((await driver.recover(b, neverAborted)).results[0]?.ok).toBe(true);
+    expect(log.at(-1)).toEqual(['cancel', dnsRuleName(b)]);
+    expect(daemons.calls[1]?.request).toEqual({
+      container_id: 'containerd://web-0-main',
+      enable: false,
+      enterNS: true,
+    });
+  });
+});
