@@ -24,6 +24,8 @@ export function temporalLogger(logger: Logger): DefaultLogger {
             : level === 'WARN'
               ? 'warn'
               : 'error';
-    logger[method]({ temporal: meta }, message);
+    // pino serializes errors under `err`; the SDK puts them in `meta.error`.
+    const { error, ...rest } = (meta ?? {}) as Record<string, unknown>;
+    logger[method]({ temporal: rest, ...(error === undefined ? {} : { err: error }) }, message);
   });
 }

@@ -3,8 +3,6 @@
  * and recover (FAKE driver records), `describe` shows them with outcomes, pause/unpause, backfill, delete, and
  * apply on an existing schedule updating it in place.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScheduleReport } from '../../../client/schedules/describe-schedule.js';
 import { readRunStatus } from '../../../client/runs.js';
@@ -22,6 +20,7 @@ import {
   type ScheduleTestEnv,
   type Tick,
 } from './schedule-test-env.js';
+import { runCli } from '../../harness/cli.js';
 
 let t: ScheduleTestEnv;
 
@@ -32,26 +31,12 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const root = join(import.meta.dirname, '..', '..', '..');
 const done = (tick: Tick) => tick.injects.length > 0 && tick.recovers.length >= tick.injects.length;
 
 async function describeJson(name: string): Promise<ScheduleReport> {
   const io = captureIo();
   expect(await scheduleDescribeAction(name, { ...t.flags, output: 'json' }, io)).toBe(0);
   return JSON.parse(io.out()) as ScheduleReport;
-}
-
-function spawnCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'cli/main.ts', ...args],
-      { cwd: root, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      },
-    );
-  });
 }
 
 describe('a chaos schedule on Temporal', () => {
@@ -106,7 +91,7 @@ describe('a chaos schedule on Temporal', () => {
     expect(report.recentRuns.length).toBeLessThanOrEqual(5);
 
     // The built CLI entry point, as a person runs it.
-    const cli = await spawnCli(['schedule', 'describe', 'every-two', '--address', t.flags.address]);
+    const cli = await runCli(['schedule', 'describe', 'every-two', '--address', t.flags.address]);
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/Next fire times \(UTC\)/);

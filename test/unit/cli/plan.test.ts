@@ -41,9 +41,9 @@ describe('chaosflow plan', () => {
     );
     expect(lines[4]).toMatch(/^├─ partition-and-observe +Parallel +20s +- +2 children at once$/);
     expect(lines[5]).toMatch(
-      /^│  ├─ partition +NetworkChaos +10s +- +partition, all pods in default where app=demo, direction to$/,
+      /^│ {2}├─ partition +NetworkChaos +10s +- +partition, all pods in default where app=demo, direction to$/,
     );
-    expect(lines[6]).toMatch(/^│  └─ observe-partition +StatusCheck +15s +- +Continuous GET /);
+    expect(lines[6]).toMatch(/^│ {2}└─ observe-partition +StatusCheck +15s +- +Continuous GET /);
     expect(lines[7]).toMatch(
       /^├─ cpu-stress +StressChaos +10s +- +cpu, all pods in default where app=demo, 1 cpu worker at 100%$/,
     );

@@ -1,10 +1,10 @@
 /** `chaosflow validate`: called directly for the details, and spawned once for the real exit codes and streams. */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateAction } from '../../../cli/commands/validate.js';
+import { runCli } from '../../harness/cli.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const example = (name: string): string => join(root, 'examples', name);
@@ -18,21 +18,6 @@ function capture(): {
   const out: string[] = [];
   const err: string[] = [];
   return { out, err, io: { stdout: (t) => out.push(t), stderr: (t) => err.push(t) } };
-}
-
-/** Runs the real CLI entry point (TypeScript through tsx, so no build is needed) and collects everything. */
-function spawnCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'cli/main.ts', ...args],
-      { cwd: root },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
 }
 
 describe('chaosflow validate', () => {
@@ -111,7 +96,7 @@ spec: { schedule: "@hourly", type: PodChaos, podChaos: { action: pod-kill, mode:
   });
 
   it('as a process: exit 1 and errors on stdout for a bad file, exit 0 for good ones, exit 2 for bad usage', async () => {
-    const bad = await spawnCli([
+    const bad = await runCli([
       'validate',
       'examples/pod-kill.yaml',
       'test/unit/manifests/invalid/cycle-children.yaml',
@@ -124,7 +109,7 @@ spec: { schedule: "@hourly", type: PodChaos, podChaos: { action: pod-kill, mode:
     expect(bad.stderr).toBe('1 error in 1 of 2 files\n');
     expect(bad.stdout).not.toMatch(/\n\s+at /);
 
-    const good = await spawnCli(['validate', 'examples/serial.yaml', 'examples/schedule.yaml']);
+    const good = await runCli(['validate', 'examples/serial.yaml', 'examples/schedule.yaml']);
     expect(good).toEqual({
       code: 0,
       stdout:
@@ -132,7 +117,7 @@ spec: { schedule: "@hourly", type: PodChaos, podChaos: { action: pod-kill, mode:
       stderr: '',
     });
 
-    const usage = await spawnCli(['validate', '-o', 'xml', 'examples/serial.yaml']);
+    const usage = await runCli(['validate', '-o', 'xml', 'examples/serial.yaml']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/argument 'xml' is invalid/);
   }, 30_000);
