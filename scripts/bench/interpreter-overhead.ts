@@ -7,11 +7,14 @@
  *   npx tsx scripts/bench/interpreter-overhead.ts [N=200] [repeats=3]
  */
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { startRun } from '../../client/start-run.js';
 import { PLAN_VERSION, type Plan, type PlanTemplate } from '../../common/plan.js';
 import { startInterpreterEnv } from '../../test/workflows/interpreter-env.js';
 import type { rawActivities } from './raw-activities-workflow.js';
+
+// Only errors from the SDK: runs that end Aborted or Failed on purpose would otherwise log warnings.
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 const n = Number(process.argv[2] ?? 200);
 const repeats = Number(process.argv[3] ?? 3);

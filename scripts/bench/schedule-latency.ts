@@ -20,6 +20,10 @@ import {
   type ScheduleTestEnv,
   type Tick,
 } from '../../test/integration/schedules/schedule-test-env.js';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
+// Only errors from the SDK: runs that end Aborted or Failed on purpose would otherwise log warnings.
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 const ticks = Number(process.argv[2] ?? 30);
 const intervals = (process.argv[3] ?? '1s,2s').split(',');
