@@ -70,7 +70,7 @@ export function register(program: Command): void {
           `  Web UI     ${stack.temporal.uiUrl ?? 'off'}`,
           `  agent      ${stack.agentAddress ?? 'off'}`,
           `  inventory  ${stack.inventoryFile}`,
-          `  try        chaosflow run examples/serial.yaml`,
+          `  next       add your processes to the inventory, then: chaosflow run examples/serial.yaml`,
           '',
         ].join('\n'),
       );
