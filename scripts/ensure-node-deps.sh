@@ -2,10 +2,11 @@
 # Installs the npm dependencies when node_modules is missing or older than package-lock.json. Shared by the
 # test, demo and bench commands, which must each work on a fresh clone.
 #
-# npm ci first; when npm ci rejects the lock file but npm install leaves it byte-identical, that is accepted: on
-# these machines the registry mirror has no darwin/win32 builds of some optional packages (@swc/core-*), so the
-# lock file written here lacks them and npm ci calls it "out of sync". A lock file npm install has to change is
-# a real error.
+# npm ci first. The registry mirror of these machines has no darwin/win32 builds of some optional packages
+# (@swc/core-*), so npm install leaves them out of a lock file it writes and npm ci then calls the lock file "out
+# of sync"; the committed lock file carries their entries (added by hand, with their os/cpu, so npm skips them).
+# Should that happen again after a dependency change, npm install is accepted when it leaves the lock file
+# byte-identical; a lock file npm install has to change is a real error.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
