@@ -15,7 +15,7 @@ import { ActivityError } from './errors.js';
 import type { FaultDriver } from './faults/fault-driver.js';
 import { httpProbe } from './probes/http-probe.js';
 import { runHostTask } from './tasks/host-task.js';
-import type { TargetResolver } from './targets-resolver.js';
+import type { TargetResolver } from './targets/target-resolver.js';
 
 export interface ActivityDeps {
   targets: TargetResolver;

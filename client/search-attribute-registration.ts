@@ -13,9 +13,13 @@ export async function registerSearchAttributes(connection: Connection, namespace
   if (missing.length === 0) return [];
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(
-      missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type) ?? 0]),
-    ),
+    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, indexedValueType(key.type)])),
   });
   return missing.map((key) => key.name);
+}
+
+function indexedValueType(type: Parameters<typeof encodeSearchAttributeIndexedValueType>[0]) {
+  const encoded = encodeSearchAttributeIndexedValueType(type);
+  if (encoded === undefined) throw new Error(`no server type for search attribute type ${type}`);
+  return encoded;
 }

@@ -29,7 +29,7 @@ import {
   systemLookupIPv4,
   type LookupIPv4,
 } from '../faults/network-external-targets.js';
-import type { TargetResolver } from '../targets-resolver.js';
+import type { TargetResolver } from './target-resolver.js';
 import { InventoryError } from './inventory-error.js';
 import type { DaemonRef, TargetSource } from './target-source.js';
 

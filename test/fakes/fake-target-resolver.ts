@@ -1,5 +1,5 @@
 import type { ResolveTargetsInput, ResolveTargetsResult, TargetGroup } from '../../activities/contract.js';
-import type { TargetResolver } from '../../activities/targets-resolver.js';
+import type { TargetResolver } from '../../activities/targets/target-resolver.js';
 import type { PodInfo } from '../../common/selection/pod-info.js';
 import type { ContainerSelector } from '../../common/selection/pod-selector.js';
 import { selectTargets } from '../../common/selection/select-targets.js';
