@@ -28,6 +28,9 @@ export class RunContext {
   /** Nodes whose recovery is currently failing; the run shows RecoveryFailed while any is. */
   readonly #recoveryFailing = new Set<string>();
   #phase: Phase = 'Running';
+  /** Whether the phase search attribute has been written once. */
+  #published = false;
+  #ended = false;
 
   constructor(
     readonly plan: Plan,
@@ -164,8 +167,6 @@ export class RunContext {
 
   // --- run phase ---------------------------------------------------------------------------------------------
 
-  #ended = false;
-
   markRecoveryFailing(nodeId: string, failing: boolean): void {
     if (failing) this.#recoveryFailing.add(nodeId);
     else this.#recoveryFailing.delete(nodeId);
@@ -186,6 +187,4 @@ export class RunContext {
     this.#published = true;
     upsertSearchAttributes([{ key: SA_PHASE, value: phase }]);
   }
-
-  #published = false;
 }

@@ -12,8 +12,11 @@ import type { Plan } from '../../common/plan.js';
 import { abortSignal, resumeUpdate } from '../../workflows/messages.js';
 import { startProbeTarget } from '../../test/fakes/probe-target.js';
 import { startInterpreterEnv } from '../../test/workflows/interpreter-env.js';
+import { createTargetStateClient } from '../../activities/faults/target-state-client.js';
+import { targetStateWorkflowId } from '../../common/target-state.js';
 import {
   chaos,
+  cronNode,
   parallel,
   plan,
   serial,
@@ -90,6 +93,13 @@ const scenarios: Scenario[] = [
       await h.executeUpdate(resumeUpdate, { args: [{ node: 'gate' }] });
     },
   },
+  {
+    name: 'schedule-node',
+    plan: plan(
+      'cron',
+      cronNode('cron', '@every 1s', ['pod-a'], { deadlineMs: 2500, tickMs: 300, policy: 'Allow' }),
+    ),
+  },
 ];
 
 for (const scenario of scenarios) {
@@ -101,5 +111,27 @@ for (const scenario of scenarios) {
   await writeFile(out(scenario.name), `${JSON.stringify({ workflowId: handle.workflowId, history })}\n`);
   process.stdout.write(`recorded ${scenario.name}\n`);
 }
+// The per-target entity: two faults merged on one pod, then both removed.
+const states = createTargetStateClient(env.temporal.client, env.taskQueue);
+const pod = {
+  key: 'default/replay-pod/main',
+  namespace: 'default',
+  pod: 'replay-pod',
+  container: 'main',
+  containerId: 'pid://1',
+  node: 'n1',
+};
+await states.set('network', 'fake://n1', pod, 'a', { chains: [{ name: 'A' }] });
+await states.set('network', 'fake://n1', pod, 'b', { chains: [{ name: 'B' }] });
+await states.remove('network', pod, 'a');
+await states.remove('network', pod, 'b');
+const entity = env.temporal.client.workflow.getHandle(targetStateWorkflowId('network', pod));
+const entityHistory = JSON.parse(historyToJSON(await entity.fetchHistory())) as unknown;
+await writeFile(
+  out('target-state'),
+  `${JSON.stringify({ workflowId: entity.workflowId, history: entityHistory })}\n`,
+);
+process.stdout.write('recorded target-state\n');
+
 await probe.close();
 await env.stop();

@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 describe('recorded histories replay with the current workflow code', () => {
   it('has histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(files.length).toBeGreaterThanOrEqual(6);
   });
 
   it.each(files)('%s', async (file) => {
