@@ -33,7 +33,6 @@ export {
 export {
   DEFAULT_BACKFILL_OVERLAP,
   DEFAULT_TRIGGER_OVERLAP,
-  OVERLAP_POLICIES,
   backfillSchedule,
   deleteSchedule,
   pauseSchedule,
@@ -55,6 +54,7 @@ export {
   type ScheduleRuns,
 } from './schedule-runs.js';
 export {
+  OVERLAP_POLICIES,
   SETTINGS_MEMO_KEY,
   settingsOfMemo,
   type OverlapPolicyName,

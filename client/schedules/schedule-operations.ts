@@ -11,15 +11,6 @@ import type { ScheduleRef } from './schedule-id.js';
 import { listScheduleRuns } from './schedule-runs.js';
 import type { OverlapPolicyName } from './schedule-settings.js';
 
-export const OVERLAP_POLICIES = [
-  'SKIP',
-  'BUFFER_ONE',
-  'BUFFER_ALL',
-  'CANCEL_OTHER',
-  'TERMINATE_OTHER',
-  'ALLOW_ALL',
-] as const satisfies readonly OverlapPolicyName[];
-
 /**
  * Backfilled ticks all fall "now": under SKIP every one after the first would be dropped. BUFFER_ALL runs them
  * one after another, so the faults of two backfilled ticks never overlap.

@@ -13,8 +13,16 @@ export const SCHEDULE_MAPPING_VERSION = 1;
 
 export const SETTINGS_MEMO_KEY = 'chaosflowSchedule';
 
-export type OverlapPolicyName =
-  'SKIP' | 'BUFFER_ONE' | 'BUFFER_ALL' | 'CANCEL_OTHER' | 'TERMINATE_OTHER' | 'ALLOW_ALL';
+/** Temporal's overlap policies by name (this module loads no Temporal code, so the CLI can offer them cheaply). */
+export const OVERLAP_POLICIES = [
+  'SKIP',
+  'BUFFER_ONE',
+  'BUFFER_ALL',
+  'CANCEL_OTHER',
+  'TERMINATE_OTHER',
+  'ALLOW_ALL',
+] as const;
+export type OverlapPolicyName = (typeof OVERLAP_POLICIES)[number];
 
 export interface ScheduleSettings {
   mappingVersion: typeof SCHEDULE_MAPPING_VERSION;

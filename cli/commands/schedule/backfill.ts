@@ -9,7 +9,7 @@ import { EXIT } from '../../exit-codes.js';
 import { outputOption } from '../../output/output-format.js';
 import { renderJson, renderYaml } from '../../output/render-data.js';
 import type { OverlapPolicyName } from '../../../client/schedules/schedule-settings.js';
-import { OVERLAP_CHOICES } from './overlap-option.js';
+import { OVERLAP_POLICIES } from '../../../client/schedules/schedule-settings.js';
 import { parseCliTime } from './parse-time.js';
 import { processIo, withScheduleClient, type CommandIo, type ScheduleFlags } from './schedule-context.js';
 
@@ -31,7 +31,7 @@ export function register(schedule: Command): void {
         new Option(
           '--overlap <policy>',
           'overlap policy of the backfilled ticks (default BUFFER_ALL: one after another)',
-        ).choices(OVERLAP_CHOICES),
+        ).choices([...OVERLAP_POLICIES]),
       )
       .addOption(outputOption()),
   ).action(async (name: string, flags: BackfillFlags) => {

@@ -5,7 +5,7 @@ import { EXIT } from '../../exit-codes.js';
 import { outputOption } from '../../output/output-format.js';
 import { renderJson, renderYaml } from '../../output/render-data.js';
 import type { OverlapPolicyName } from '../../../client/schedules/schedule-settings.js';
-import { OVERLAP_CHOICES } from './overlap-option.js';
+import { OVERLAP_POLICIES } from '../../../client/schedules/schedule-settings.js';
 import { processIo, withScheduleClient, type CommandIo, type ScheduleFlags } from './schedule-context.js';
 
 export interface TriggerFlags extends ScheduleFlags {
@@ -22,7 +22,7 @@ export function register(schedule: Command): void {
         new Option(
           '--overlap <policy>',
           'what to do if a run is active (default ALLOW_ALL: run now regardless)',
-        ).choices(OVERLAP_CHOICES),
+        ).choices([...OVERLAP_POLICIES]),
       )
       .addOption(outputOption()),
   ).action(async (name: string, flags: TriggerFlags) => {
