@@ -96,7 +96,7 @@ describe('examples', () => {
     expect(plan.templates['observe-partition']).toMatchObject({
       type: 'StatusCheck',
       abortWithStatusCheck: false,
-      check: { mode: 'Continuous', durationMs: 8_000 },
+      check: { mode: 'Continuous', durationMs: 5_000 },
     });
     for (const t of Object.values(plan.templates)) expect(t.deadlineMs).toBeGreaterThan(0);
     const partition = chaosOf(plan, 'partition');
