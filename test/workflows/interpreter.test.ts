@@ -120,7 +120,8 @@ describe('template types', () => {
     const recoveredAt = env.driver.calls.find(
       (c) => c.op === 'recover' && c.key.startsWith(handle.workflowId),
     )!.at;
-    expect(recoveredAt - injectedAt).toBeGreaterThanOrEqual(1100);
+    // The deadline counts from the node's start (Chaos Mesh), so the hold is the deadline less resolve + inject.
+    expect(recoveredAt - injectedAt).toBeGreaterThanOrEqual(700);
     expectAllRecovered(handle.workflowId);
   });
 
@@ -200,9 +201,12 @@ describe('template types', () => {
     expect(ticks.some((t) => t.outcome === 'Succeeded')).toBe(true);
     expect(ticks.every((t) => t.outcome === 'Succeeded' || t.outcome === 'Aborted')).toBe(true);
     for (const tick of ticks) {
-      const keys = env.driver.calls.filter((c) => c.key.startsWith(`${tick.workflowId}/`));
-      expect(keys.map((c) => c.op)).toEqual(['inject', 'recover']);
+      const ops = env.driver.calls.filter((c) => c.key.startsWith(`${tick.workflowId}/`)).map((c) => c.op);
+      // A tick cut before it injected has nothing to recover; every other one injected once and recovered.
+      if (tick.outcome === 'Aborted' && ops.length === 0) continue;
+      expect(ops).toEqual(['inject', 'recover']);
     }
+    expect(ticks.filter((t) => t.outcome === 'Succeeded').length).toBeGreaterThanOrEqual(1);
   });
 
   it('skips a Schedule tick while the previous one still runs under Forbid', async () => {
