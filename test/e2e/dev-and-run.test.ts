@@ -13,13 +13,26 @@ import { describeWithTools } from '../harness/describe-with-tools.js';
 
 let dir: string;
 let port: number;
+let uiPort: number;
 let dev: CliProcess | undefined;
 
 async function startDev(): Promise<CliProcess> {
-  const process = startCli(['dev', '--data-dir', join(dir, 'data'), '--port', String(port), '--no-agent'], {
-    timeoutMs: 600_000,
-  });
-  await expect.poll(() => process.stdout, { timeout: 60_000 }).toMatch(/chaosflow dev is running/);
+  const args = [
+    'dev',
+    '--data-dir',
+    join(dir, 'data'),
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--no-agent',
+  ];
+  const process = startCli(args, { timeoutMs: 600_000 });
+  let exited = false;
+  void process.done.then(() => (exited = true));
+  await expect
+    .poll(() => (exited ? `exited: ${process.stderr}` : process.stdout), { timeout: 60_000 })
+    .toMatch(/chaosflow dev is running/);
   return process;
 }
 
@@ -27,6 +40,7 @@ describeWithTools(['temporal'], 'chaosflow dev and run', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'chaosflow-dev-'));
     port = await freePort();
+    uiPort = await freePort();
     await writeFile(
       join(dir, 'hello.yaml'),
       `apiVersion: chaosflow.dev/v1alpha1
@@ -58,7 +72,7 @@ spec:
   it('runs a workflow through the embedded worker and keeps it across a restart of dev', async () => {
     dev = await startDev();
     expect(dev.stdout).toMatch(new RegExp(`Temporal +127\\.0\\.0\\.1:${port}`));
-    expect(dev.stdout).toMatch(/Web UI +http:\/\/127\.0\.0\.1:\d+/);
+    expect(dev.stdout).toMatch(new RegExp(`Web UI +http://127\\.0\\.0\\.1:${uiPort}`));
     const address = ['--address', `127.0.0.1:${port}`];
 
     const run = await runCli(['run', join(dir, 'hello.yaml'), ...address]);
