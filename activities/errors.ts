@@ -9,8 +9,6 @@ export const ACTIVITY_ERROR_CODES = [
   'Unsupported',
   /** The selector matched no target: do not retry. */
   'NoTargets',
-  /** The safety lever is pulled: injections refuse until `chaosflow unhalt`. */
-  'Halted',
   /** A service did not answer or answered with a transient error: retry. */
   'Unavailable',
 ] as const;

@@ -86,7 +86,8 @@ function planDevice(device: string, rules: readonly { tc: Tc; field: string }[])
     if (next > MAX_QDISCS) throw new AgentError('INVALID_ARGUMENT', `too many tc rules for device ${device}`);
     return (HANDLE_BASE + next++).toString(16);
   };
-  const add = (parent: string, tc: Tc, field: string): string => {
+  /** Adds a qdisc under `parent` (replacing the root one) and returns its handle number. */
+  const qdisc = (parent: string, args: readonly string[]): string => {
     const h = handle();
     const where = parent === 'root' ? ['root'] : ['parent', parent];
     commands.push([
@@ -97,10 +98,11 @@ function planDevice(device: string, rules: readonly { tc: Tc; field: string }[])
       ...where,
       'handle',
       `${h}:`,
-      ...qdiscArgs(tc, field),
+      ...args,
     ]);
-    return `${h}:`;
+    return h;
   };
+  const add = (parent: string, tc: Tc, field: string): string => `${qdisc(parent, qdiscArgs(tc, field))}:`;
 
   const global = rules.filter((r) => !r.tc.ipset && !r.tc.protocol);
   const filtered = new Map<
@@ -125,20 +127,7 @@ function planDevice(device: string, rules: readonly { tc: Tc; field: string }[])
   for (const { tc, field } of global) parent = add(parent, tc, field);
 
   if (filtered.size > 0) {
-    const htb = handle();
-    const where = parent === 'root' ? ['root'] : ['parent', parent];
-    commands.push([
-      'qdisc',
-      parent === 'root' ? 'replace' : 'add',
-      'dev',
-      device,
-      ...where,
-      'handle',
-      `${htb}:`,
-      'htb',
-      'default',
-      '1',
-    ]);
+    const htb = qdisc(parent, ['htb', 'default', '1']);
     commands.push([
       'class',
       'add',

@@ -6,21 +6,16 @@ import type { ChaosKind } from './chaos-kinds.js';
 import type { TemplateType } from './plan.js';
 
 /** Terminal phases of a node or a run, plus the ones before it ends. */
-export const PHASES = [
-  'Pending',
-  'Running',
+export const TERMINAL_PHASES = [
   'Succeeded',
   'Failed',
   'Aborted',
   'DeadlineExceeded',
   'RecoveryFailed',
 ] as const;
+export type TerminalPhase = (typeof TERMINAL_PHASES)[number];
+export const PHASES = ['Pending', 'Running', ...TERMINAL_PHASES] as const;
 export type Phase = (typeof PHASES)[number];
-export type TerminalPhase = Exclude<Phase, 'Pending' | 'Running'>;
-
-export function isTerminal(phase: Phase): phase is TerminalPhase {
-  return phase !== 'Pending' && phase !== 'Running';
-}
 
 /** Why a node ended the way it did (Chaos Mesh's condition reasons where one exists). */
 export type EndReason =

@@ -6,7 +6,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { ChaosflowActivities } from '../activities/contract.js';
 
 /** Non-retryable failure types thrown by activities (see activities/classify-error.ts). */
-const NON_RETRYABLE = ['InvalidInput', 'Unsupported', 'NoTargets', 'Halted'];
+const NON_RETRYABLE = ['InvalidInput', 'Unsupported', 'NoTargets'];
 
 export const { resolveTargets } = proxyActivities<ChaosflowActivities>({
   startToCloseTimeout: '30s',

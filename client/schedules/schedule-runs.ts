@@ -6,16 +6,14 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { RUN_WORKFLOW_TYPE } from '../../common/run-input.js';
+import { TERMINAL_PHASES } from '../../common/run-status.js';
 import { SA_PHASE, SA_SCHEDULED_START_TIME } from '../../common/search-attributes.js';
 import { temporalError } from './open-schedule.js';
 
+/** chaosflow's phases of a started run, and how Temporal can close a run without one. */
 export const RUN_OUTCOMES = [
   'Running',
-  'Succeeded',
-  'Failed',
-  'Aborted',
-  'DeadlineExceeded',
-  'RecoveryFailed',
+  ...TERMINAL_PHASES,
   'Cancelled',
   'Terminated',
   'TimedOut',

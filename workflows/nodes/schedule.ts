@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { cronSchedule } from '../../common/cron/next-fire-times.js';
 import { PLAN_VERSION, type Plan, type ScheduleTemplate } from '../../common/plan.js';
 import { RUN_WORKFLOW_TYPE, type RunInput } from '../../common/run-input.js';
-import { PHASES, type ScheduleTick, type TerminalPhase } from '../../common/run-status.js';
+import { TERMINAL_PHASES, type ScheduleTick, type TerminalPhase } from '../../common/run-status.js';
 import { SA_KIND, SA_NAME, SA_NAMESPACE, SA_SCHEDULE } from '../../common/search-attributes.js';
 import type { NodeBody } from '../node-runner.js';
 
@@ -125,7 +125,7 @@ function phaseOfFailure(err: unknown): TerminalPhase {
   const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure && cause.type?.startsWith('ChaosflowRun')) {
     const phase = cause.type.slice('ChaosflowRun'.length);
-    if ((PHASES as readonly string[]).includes(phase)) return phase as TerminalPhase;
+    if ((TERMINAL_PHASES as readonly string[]).includes(phase)) return phase as TerminalPhase;
   }
   return 'Failed';
 }

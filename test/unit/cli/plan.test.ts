@@ -1,9 +1,9 @@
 /** `chaosflow plan`: the node tree table, the schedule fields, JSON/YAML output and the target-resolution seam. */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { planAction } from '../../../cli/commands/plan.js';
+import { runCli } from '../../harness/cli.js';
 import type { Plan } from '../../../common/plan.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -109,14 +109,7 @@ describe('chaosflow plan', () => {
   });
 
   it('as a process: -o json on stdout with exit 0', async () => {
-    const result = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', 'cli/main.ts', 'plan', '-o', 'json', 'examples/schedule.yaml'],
-        { cwd: root },
-        (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout }),
-      );
-    });
+    const result = await runCli(['plan', '-o', 'json', 'examples/schedule.yaml']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       schedulePlanVersion: 1,
