@@ -43,6 +43,18 @@ const sandboxRestrictions = {
   ],
 };
 
+/** Forbids imports from the named top folders, types included. */
+function roomRestriction(folders) {
+  return {
+    patterns: [
+      {
+        group: folders.map((folder) => `**/${folder}/**`),
+        message: `this folder may not import from ${folders.join(', ')}: see the folder map in docs/design.md.`,
+      },
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', '**/generated/**', 'crds/'] },
   js.configs.recommended,
@@ -69,6 +81,22 @@ export default tseslint.config(
   {
     files: ['workflows/**/*.ts', 'common/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', sandboxRestrictions] },
+  },
+  // The rooms of the daemon contract: the client (activities/) and the server (agent/) both import down from
+  // proto/ and never from each other; proto/ stands on neither.
+  {
+    files: ['agent/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', roomRestriction(['activities', 'worker', 'workflows'])] },
+  },
+  {
+    files: ['activities/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', roomRestriction(['agent'])] },
+  },
+  {
+    files: ['proto/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', roomRestriction(['activities', 'agent', 'worker', 'workflows'])],
+    },
   },
   {
     files: ['**/*.js'],

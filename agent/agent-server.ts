@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { chaosDaemonProto } from '../activities/daemon/chaos-daemon-proto.js';
+import { chaosDaemonProto } from '../proto/chaos-daemon-proto.js';
 import { AgentConfigError } from './agent-error.js';
 import type { AgentTlsFiles } from './config.js';
 

@@ -5,14 +5,8 @@
  */
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import {
-  CHAOS_DAEMON_RPCS,
-  FAULT_KEY_METADATA,
-  NAMESPACED_NAME_METADATA,
-  type ChaosDaemonRpc,
-  type DaemonRequest,
-  type DaemonResponse,
-} from '../activities/daemon/chaos-daemon-types.js';
+import { CHAOS_DAEMON_RPCS, type ChaosDaemonRpc, type DecodedRequest, type ResponseInput } from '../proto/chaos-daemon-rpcs.js';
+import { FAULT_KEY_METADATA, NAMESPACED_NAME_METADATA } from '../proto/daemon-metadata.js';
 import { AgentError, toServiceError } from './agent-error.js';
 import type { CallScope, FaultContext } from './fault-context.js';
 import type { KeyedLock } from './keyed-lock.js';
@@ -23,8 +17,8 @@ import { StressFaults } from './stress-faults.js';
 
 type Handler<R extends ChaosDaemonRpc> = (
   scope: CallScope,
-  request: DaemonRequest<R>,
-) => Promise<DaemonResponse<R>>;
+  request: DecodedRequest<R>,
+) => Promise<ResponseInput<R>>;
 type Handlers = { readonly [R in ChaosDaemonRpc]: Handler<R> };
 
 /** Why each RPC the agent does not implement cannot work for a host process. */
@@ -92,7 +86,7 @@ export function createDaemonService(ctx: FaultContext, locks: KeyedLock): Untype
   const implementation: UntypedServiceImplementation = {};
   for (const rpc of CHAOS_DAEMON_RPCS) {
     implementation[rpc] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      void serve(rpc, handlers[rpc] as Handler<ChaosDaemonRpc>, call, callback, ctx.logger, locks);
+      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks);
     };
   }
   return implementation;

@@ -3,7 +3,7 @@
  * one call (its RPC, journal key and logger), and the journal bookkeeping they share.
  */
 import type { Logger } from 'pino';
-import type { ChaosDaemonRpc } from '../activities/daemon/chaos-daemon-types.js';
+import type { ChaosDaemonRpc } from '../proto/chaos-daemon-rpcs.js';
 import type { CommandRunner } from './command-runner.js';
 import type { HostTarget } from './host-target.js';
 import type { Journal, JournalEntry, JournalState, NetworkRecord } from './journal.js';

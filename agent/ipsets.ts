@@ -8,7 +8,8 @@
  * longer wanted, so recovery leaves `ipset list -n` as it was: see `destroyUnwantedSets`.
  */
 import { createHash } from 'node:crypto';
-import type { IPSet, IPSetType } from '../activities/daemon/chaos-daemon-types.js';
+import type { IPSetType } from '../proto/daemon-values.js';
+import type { IPSet } from '../proto/generated/pb/IPSet.js';
 import { AgentError } from './agent-error.js';
 import type { NetnsRunner } from './netns-runner.js';
 import { checkCidr, checkPort, checkSetName } from './request-validation.js';

@@ -7,7 +7,7 @@
  * - an empty list removes everything, hooks and CHAOS-* chains included, leaving the namespace exactly as the
  *   agent found it (Chaos Mesh leaves the empty chains hooked and the named chains behind).
  */
-import type { Chain } from '../activities/daemon/chaos-daemon-types.js';
+import type { Chain } from '../proto/generated/pb/Chain.js';
 import { AgentError } from './agent-error.js';
 import { listSets } from './ipsets.js';
 import type { NetnsRunner } from './netns-runner.js';

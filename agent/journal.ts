@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ChaosDaemonRpc } from '../activities/daemon/chaos-daemon-types.js';
+import type { ChaosDaemonRpc } from '../proto/chaos-daemon-rpcs.js';
 import type { NetnsId } from './process-info.js';
 import type { StressInstance } from './stress-instances.js';
 

@@ -7,11 +7,9 @@
  * ipsets are garbage-collected: a set the agent created is destroyed once it is neither in the namespace's
  * latest FlushIPSets request nor referenced by a rule (see `collectSets`).
  */
-import type {
-  IPSetsRequest,
-  IptablesChainsRequest,
-  TcsRequest,
-} from '../activities/daemon/chaos-daemon-types.js';
+import type { IPSetsRequest } from '../proto/generated/pb/IPSetsRequest.js';
+import type { IptablesChainsRequest } from '../proto/generated/pb/IptablesChainsRequest.js';
+import type { TcsRequest } from '../proto/generated/pb/TcsRequest.js';
 import { AgentError } from './agent-error.js';
 import {
   EMPTY_NETWORK,

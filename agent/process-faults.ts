@@ -5,7 +5,8 @@
  * start time of the kill, so a repeated request with the same fault key never kills a later process that
  * reuses the pid. The agent refuses to kill pid 1 and itself.
  */
-import type { ContainerRequest, ContainerResponse } from '../activities/daemon/chaos-daemon-types.js';
+import type { ContainerRequest } from '../proto/generated/pb/ContainerRequest.js';
+import type { ContainerResponse } from '../proto/generated/pb/ContainerResponse.js';
 import { AgentError } from './agent-error.js';
 import { nextEntry, type CallScope, type FaultContext } from './fault-context.js';
 import { parseContainerId, resolveHostTarget } from './host-target.js';

@@ -7,11 +7,9 @@
  * `enterNS` and `scope` are accepted and ignored: a host process shares the host's PID namespace, and the
  * target is always the one process named by `target`.
  */
-import type {
-  CancelStressRequest,
-  ExecStressRequest,
-  ExecStressResponse,
-} from '../activities/daemon/chaos-daemon-types.js';
+import type { CancelStressRequest } from '../proto/generated/pb/CancelStressRequest.js';
+import type { ExecStressRequest } from '../proto/generated/pb/ExecStressRequest.js';
+import type { ExecStressResponse } from '../proto/generated/pb/ExecStressResponse.js';
 import { AgentError } from './agent-error.js';
 import { nextEntry, saveEntry, type CallScope, type FaultContext } from './fault-context.js';
 import { resolveHostTarget } from './host-target.js';

@@ -11,7 +11,9 @@
  * Every qdisc handle has major number 0xcfNN, so the agent recognises its own root qdisc (`cf00:`) and never
  * removes someone else's.
  */
-import type { Netem, Tbf, Tc } from '../activities/daemon/chaos-daemon-types.js';
+import type { Netem } from '../proto/generated/pb/Netem.js';
+import type { Tbf } from '../proto/generated/pb/Tbf.js';
+import type { Tc } from '../proto/generated/pb/Tc.js';
 import { parseGoDuration } from '../common/duration.js';
 import { AgentError } from './agent-error.js';
 import {

@@ -5,16 +5,10 @@
  * chaosflow agent keys its journal and idempotency on (Chaos Mesh's daemon ignores it). Failures come back as
  * `DaemonError`.
  */
-import { type Client, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { chaosDaemonProto } from './chaos-daemon-proto.js';
-import {
-  FAULT_KEY_METADATA,
-  NAMESPACED_NAME_METADATA,
-  type ChaosDaemonRpc,
-  type DaemonInput,
-  type DaemonRequest,
-  type DaemonResponse,
-} from './chaos-daemon-types.js';
+import { type Client, Metadata, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import { chaosDaemonProto } from '../../proto/chaos-daemon-proto.js';
+import type { ChaosDaemonRpc, DecodedResponse, RequestInput } from '../../proto/chaos-daemon-rpcs.js';
+import { FAULT_KEY_METADATA, NAMESPACED_NAME_METADATA } from '../../proto/daemon-metadata.js';
 import { DaemonError, wrapCallError } from './daemon-error.js';
 
 export const DEFAULT_DAEMON_DEADLINE_MS = 60_000;
@@ -61,10 +55,12 @@ export class DaemonClient {
 
   call<R extends ChaosDaemonRpc>(
     rpc: R,
-    request: DaemonInput<DaemonRequest<R>>,
+    request: RequestInput<R>,
     options: DaemonCallOptions = {},
-  ): Promise<DaemonResponse<R>> {
-    const method = chaosDaemonProto().service[rpc];
+  ): Promise<DecodedResponse<R>> {
+    // The service is typed per RPC; grpc-js's call cannot follow a generic RPC name, so it gets the untyped view.
+    const service: ServiceDefinition = chaosDaemonProto().service;
+    const method = service[rpc];
     if (!method) {
       return Promise.reject(
         new DaemonError('DAEMON_CALL_FAILED', {
@@ -81,7 +77,7 @@ export class DaemonClient {
     const deadline = Date.now() + (options.deadlineMs ?? this.#defaultDeadlineMs);
     const signal = options.signal;
 
-    return new Promise<DaemonResponse<R>>((resolve, reject) => {
+    return new Promise<DecodedResponse<R>>((resolve, reject) => {
       if (signal?.aborted) {
         reject(
           new DaemonError('DAEMON_CALL_FAILED', {
@@ -104,7 +100,7 @@ export class DaemonClient {
         (err: ServiceError | null, value?: unknown) => {
           signal?.removeEventListener('abort', onAbort);
           if (err) reject(wrapCallError(err, this.endpoint, rpc));
-          else resolve(value ?? {});
+          else resolve((value ?? {}) as DecodedResponse<R>);
         },
       );
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import { credentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
-import { CHAOS_DAEMON_TLS_SERVER_NAME } from './chaos-daemon-types.js';
+import { CHAOS_DAEMON_TLS_SERVER_NAME } from '../../proto/daemon-metadata.js';
 import { DaemonError } from './daemon-error.js';
 
 /** PEM contents of the CA that signed the daemon's certificate, and of the client's own certificate and key. */

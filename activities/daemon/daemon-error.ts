@@ -3,27 +3,9 @@
  * gRPC status, the endpoint, the RPC and the server's own message, and says whether retrying can help, so the
  * activity classifier can set `nonRetryable` deliberately.
  */
-import { status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
-import type { ChaosDaemonRpc } from './chaos-daemon-types.js';
-
-export type GrpcStatusName =
-  | 'OK'
-  | 'CANCELLED'
-  | 'UNKNOWN'
-  | 'INVALID_ARGUMENT'
-  | 'DEADLINE_EXCEEDED'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'PERMISSION_DENIED'
-  | 'RESOURCE_EXHAUSTED'
-  | 'FAILED_PRECONDITION'
-  | 'ABORTED'
-  | 'OUT_OF_RANGE'
-  | 'UNIMPLEMENTED'
-  | 'INTERNAL'
-  | 'UNAVAILABLE'
-  | 'DATA_LOSS'
-  | 'UNAUTHENTICATED';
+import type { ServiceError } from '@grpc/grpc-js';
+import type { ChaosDaemonRpc } from '../../proto/chaos-daemon-rpcs.js';
+import { statusName, type GrpcStatusName } from '../../proto/grpc-status.js';
 
 /**
  * Whether a call that failed with each status may succeed when repeated. The transient ones are retryable;
@@ -89,16 +71,6 @@ export class DaemonError extends Error {
   }
 }
 
-const STATUS_NAMES: ReadonlyMap<number, GrpcStatusName> = new Map(
-  Object.entries(grpcStatus)
-    .filter((entry): entry is [GrpcStatusName, number] => typeof entry[1] === 'number')
-    .map(([name, value]) => [value, name]),
-);
-
-/** The status name of a gRPC numeric code; unknown numbers count as UNKNOWN. */
-export function statusName(code: number): GrpcStatusName {
-  return STATUS_NAMES.get(code) ?? 'UNKNOWN';
-}
 
 function isServiceError(err: unknown): err is ServiceError {
   return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number';

@@ -5,12 +5,7 @@
  */
 import type { DaemonCallOptions } from '../daemon/daemon-client.js';
 import type { DaemonClientPool } from '../daemon/daemon-client-pool.js';
-import type {
-  ChaosDaemonRpc,
-  DaemonInput,
-  DaemonRequest,
-  DaemonResponse,
-} from '../daemon/chaos-daemon-types.js';
+import type { ChaosDaemonRpc, RequestInput, DecodedResponse } from '../../proto/chaos-daemon-rpcs.js';
 import { readDaemonTls, type DaemonTransport } from '../daemon/daemon-credentials.js';
 import { DaemonError } from '../daemon/daemon-error.js';
 import { ActivityError } from '../errors.js';
@@ -21,9 +16,9 @@ import type { TargetSource } from '../targets/target-source.js';
 export interface DaemonCaller {
   call<R extends ChaosDaemonRpc>(
     rpc: R,
-    request: DaemonInput<DaemonRequest<R>>,
+    request: RequestInput<R>,
     options?: DaemonCallOptions,
-  ): Promise<DaemonResponse<R>>;
+  ): Promise<DecodedResponse<R>>;
 }
 
 export interface DaemonConnector {

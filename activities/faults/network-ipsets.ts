@@ -5,13 +5,15 @@
  * `list:set` holding the two, which is what the chain or the tc filter names. Also the fragment type the
  * network drivers give the per-target entity (Chaos Mesh's PodNetworkChaos `ipsets`, `iptables`, `tcs`).
  */
-import type { Chain, DaemonInput, IPSet, Tc } from '../daemon/chaos-daemon-types.js';
+import type { ChainInput } from '../../proto/generated/pb/Chain.js';
+import type { IPSetInput } from '../../proto/generated/pb/IPSet.js';
+import type { TcInput } from '../../proto/generated/pb/Tc.js';
 import type { CidrAndPortValue } from './network-external-targets.js';
 import { ipsetName } from './network-names.js';
 
-export type IPSetMessage = DaemonInput<IPSet> & { name: string; type: string };
-export type ChainMessage = DaemonInput<Chain> & { name: string; direction: 'INPUT' | 'OUTPUT' };
-export type TcMessage = DaemonInput<Tc>;
+export type IPSetMessage = IPSetInput & { name: string; type: string };
+export type ChainMessage = ChainInput & { name: string; direction: 'INPUT' | 'OUTPUT' };
+export type TcMessage = TcInput;
 
 /** A network fault's share of a pod's state; empty lists are left out. */
 export type NetworkFragment = {

@@ -5,7 +5,9 @@
  * 28; the compression keeps the first five characters of the name and a SHA-256 prefix of the rest.
  */
 import { createHash } from 'node:crypto';
-import type { ChainDirection } from '../daemon/chaos-daemon-types.js';
+import type { Chain } from '../../proto/generated/pb/Chain.js';
+
+type ChainDirection = Chain['direction'];
 
 /**
  * `CompressName(name, targetLength, postfix)`: names shorter than six bytes are kept whole

@@ -10,11 +10,12 @@
  * already in that form are sent as written, like Chaos Mesh.
  */
 import type { NetworkChaosSpec } from '../../common/generated/manifest-types.js';
-import type { DaemonInput, Netem, Tbf } from '../daemon/chaos-daemon-types.js';
+import type { NetemInput } from '../../proto/generated/pb/Netem.js';
+import type { TbfInput } from '../../proto/generated/pb/Tbf.js';
 import { ActivityError } from '../errors.js';
 
-export type NetemMessage = Omit<DaemonInput<Netem>, 'parent' | 'handle'> & Record<string, unknown>;
-export type TbfMessage = DaemonInput<Tbf>;
+export type NetemMessage = Omit<NetemInput, 'parent' | 'handle'> & Record<string, unknown>;
+export type TbfMessage = TbfInput;
 
 const NETEM_DEFAULTS = {
   time: '',

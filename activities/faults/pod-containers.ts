@@ -5,7 +5,8 @@
  */
 import type { Target } from '../../common/target.js';
 import type { PodInfo } from '../../common/selection/pod-info.js';
-import { DaemonError, type GrpcStatusName } from '../daemon/daemon-error.js';
+import type { GrpcStatusName } from '../../proto/grpc-status.js';
+import { DaemonError } from '../daemon/daemon-error.js';
 import { ActivityError } from '../errors.js';
 import type { TargetSource } from '../targets/target-source.js';
 

@@ -9,7 +9,7 @@
  * v2.8 drops it, issue #3783), and every argument is checked to be a plain token before it is sent.
  */
 import type { StressChaosSpec } from '../../common/generated/manifest-types.js';
-import type { DaemonInput, ExecStressRequest } from '../daemon/chaos-daemon-types.js';
+import type { ExecStressRequestInput } from '../../proto/generated/pb/ExecStressRequest.js';
 import { ActivityError } from '../errors.js';
 import type { DaemonConnector } from './daemon-connector.js';
 import type { FaultDriver } from './fault-driver.js';
@@ -21,7 +21,7 @@ const bad = (why: string) => new ActivityError('InvalidInput', `StressChaos: ${w
 export function stressRequest(
   spec: Readonly<Record<string, unknown>>,
   target: FaultTarget,
-): DaemonInput<ExecStressRequest> {
+): ExecStressRequestInput {
   const s = spec as Partial<StressChaosSpec>;
   let cpuStressors = '';
   let memoryStressors = '';

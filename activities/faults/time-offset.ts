@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { TimeChaosSpec } from '../../common/generated/manifest-types.js';
-import type { DaemonInput, TimeRequest } from '../daemon/chaos-daemon-types.js';
+import type { TimeRequestInput } from '../../proto/generated/pb/TimeRequest.js';
 import type { FaultBatch } from '../contract.js';
 import { ActivityError } from '../errors.js';
 import type { DaemonConnector } from './daemon-connector.js';
@@ -90,7 +90,7 @@ function ids(batch: FaultBatch, target: FaultTarget): { uid: string; pod_contain
   return { uid: `${chaosUid(batch)}${podUid}`, pod_container_name: `${podUid}:${target.target.container}` };
 }
 
-export function setTimeOffsetRequest(batch: FaultBatch, target: FaultTarget): DaemonInput<TimeRequest> {
+export function setTimeOffsetRequest(batch: FaultBatch, target: FaultTarget): TimeRequestInput {
   const spec = batch.chaos.spec as Partial<TimeChaosSpec>;
   if (typeof spec.timeOffset !== 'string') throw bad('timeOffset is required, such as -10m');
   const { sec, nsec } = secAndNsec(goDurationNanos(spec.timeOffset));

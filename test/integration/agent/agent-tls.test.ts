@@ -6,7 +6,7 @@
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClientPool } from '../../../activities/daemon/daemon-client-pool.js';
-import type { ChaosDaemonRpc } from '../../../activities/daemon/chaos-daemon-types.js';
+import type { ChaosDaemonRpc } from '../../../proto/chaos-daemon-rpcs.js';
 import { UNIMPLEMENTED_REASONS } from '../../../agent/daemon-service.js';
 import { createTestCa, type CertFiles, type TestCa } from '../../harness/test-ca.js';
 import { startAgentFixture, type AgentFixture } from './agent-fixture.js';

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ChaosDaemonRpc } from '../../../activities/daemon/chaos-daemon-types.js';
+import type { ChaosDaemonRpc } from '../../../proto/chaos-daemon-rpcs.js';
 import type { DaemonError } from '../../../activities/daemon/daemon-error.js';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
 import { createTestHost, type NetnsSnapshot, type TestHost } from '../../harness/netns.js';

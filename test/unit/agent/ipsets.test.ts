@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IPSet } from '../../../activities/daemon/chaos-daemon-types.js';
+import type { IPSet } from '../../../proto/generated/pb/IPSet.js';
 import { planSets, temporarySetName } from '../../../agent/ipsets.js';
 
 const set = (patch: Partial<IPSet>): IPSet => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Chain } from '../../../activities/daemon/chaos-daemon-types.js';
+import type { Chain } from '../../../proto/generated/pb/Chain.js';
 import { planChains } from '../../../agent/iptables-chains.js';
 
 const chain = (patch: Partial<Chain>): Chain => ({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Netem, Tc } from '../../../activities/daemon/chaos-daemon-types.js';
+import type { Netem } from '../../../proto/generated/pb/Netem.js';
+import type { Tc } from '../../../proto/generated/pb/Tc.js';
 import { netemArgs, planTcs } from '../../../agent/tc-plan.js';
 
 const withNetem = { available: true, reason: '' };

@@ -5,7 +5,7 @@
  */
 import { Client, credentials, Metadata, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chaosDaemonProto } from '../../../activities/daemon/chaos-daemon-proto.js';
+import { chaosDaemonProto } from '../../../proto/chaos-daemon-proto.js';
 import { DaemonClientPool } from '../../../activities/daemon/daemon-client-pool.js';
 import { readDaemonTls } from '../../../activities/daemon/daemon-credentials.js';
 import { DaemonError, wrapCallError } from '../../../activities/daemon/daemon-error.js';

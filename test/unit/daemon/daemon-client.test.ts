@@ -5,11 +5,8 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DaemonClientPool } from '../../../activities/daemon/daemon-client-pool.js';
-import {
-  DaemonError,
-  RETRYABLE_STATUS,
-  type GrpcStatusName,
-} from '../../../activities/daemon/daemon-error.js';
+import { DaemonError, RETRYABLE_STATUS } from '../../../activities/daemon/daemon-error.js';
+import type { GrpcStatusName } from '../../../proto/grpc-status.js';
 import { freePort } from '../../../embedded/free-port.js';
 import { FakeDaemon } from './fake-daemon.js';
 

@@ -12,8 +12,8 @@ import {
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { chaosDaemonProto } from '../../../activities/daemon/chaos-daemon-proto.js';
-import { CHAOS_DAEMON_RPCS, type ChaosDaemonRpc } from '../../../activities/daemon/chaos-daemon-types.js';
+import { chaosDaemonProto } from '../../../proto/chaos-daemon-proto.js';
+import { CHAOS_DAEMON_RPCS, type ChaosDaemonRpc } from '../../../proto/chaos-daemon-rpcs.js';
 
 export interface ReceivedCall {
   readonly rpc: ChaosDaemonRpc;

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { FaultBatch } from '../../../activities/contract.js';
 import type { DaemonCallOptions } from '../../../activities/daemon/daemon-client.js';
-import type { ChaosDaemonRpc } from '../../../activities/daemon/chaos-daemon-types.js';
+import type { ChaosDaemonRpc } from '../../../proto/chaos-daemon-rpcs.js';
 import type { DaemonCaller, DaemonConnector } from '../../../activities/faults/daemon-connector.js';
 import type { PlanChaos } from '../../../common/plan.js';
 import type { Target } from '../../../common/target.js';

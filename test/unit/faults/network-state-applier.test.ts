@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ApplyTargetStateInput } from '../../../activities/contract.js';
-import { DaemonError, type GrpcStatusName } from '../../../activities/daemon/daemon-error.js';
+import { DaemonError } from '../../../activities/daemon/daemon-error.js';
+import type { GrpcStatusName } from '../../../proto/grpc-status.js';
 import { ActivityError } from '../../../activities/errors.js';
 import { createTargetStateApplier } from '../../../activities/faults/target-state-applier.js';
 import { DaemonClientPool } from '../../../activities/daemon/daemon-client-pool.js';

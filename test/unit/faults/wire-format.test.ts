@@ -5,8 +5,8 @@
  * that does not match the proto would be dropped or fail here.
  */
 import { describe, expect, it } from 'vitest';
-import { chaosDaemonProto } from '../../../activities/daemon/chaos-daemon-proto.js';
-import type { ChaosDaemonRpc } from '../../../activities/daemon/chaos-daemon-types.js';
+import { chaosDaemonProto } from '../../../proto/chaos-daemon-proto.js';
+import type { ChaosDaemonRpc } from '../../../proto/chaos-daemon-rpcs.js';
 import { createFaultDrivers } from '../../../activities/faults/drivers.js';
 import { networkFragmentFor } from '../../../activities/faults/network-chaos.js';
 import { networkContextRecord } from '../../../activities/faults/network-context.js';
@@ -17,8 +17,8 @@ import { SUPPORTED_CHAOS_KINDS } from '../../../common/chaos-kinds.js';
 import { batch, example, manifest, target } from './fault-fixtures.js';
 
 function roundTrip(rpc: ChaosDaemonRpc, request: object): Record<string, unknown> {
-  const method = chaosDaemonProto().service[rpc]!;
-  return method.requestDeserialize(method.requestSerialize(request)) as Record<string, unknown>;
+  const method = chaosDaemonProto().service[rpc];
+  return method.requestDeserialize(method.requestSerialize(request)) as unknown as Record<string, unknown>;
 }
 
 const web = target('web-0');

@@ -4,8 +4,8 @@
  * The expected tables below are transcribed from the reference by hand; do not generate them from the proto.
  */
 import { describe, expect, it } from 'vitest';
-import { chaosDaemonProto } from '../../../activities/daemon/chaos-daemon-proto.js';
-import { CHAOS_DAEMON_RPCS } from '../../../activities/daemon/chaos-daemon-types.js';
+import { chaosDaemonProto } from '../../../proto/chaos-daemon-proto.js';
+import { CHAOS_DAEMON_RPCS } from '../../../proto/chaos-daemon-rpcs.js';
 
 /** [number, name, type, repeated?]; message and enum types by their name inside package pb. */
 type Field = readonly [number, string, string, boolean?];
@@ -375,7 +375,7 @@ describe('proto/chaosdaemon.proto', () => {
       container_id: 'pid://1',
       clk_ids_mask: '18446744073709551615',
     });
-    const decoded = timeMethod.requestDeserialize(wire) as Record<string, unknown>;
+    const decoded = timeMethod.requestDeserialize(wire) as unknown as Record<string, unknown>;
     expect(decoded['clk_ids_mask']).toBe('18446744073709551615');
     expect(decoded['sec']).toBe('0');
     const chains = proto.service['SetIptablesChains'];

@@ -1,14 +1,16 @@
 /**
- * Loads `proto/chaosdaemon.proto` with @grpc/proto-loader, once per process. Options (the wire shapes the typed
- * interfaces in `chaos-daemon-types.ts` describe): `keepCase` (field names as in the proto), `longs: String`
- * (64-bit integers as decimal strings: uint64 values do not fit a JS number), `enums: String`, `defaults: true`
- * (absent fields decode to their zero value, as in Go). Both the client and the chaosflow agent use it.
+ * Loads `proto/chaosdaemon.proto` with @grpc/proto-loader, once per process. Options (the wire shapes the
+ * generated types in `generated/` describe; `scripts/gen/gen-proto.ts` passes the same ones to the generator):
+ * `keepCase` (field names as in the proto), `longs: String` (64-bit integers as decimal strings: uint64 values
+ * do not fit a JS number), `enums: String`, `defaults: true` (absent fields decode to their zero value, as in
+ * Go). Both the client and the chaosflow agent use it.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadPackageDefinition, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
+import { loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
+import type { ProtoGrpcType } from './generated/chaosdaemon.js';
 
 export const CHAOS_DAEMON_PROTO_OPTIONS: Readonly<Options> = Object.freeze({
   keepCase: true,
@@ -25,10 +27,12 @@ export interface ChaosDaemonProto {
   readonly path: string;
   readonly packageDefinition: PackageDefinition;
   /** The service definition a grpc-js `Server.addService` takes. */
-  readonly service: ServiceDefinition;
-  /** The generated client constructor of `pb.ChaosDaemon`. */
-  readonly Client: ServiceClientConstructor;
+  readonly service: ChaosDaemonService['service'];
+  /** The client constructor of `pb.ChaosDaemon`. */
+  readonly Client: ChaosDaemonService;
 }
+
+type ChaosDaemonService = ProtoGrpcType['pb']['ChaosDaemon'];
 
 let cached: ChaosDaemonProto | undefined;
 
@@ -37,9 +41,9 @@ export function chaosDaemonProto(protoPath?: string): ChaosDaemonProto {
   if (cached && (protoPath === undefined || protoPath === cached.path)) return cached;
   const path = protoPath ?? findProtoFile();
   const packageDefinition = loadSync(path, CHAOS_DAEMON_PROTO_OPTIONS);
-  const grpcObject = loadPackageDefinition(packageDefinition);
-  const pb = grpcObject['pb'] as Record<string, unknown> | undefined;
-  const Client = pb?.['ChaosDaemon'] as ServiceClientConstructor | undefined;
+  // The generated types describe what the loader builds from this file with these options.
+  const grpcObject = loadPackageDefinition(packageDefinition) as unknown as Partial<ProtoGrpcType>;
+  const Client = grpcObject.pb?.ChaosDaemon;
   if (!Client) throw new Error(`${path} does not define service pb.ChaosDaemon`);
   const loaded: ChaosDaemonProto = Object.freeze({
     path,
@@ -53,7 +57,7 @@ export function chaosDaemonProto(protoPath?: string): ChaosDaemonProto {
 
 /**
  * Walks up from this module to the folder holding `proto/chaosdaemon.proto`: the repository root both when
- * running from source (`activities/daemon/`) and when compiled (`dist/activities/daemon/`).
+ * running from source (`proto/`) and when compiled (`dist/proto/`).
  */
 function findProtoFile(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
