@@ -5,7 +5,12 @@
  */
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { CHAOS_DAEMON_RPCS, type ChaosDaemonRpc, type DecodedRequest, type ResponseInput } from '../proto/chaos-daemon-rpcs.js';
+import {
+  CHAOS_DAEMON_RPCS,
+  type ChaosDaemonRpc,
+  type DecodedRequest,
+  type ResponseInput,
+} from '../proto/chaos-daemon-rpcs.js';
 import { FAULT_KEY_METADATA, NAMESPACED_NAME_METADATA } from '../proto/daemon-metadata.js';
 import { AgentError, toServiceError } from './agent-error.js';
 import type { CallScope, FaultContext } from './fault-context.js';

@@ -71,7 +71,6 @@ export class DaemonError extends Error {
   }
 }
 
-
 function isServiceError(err: unknown): err is ServiceError {
   return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number';
 }

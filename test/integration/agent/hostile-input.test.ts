@@ -246,8 +246,7 @@ describeWithNetns(
         const value = testCase.benign === 'SELF' ? id() : testCase.benign;
         const outcome = await fixture.client.call(testCase.rpc, testCase.build(value) as never).then(
           async (response) => {
-            if (testCase.rpc === 'ExecStressors')
-              await fixture.client.call('CancelStressors', response as never);
+            if (testCase.rpc === 'ExecStressors') await fixture.client.call('CancelStressors', response);
             return 'OK';
           },
           (err: DaemonError) => err.status,
