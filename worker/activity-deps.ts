@@ -5,8 +5,8 @@
  */
 import type { ActivityDeps } from '../activities/create-activities.js';
 import { createFaultDrivers } from '../activities/faults/drivers.js';
-import { createTargetStateApplier } from '../activities/faults/target-state-applier.js';
-import { createTargetStateClient } from '../activities/faults/target-state-client.js';
+import { createTargetStateApplier } from '../activities/faults/per-target-state/apply-target-state.js';
+import { createTargetStateClient } from '../activities/faults/per-target-state/entity-client.js';
 import { InventoryTargetSource } from '../activities/targets/inventory.js';
 import { createTargetResolver } from '../activities/targets/resolve-targets.js';
 import { WorkerConfigError } from './config.js';

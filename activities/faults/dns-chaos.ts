@@ -47,7 +47,7 @@ export function dnsRuleName(batch: FaultBatch): string {
   return `${chaosNameOf(batch)}-${digest}`;
 }
 
-export function createDnsChaosDriver(
+export function createDNSChaosDriver(
   connector: DaemonConnector,
   server: DnsChaosServer | undefined,
 ): FaultDriver {

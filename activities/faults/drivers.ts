@@ -15,24 +15,24 @@
  * | DNSChaos                              | chaos-dns-server rules, then SetDNSServer                   | direct    |
  *
  * "entity": the driver adds or removes its fragment in the pod's `chaosflowTargetState` workflow, which sends
- * the merged state through `applyTargetState` (`target-state-applier.ts`).
+ * the merged state through `applyTargetState` (`per-target-state/apply-target-state.ts`).
  */
 import type { ChaosKind } from '../../common/chaos-kinds.js';
 import type { DaemonClientPool } from '../daemon/daemon-client-pool.js';
 import type { TargetSource } from '../targets/target-source.js';
-import { createContainerKillDriver } from './container-kill.js';
+import { createContainerKillDriver } from './pod-chaos/container-kill.js';
 import { createDaemonConnector, type DaemonConnector } from './daemon-connector.js';
-import { createDnsChaosDriver, type DnsChaosServer } from './dns-chaos.js';
+import { createDNSChaosDriver, type DnsChaosServer } from './dns-chaos.js';
 import type { FaultDriver } from './fault-driver.js';
-import { createHTTPChaosDriver } from './http-chaos.js';
-import { createIOChaosDriver } from './io-chaos.js';
-import { createNetworkChaosDriver } from './network-chaos.js';
-import { createPodChaosDriver } from './pod-chaos.js';
-import { createPodFailureDriver } from './pod-failure.js';
-import { createPodKillDriver } from './pod-kill.js';
-import { createStressDriver } from './stress.js';
-import type { TargetStateClient } from './target-state-client.js';
-import { createTimeOffsetDriver } from './time-offset.js';
+import { createHTTPChaosDriver } from './http-chaos/http-chaos.js';
+import { createIOChaosDriver } from './io-chaos/io-chaos.js';
+import { createNetworkChaosDriver } from './network-chaos/network-chaos.js';
+import { createPodChaosDriver } from './pod-chaos/pod-chaos.js';
+import { createPodFailureDriver } from './pod-chaos/pod-failure.js';
+import { createPodKillDriver } from './pod-chaos/pod-kill.js';
+import { createStressChaosDriver } from './stress-chaos.js';
+import type { TargetStateClient } from './per-target-state/entity-client.js';
+import { createTimeChaosDriver } from './time-chaos.js';
 
 export interface FaultDriversOptions {
   pool: DaemonClientPool;
@@ -54,11 +54,11 @@ export function createFaultDrivers(options: FaultDriversOptions): (kind: ChaosKi
       'container-kill': createContainerKillDriver(connector),
     }),
     NetworkChaos: createNetworkChaosDriver(options.targetState),
-    StressChaos: createStressDriver(connector),
+    StressChaos: createStressChaosDriver(connector),
     IOChaos: createIOChaosDriver(options.targetState),
-    TimeChaos: createTimeOffsetDriver(connector),
+    TimeChaos: createTimeChaosDriver(connector),
     HTTPChaos: createHTTPChaosDriver(options.targetState),
-    DNSChaos: createDnsChaosDriver(connector, options.dnsServer),
+    DNSChaos: createDNSChaosDriver(connector, options.dnsServer),
   } satisfies Record<ChaosKind, FaultDriver>;
   return (kind) => drivers[kind];
 }

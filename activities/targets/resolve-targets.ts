@@ -23,12 +23,12 @@ import { selectPods, selectTargets, type PodSelection } from '../../common/selec
 import { isSelectionError, type SelectionErrorCode } from '../../common/selection/selection-error.js';
 import type { ResolveTargetsInput, ResolveTargetsResult, TargetGroup } from '../contract.js';
 import { ActivityError, type ActivityErrorCode } from '../errors.js';
-import { ipToCidr, networkContextRecord, type NetworkContext } from '../faults/network-context.js';
+import { ipToCidr, networkContextRecord, type NetworkContext } from '../faults/network-chaos/context.js';
 import {
   resolveExternalTargets,
   systemLookupIPv4,
   type LookupIPv4,
-} from '../faults/network-external-targets.js';
+} from '../faults/network-chaos/external-targets.js';
 import type { TargetResolver } from './target-resolver.js';
 import { InventoryError } from './inventory-error.js';
 import type { DaemonRef, TargetSource } from './target-source.js';

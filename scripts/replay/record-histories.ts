@@ -12,7 +12,7 @@ import type { Plan } from '../../common/plan.js';
 import { abortSignal, resumeUpdate } from '../../workflows/messages.js';
 import { startProbeTarget } from '../../test/fakes/probe-target.js';
 import { startInterpreterEnv } from '../../test/workflows/interpreter-env.js';
-import { createTargetStateClient } from '../../activities/faults/target-state-client.js';
+import { createTargetStateClient } from '../../activities/faults/per-target-state/entity-client.js';
 import { targetStateWorkflowId } from '../../common/target-state.js';
 import {
   chaos,

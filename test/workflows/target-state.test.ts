@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTargetStateClient,
   type TargetStateClient,
-} from '../../activities/faults/target-state-client.js';
+} from '../../activities/faults/per-target-state/entity-client.js';
 import type { Target } from '../../common/target.js';
 import { startInterpreterEnv, type InterpreterEnv } from './interpreter-env.js';
 

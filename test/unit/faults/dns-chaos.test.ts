@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  createDnsChaosDriver,
+  createDNSChaosDriver,
   dnsRuleName,
   type DnsServerRules,
 } from '../../../activities/faults/dns-chaos.js';
@@ -17,13 +17,13 @@ describe('DNSChaos', () => {
   it('is refused, saying what to configure, when no chaos-dns-server is configured', async () => {
     const compiled = await example('dns-error.yaml');
     const daemons = new FakeDaemons();
-    const { results } = await createDnsChaosDriver(daemons, undefined).inject(
+    const { results } = await createDNSChaosDriver(daemons, undefined).inject(
       batch(compiled, [web]),
       neverAborted,
     );
     expect(results[0]).toMatchObject({ ok: false, retryable: false });
     expect(results[0]?.message).toMatch(/chaos-dns-server: configure/);
-    const withoutRules = await createDnsChaosDriver(daemons, { address: '10.96.0.53' }).inject(
+    const withoutRules = await createDNSChaosDriver(daemons, { address: '10.96.0.53' }).inject(
       batch(compiled, [web]),
       neverAborted,
     );
@@ -45,7 +45,7 @@ describe('DNSChaos', () => {
         return Promise.resolve();
       },
     };
-    const driver = createDnsChaosDriver(daemons, { address: '10.96.0.53', rules });
+    const driver = createDNSChaosDriver(daemons, { address: '10.96.0.53', rules });
     const b = batch(compiled, [web]);
     expect((await driver.inject(b, neverAborted)).results[0]?.ok).toBe(true);
     expect(log).toEqual([

@@ -1,0 +1,100 @@
+/**
+ * Sends a pod's merged network state, as Chaos Mesh's PodNetworkChaos controller does on every change:
+ * FlushIPSets (all ipsets), then SetIptablesChains (all chains), then SetTcs (all tc rules), each with
+ * `enterNS: true` and the pod's uid, each trying the pod's containers in turn. Empty lists clear the pod.
+ *
+ * Before sending, items that name the same chain or ipset are merged (several faults on one pod can produce
+ * the same names: a pod that is both selected and a `target` peer, or two runs of one chaos): a chain matches
+ * the union of their ipsets (one without ipsets drops everything, so it wins), an ipset holds the union of
+ * its entries. Chaos Mesh would send the duplicates, which a daemon refuses or applies twice.
+ */
+import type { ApplyTargetStateInput, ApplyTargetStateResult } from '../../contract.js';
+import { ActivityError } from '../../errors.js';
+import type { ChainMessage, IPSetMessage, TcMessage } from './ipsets.js';
+import { containerIdsOf, currentPod, PodGoneError, tryContainers } from '../pod-containers.js';
+import { listOf, targetStateCallOptions, type StateApplierDeps } from '../per-target-state/applier-deps.js';
+
+export async function applyNetworkState(
+  input: ApplyTargetStateInput,
+  deps: StateApplierDeps,
+  signal: AbortSignal,
+): Promise<ApplyTargetStateResult> {
+  const ipsets = mergeIPSets(listOf<IPSetMessage>(input.lists, 'ipsets'));
+  const chains = mergeChains(listOf<ChainMessage>(input.lists, 'chains'));
+  const tcs = listOf<TcMessage>(input.lists, 'tcs');
+  const podName = `${input.target.namespace}/${input.target.pod}`;
+  const pod = await currentPod(deps.source, input.target);
+  if (!pod) return { warning: `pod ${podName} is gone: nothing left to change` };
+
+  const daemon = await deps.connector.forNode(pod.nodeName ?? input.target.node);
+  const ids = containerIdsOf(pod);
+  const options = targetStateCallOptions('network', input.target, signal);
+  const common = { enterNS: true, pod_uid: pod.uid };
+  try {
+    await tryContainers(podName, ids, (container_id) =>
+      daemon.call('FlushIPSets', { ...common, container_id, ipsets }, options),
+    );
+    await tryContainers(podName, ids, (container_id) =>
+      daemon.call('SetIptablesChains', { ...common, container_id, chains }, options),
+    );
+    await tryContainers(podName, ids, (container_id) =>
+      daemon.call('SetTcs', { ...common, container_id, tcs }, options),
+    );
+  } catch (err) {
+    if (err instanceof PodGoneError) return { warning: `${err.message}: nothing left to change` };
+    throw err;
+  }
+  return {};
+}
+
+function mergeIPSets(sets: readonly IPSetMessage[]): IPSetMessage[] {
+  const byName = new Map<string, IPSetMessage>();
+  for (const set of sets) {
+    const seen = byName.get(set.name);
+    if (!seen) {
+      byName.set(set.name, set);
+      continue;
+    }
+    if (seen.type !== set.type) {
+      throw new ActivityError(
+        'InvalidInput',
+        `two faults define ipset ${set.name} with types ${seen.type} and ${set.type}`,
+      );
+    }
+    const union = <V>(a: readonly V[] | undefined, b: readonly V[] | undefined): V[] => {
+      const out = [...(a ?? [])];
+      for (const v of b ?? []) if (!out.some((o) => JSON.stringify(o) === JSON.stringify(v))) out.push(v);
+      return out;
+    };
+    byName.set(set.name, {
+      ...seen,
+      cidrs: union(seen.cidrs, set.cidrs),
+      cidr_and_ports: union(seen.cidr_and_ports, set.cidr_and_ports),
+      set_names: union(seen.set_names, set.set_names),
+    });
+  }
+  return [...byName.values()];
+}
+
+function mergeChains(chains: readonly ChainMessage[]): ChainMessage[] {
+  const byName = new Map<string, ChainMessage>();
+  for (const chain of chains) {
+    const seen = byName.get(chain.name);
+    if (!seen) {
+      byName.set(chain.name, chain);
+      continue;
+    }
+    if (seen.direction !== chain.direction || (seen.device ?? '') !== (chain.device ?? '')) {
+      throw new ActivityError(
+        'InvalidInput',
+        `two faults need chain ${chain.name} with different directions or interfaces on one pod (a pod that is both ` +
+          'selected and a target peer needs the same device and targetDevice)',
+      );
+    }
+    const a = seen.ipsets ?? [];
+    const b = chain.ipsets ?? [];
+    const ipsets = a.length === 0 || b.length === 0 ? [] : [...new Set([...a, ...b])];
+    byName.set(chain.name, { ...seen, ipsets });
+  }
+  return [...byName.values()];
+}

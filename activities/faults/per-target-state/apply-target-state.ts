@@ -1,0 +1,47 @@
+/**
+ * `applyTargetState` for the worker: sends a pod's merged state of one family to its daemon (network:
+ * `network-chaos/apply-network-state.ts`, IO: `io-chaos/apply-io-state.ts`, HTTP: `http-chaos/apply-http-state.ts`). The per-target entity
+ * workflow calls it after every change, one change at a time per pod.
+ */
+import type { FaultFamily } from '../../../common/target-state.js';
+import type { ApplyTargetStateInput, ApplyTargetStateResult } from '../../contract.js';
+import type { DaemonClientPool } from '../../daemon/daemon-client-pool.js';
+import type { TargetSource } from '../../targets/target-source.js';
+import { createDaemonConnector, type DaemonConnector } from '../daemon-connector.js';
+import { applyHttpState } from '../http-chaos/apply-http-state.js';
+import { applyIOState } from '../io-chaos/apply-io-state.js';
+import { applyNetworkState } from '../network-chaos/apply-network-state.js';
+import type { StateApplierDeps } from './applier-deps.js';
+
+export interface TargetStateApplierOptions {
+  pool: DaemonClientPool;
+  source: Pick<TargetSource, 'listPods' | 'daemonFor'>;
+  /** Overrides how daemons are reached (tests). Default: `pool` and `source.daemonFor`. */
+  connector?: DaemonConnector;
+}
+
+export type TargetStateApplier = (
+  input: ApplyTargetStateInput,
+  signal: AbortSignal,
+) => Promise<ApplyTargetStateResult>;
+
+const APPLIERS = {
+  network: applyNetworkState,
+  io: applyIOState,
+  http: applyHttpState,
+} as const satisfies Record<
+  FaultFamily,
+  (
+    input: ApplyTargetStateInput,
+    deps: StateApplierDeps,
+    signal: AbortSignal,
+  ) => Promise<ApplyTargetStateResult>
+>;
+
+export function createTargetStateApplier(options: TargetStateApplierOptions): TargetStateApplier {
+  const deps: StateApplierDeps = {
+    connector: options.connector ?? createDaemonConnector(options.pool, options.source),
+    source: options.source,
+  };
+  return (input, signal) => APPLIERS[input.family](input, deps, signal);
+}

@@ -1,0 +1,35 @@
+/**
+ * A driver for the families whose daemon calls replace a pod's whole state (network, IO, HTTP): it builds the
+ * fault's fragment for each target and adds it to the pod's entity workflow on inject, and removes it on
+ * recover; the entity sends the merged state through `applyTargetState`. A pod that is gone fails the inject
+ * for good and counts as recovered on recover.
+ */
+import type { FaultFamily, FaultFragment } from '../../../common/target-state.js';
+import type { FaultBatch } from '../../contract.js';
+import { ActivityError } from '../../errors.js';
+import type { FaultDriver } from '../fault-driver.js';
+import { eachTarget, type FaultTarget, type TargetOutcome } from '../fault-outcome.js';
+import type { TargetStateClient } from './entity-client.js';
+
+export function createFragmentDriver(
+  family: FaultFamily,
+  targetState: TargetStateClient,
+  /** The target's fragment; an empty one means this target has no rule (nothing is sent). */
+  fragmentFor: (batch: FaultBatch, target: FaultTarget) => FaultFragment,
+): FaultDriver {
+  return {
+    inject: (batch) =>
+      eachTarget(batch, async (target): Promise<TargetOutcome> => {
+        const fragment = fragmentFor(batch, target);
+        if (Object.keys(fragment).length === 0) return { ok: true };
+        const view = await targetState.set(family, batch.endpoint, target.target, target.key, fragment);
+        if (view.warning) throw new ActivityError('InvalidInput', `${target.target.key}: ${view.warning}`);
+        return { ok: true };
+      }),
+    recover: (batch) =>
+      eachTarget(batch, async (target): Promise<TargetOutcome> => {
+        const view = await targetState.remove(family, target.target, target.key);
+        return view?.warning ? { ok: true, message: view.warning } : { ok: true };
+      }),
+  };
+}

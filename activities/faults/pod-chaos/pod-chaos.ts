@@ -1,0 +1,31 @@
+/** The PodChaos driver: one driver per action (`pod-kill`, `pod-failure`, `container-kill`). */
+import type { PodChaosSpec } from '../../../common/generated/manifest-types.js';
+import { ActivityError } from '../../errors.js';
+import type { FaultDriver } from '../fault-driver.js';
+import { eachTarget } from '../fault-outcome.js';
+
+export type PodChaosAction = PodChaosSpec['action'];
+
+export function createPodChaosDriver(actions: Readonly<Record<PodChaosAction, FaultDriver>>): FaultDriver {
+  const pick = (action: string | undefined): FaultDriver | undefined =>
+    action !== undefined && Object.hasOwn(actions, action) ? actions[action as PodChaosAction] : undefined;
+  const unknown =
+    (action: string | undefined): FaultDriver['inject'] =>
+    (batch) =>
+      eachTarget(batch, () =>
+        Promise.reject(
+          new ActivityError(
+            'InvalidInput',
+            `PodChaos action ${JSON.stringify(action)} is not one of ${Object.keys(actions).join(', ')}`,
+          ),
+        ),
+      );
+  return {
+    inject: (batch, signal) =>
+      (pick(batch.chaos.action) ?? { inject: unknown(batch.chaos.action) }).inject(batch, signal),
+    recover: (batch, signal) => {
+      const driver = pick(batch.chaos.action);
+      return driver ? driver.recover(batch, signal) : eachTarget(batch, () => Promise.resolve({ ok: true }));
+    },
+  };
+}

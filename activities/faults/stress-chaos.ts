@@ -1,0 +1,147 @@
+/**
+ * The StressChaos driver, as Chaos Mesh's `stresschaos.Impl`: ExecStressors on the selected container
+ * (`scope: CONTAINER`, `enterNS: true`) with the argument strings `Stressors.Normalize` builds, the memory
+ * stressor's `oomScoreAdj`, and the instances the daemon started kept as recovery data; recover cancels exactly
+ * those (CancelStressors with pid and start time), and a container or instance that is gone counts as
+ * recovered.
+ *
+ * Differences: `stressngStressors` is sent as `cpuStressors` (the CRD says it wins over `stressors`; Chaos Mesh
+ * v2.8 drops it, issue #3783), and every argument is checked to be a plain token before it is sent.
+ */
+import type { StressChaosSpec } from '../../common/generated/manifest-types.js';
+import type { ExecStressRequestInput } from '../../proto/generated/pb/ExecStressRequest.js';
+import { ActivityError } from '../errors.js';
+import type { DaemonConnector } from './daemon-connector.js';
+import type { FaultDriver } from './fault-driver.js';
+import { callOptions, eachTarget, failedRecover, type FaultTarget } from './fault-outcome.js';
+
+const bad = (why: string) => new ActivityError('InvalidInput', `StressChaos: ${why}`);
+
+/** The ExecStressors request for one container. */
+export function stressRequest(
+  spec: Readonly<Record<string, unknown>>,
+  target: FaultTarget,
+): ExecStressRequestInput {
+  const s = spec as Partial<StressChaosSpec>;
+  let cpuStressors = '';
+  let memoryStressors = '';
+  if (s.stressngStressors !== undefined && s.stressngStressors.trim() !== '') {
+    cpuStressors = checkedArguments('stressngStressors', s.stressngStressors);
+  } else {
+    const cpu = s.stressors?.cpu;
+    if (cpu && workers('stressors.cpu.workers', cpu.workers) !== 0) {
+      cpuStressors = ` --cpu-load-slice 10 --cpu-method sqrt --cpu ${cpu.workers}`;
+      if (cpu.load !== undefined) cpuStressors += ` --cpu-load ${load(cpu.load)}`;
+      for (const option of cpu.options ?? [])
+        cpuStressors += ` ${checkedArguments('stressors.cpu.options', option)} `;
+    }
+    const memory = s.stressors?.memory;
+    if (memory && workers('stressors.memory.workers', memory.workers) !== 0) {
+      memoryStressors = ` --workers ${memory.workers}`;
+      if (memory.size) memoryStressors += ` --size ${size(memory.size)}`;
+      for (const option of memory.options ?? []) {
+        memoryStressors += ` ${checkedArguments('stressors.memory.options', option)} `;
+      }
+    }
+  }
+  if (cpuStressors === '' && memoryStressors === '') {
+    throw bad(
+      'nothing to run: give stressors.cpu or stressors.memory with workers > 0, or stressngStressors',
+    );
+  }
+  const oomScoreAdj = s.stressors?.memory?.oomScoreAdj ?? 0;
+  if (!Number.isInteger(oomScoreAdj) || oomScoreAdj < -1000 || oomScoreAdj > 1000) {
+    throw bad('stressors.memory.oomScoreAdj must be an integer -1000..1000');
+  }
+  return {
+    scope: 'CONTAINER',
+    target: target.target.containerId,
+    cpuStressors,
+    memoryStressors,
+    enterNS: true,
+    oomScoreAdj,
+  };
+}
+
+function workers(field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 8192) {
+    throw bad(`${field} must be an integer 0-8192`);
+  }
+  return value;
+}
+
+function load(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100) {
+    throw bad('stressors.cpu.load must be an integer 0-100');
+  }
+  return value;
+}
+
+function size(value: string): string {
+  if (!/^\d+(\.\d+)?(%|[KMGTPE]i?B|B)?$/i.test(value)) {
+    throw bad(`stressors.memory.size ${JSON.stringify(value.slice(0, 40))} must be like 256MB, 1GiB or 50%`);
+  }
+  return value;
+}
+
+/** Stress arguments are split on blanks by the daemon; each piece must be a plain option or value. */
+function checkedArguments(field: string, text: string): string {
+  const tokens = text.trim().split(/ +/);
+  for (const token of tokens) {
+    if (!/^[A-Za-z0-9._%:,+=-]+$/.test(token)) {
+      throw bad(
+        `${field}: ${JSON.stringify(token.slice(0, 40))} is not a plain stress-ng option or value (letters, digits and . _ % : , + = - only)`,
+      );
+    }
+  }
+  return text;
+}
+
+const INSTANCE_FIELDS = [
+  'cpuInstance',
+  'cpuStartTime',
+  'memoryInstance',
+  'memoryStartTime',
+  'cpuInstanceUid',
+  'memoryInstanceUid',
+] as const;
+
+export function createStressChaosDriver(connector: DaemonConnector): FaultDriver {
+  return {
+    inject: (batch, signal) =>
+      eachTarget(batch, async (target) => {
+        const request = stressRequest(batch.chaos.spec, target);
+        const daemon = await connector.forNode(target.target.node);
+        const response = await daemon.call('ExecStressors', request, callOptions(batch, target, signal));
+        const recoveryData: Record<string, string> = {};
+        for (const field of INSTANCE_FIELDS) recoveryData[field] = String(response[field] ?? '');
+        return { ok: true, recoveryData };
+      }),
+    recover: (batch, signal) =>
+      eachTarget(
+        batch,
+        async (target) => {
+          const data = target.recoveryData ?? {};
+          if (!data['cpuInstance'] && !data['memoryInstance']) {
+            return {
+              ok: true,
+              message: 'no stress instance was recorded for this target: nothing to cancel',
+            };
+          }
+          const daemon = await connector.forNode(target.target.node);
+          await daemon.call(
+            'CancelStressors',
+            {
+              cpuInstance: data['cpuInstance'] ?? '',
+              cpuStartTime: data['cpuStartTime'] || '0',
+              memoryInstance: data['memoryInstance'] ?? '',
+              memoryStartTime: data['memoryStartTime'] || '0',
+            },
+            callOptions(batch, target, signal),
+          );
+          return { ok: true };
+        },
+        failedRecover,
+      ),
+  };
+}
