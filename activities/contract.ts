@@ -3,7 +3,8 @@
  * file as types only; `activities/create-activities.ts` implements it. Activity names are wire API recorded in
  * history: add new ones, never rename.
  */
-import type { PlanChaos, PlanStatusCheck, PlanTask } from '../common/plan.js';
+import type { ChaosKind } from '../common/chaos-kinds.js';
+import type { PlanChaos, PlanChaosOf, PlanStatusCheck, PlanTask } from '../common/plan.js';
 import type { FaultFamily } from '../common/target-state.js';
 import type { ProbeRecord } from '../common/run-status.js';
 import type { Target } from '../common/target.js';
@@ -15,10 +16,11 @@ export interface RunRef {
   name: string;
 }
 
-export interface ResolveTargetsInput {
+/** `C` narrows the chaos to one kind (`PlanChaosOf<'NetworkChaos'>`) where the kind is known. */
+export interface ResolveTargetsInput<C extends PlanChaosOf<ChaosKind> = PlanChaos> {
   run: RunRef;
   nodeId: string;
-  chaos: PlanChaos;
+  chaos: C;
 }
 
 /** Targets grouped by the daemon endpoint that serves them: one inject/recover activity per group. */
@@ -36,10 +38,11 @@ export interface ResolveTargetsResult {
   context?: Readonly<Record<string, unknown>>;
 }
 
-export interface FaultBatch {
+/** `C` narrows the chaos to one kind (`PlanChaosOf<'StressChaos'>`): what the kind's driver receives. */
+export interface FaultBatch<C extends PlanChaosOf<ChaosKind> = PlanChaos> {
   run: RunRef;
   nodeId: string;
-  chaos: PlanChaos;
+  chaos: C;
   endpoint: string;
   /** `ResolveTargetsResult.context` of the node. */
   context?: Readonly<Record<string, unknown>>;
@@ -51,6 +54,9 @@ export interface FaultBatch {
     recoveryData?: Readonly<Record<string, string>>;
   }[];
 }
+
+/** The batch the driver of kind `K` receives. */
+export type FaultBatchOf<K extends ChaosKind> = FaultBatch<PlanChaosOf<K>>;
 
 export interface FaultTargetResult {
   key: string;

@@ -3,7 +3,6 @@
  * tests pass named fakes where the point is orchestration).
  */
 import { Context, heartbeat } from '@temporalio/activity';
-import type { ChaosKind } from '../common/chaos-kinds.js';
 import type {
   ApplyTargetStateInput,
   ApplyTargetStateResult,
@@ -12,14 +11,14 @@ import type {
 } from './contract.js';
 import { classified } from './classify-error.js';
 import { ActivityError } from './errors.js';
-import type { FaultDriver } from './faults/fault-driver.js';
+import { callDriver, type FaultDrivers } from './faults/fault-driver.js';
 import { httpProbe } from './probes/http-probe.js';
 import { runHostTask } from './tasks/host-task.js';
 import type { TargetResolver } from './targets/target-resolver.js';
 
 export interface ActivityDeps {
   targets: TargetResolver;
-  drivers: (kind: ChaosKind) => FaultDriver;
+  drivers: FaultDrivers;
   /** Sends a pod's merged network/IO/HTTP state to its daemon (for the per-target entity workflow). */
   applyTargetState: (input: ApplyTargetStateInput, signal: AbortSignal) => Promise<ApplyTargetStateResult>;
 }
@@ -29,10 +28,10 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
   return {
     resolveTargets: classified((input) => deps.targets.resolve(input)),
     injectFaults: classified(async (batch) =>
-      retryTransient('inject', await deps.drivers(batch.chaos.kind).inject(batch, signal())),
+      retryTransient('inject', await callDriver(deps.drivers, 'inject', batch, signal())),
     ),
     recoverFaults: classified(async (batch) =>
-      retryTransient('recover', await deps.drivers(batch.chaos.kind).recover(batch, signal())),
+      retryTransient('recover', await callDriver(deps.drivers, 'recover', batch, signal())),
     ),
     probeHttp: classified((input) => httpProbe(input, signal())),
     runTask: classified((input) => runHostTask(input, signal(), () => heartbeat())),

@@ -4,6 +4,15 @@
  * `manifests/compile.ts`; interpreted by `workflows/`.
  */
 import type { ChaosKind } from './chaos-kinds.js';
+import type {
+  DNSChaosSpec,
+  HTTPChaosSpec,
+  IOChaosSpec,
+  NetworkChaosSpec,
+  PodChaosSpec,
+  StressChaosSpec,
+  TimeChaosSpec,
+} from './generated/manifest-types.js';
 
 export const PLAN_VERSION = 1;
 
@@ -135,15 +144,39 @@ export interface ChaosTemplate extends TemplateCommon {
   chaos: PlanChaos;
 }
 
-/** One chaos action. `spec` is the Chaos Mesh spec of `kind` with webhook defaults applied and no `duration`. */
-export interface PlanChaos {
-  kind: ChaosKind;
-  /** The spec's `action` where the kind has one (`pod-kill`, `partition`, ...). */
-  action?: string;
+/** The spec of each chaos kind, as its schema in `schemas/` defines it (types generated from the schemas). */
+export interface ChaosSpecs {
+  PodChaos: PodChaosSpec;
+  NetworkChaos: NetworkChaosSpec;
+  StressChaos: StressChaosSpec;
+  IOChaos: IOChaosSpec;
+  TimeChaos: TimeChaosSpec;
+  HTTPChaos: HTTPChaosSpec;
+  DNSChaos: DNSChaosSpec;
+}
+
+/** A compiled spec of kind `K`: valid against its schema, webhook defaults applied, `duration` taken out. */
+export type CompiledChaosSpec<K extends ChaosKind> = Readonly<Omit<ChaosSpecs[K], 'duration'>>;
+
+/** The spec's `action` for kinds that have one (`pod-kill`, `partition`, ...); `never` for the others. */
+export type ChaosAction<K extends ChaosKind> = K extends ChaosKind
+  ? ChaosSpecs[K] extends { action: infer A }
+    ? A
+    : never
+  : never;
+
+/** One chaos action of kind `K`. */
+export interface PlanChaosOf<K extends ChaosKind> {
+  kind: K;
+  /** The spec's `action` where the kind has one. */
+  action?: ChaosAction<K>;
   /** pod-kill and container-kill act once and finish at once. */
   oneShot: boolean;
-  spec: Readonly<Record<string, unknown>>;
+  spec: CompiledChaosSpec<K>;
 }
+
+/** One chaos action, keyed by its kind: `chaos.kind === 'StressChaos'` narrows `chaos.spec` to its spec. */
+export type PlanChaos = { [K in ChaosKind]: PlanChaosOf<K> }[ChaosKind];
 
 export interface ScheduleTemplate extends TemplateCommon {
   type: 'Schedule';

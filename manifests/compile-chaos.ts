@@ -3,6 +3,11 @@ import { isOneShot, type ChaosKind } from '../common/chaos-kinds.js';
 import type { PlanChaos } from '../common/plan.js';
 import { applyChaosDefaults } from './defaults.js';
 
+/**
+ * `spec` is the document's spec of `kind`, already valid against that kind's schema (the validators run before
+ * the compiler): that is what pairs the kind with its spec type in the returned `PlanChaos`, the one place the
+ * pairing is asserted rather than derived.
+ */
 export function compileChaos(kind: ChaosKind, spec: object, namespace: string): PlanChaos {
   const defaulted = applyChaosDefaults(kind, spec as Record<string, unknown>, namespace);
   delete defaulted.duration;
@@ -12,5 +17,5 @@ export function compileChaos(kind: ChaosKind, spec: object, namespace: string): 
     ...(action === undefined ? {} : { action }),
     oneShot: isOneShot(kind, action),
     spec: defaulted,
-  };
+  } as PlanChaos;
 }

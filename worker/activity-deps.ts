@@ -5,6 +5,7 @@
  */
 import type { ActivityDeps } from '../activities/create-activities.js';
 import { createFaultDrivers } from '../activities/faults/drivers.js';
+import { createTargetExpanders } from '../activities/faults/target-expanders.js';
 import { createTargetStateApplier } from '../activities/faults/per-target-state/apply-target-state.js';
 import { createTargetStateClient } from '../activities/faults/per-target-state/entity-client.js';
 import { InventoryTargetSource } from '../activities/targets/inventory.js';
@@ -22,7 +23,7 @@ export function buildActivityDeps({ config, client, pool }: DepsContext): Activi
   const source = new InventoryTargetSource(config.inventoryFile);
   const targetState = createTargetStateClient(client, config.temporal.taskQueue);
   return {
-    targets: createTargetResolver(source),
+    targets: createTargetResolver(source, Math.random, createTargetExpanders(source)),
     drivers: createFaultDrivers({
       pool,
       source,

@@ -11,8 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import type { DNSChaosSpec } from '../../common/generated/manifest-types.js';
-import type { FaultBatch } from '../contract.js';
+import type { FaultBatchOf } from '../contract.js';
 import { ActivityError } from '../errors.js';
 import type { DaemonConnector } from './daemon-connector.js';
 import type { FaultDriver } from './fault-driver.js';
@@ -39,7 +38,7 @@ export interface DnsChaosServer {
 }
 
 /** The rule set's name on the DNS server: the chaos name, plus a digest of the run so two runs never share one. */
-export function dnsRuleName(batch: FaultBatch): string {
+export function dnsRuleName(batch: FaultBatchOf<'DNSChaos'>): string {
   const digest = createHash('sha256')
     .update(`${batch.run.workflowId}/${batch.nodeId}`)
     .digest('hex')
@@ -50,7 +49,7 @@ export function dnsRuleName(batch: FaultBatch): string {
 export function createDNSChaosDriver(
   connector: DaemonConnector,
   server: DnsChaosServer | undefined,
-): FaultDriver {
+): FaultDriver<'DNSChaos'> {
   const configured = (): { address: string; rules: DnsServerRules } => {
     if (!server) {
       throw new ActivityError(
@@ -76,10 +75,7 @@ export function createDNSChaosDriver(
     inject: (batch, signal) =>
       eachTarget(batch, async (target) => {
         const { address, rules } = configured();
-        const spec = batch.chaos.spec as Partial<DNSChaosSpec>;
-        if (spec.action !== 'error' && spec.action !== 'random') {
-          throw new ActivityError('InvalidInput', 'DNSChaos: action must be error or random');
-        }
+        const spec = batch.chaos.spec;
         await rules.set(
           {
             name: dnsRuleName(batch),

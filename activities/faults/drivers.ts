@@ -17,13 +17,12 @@
  * "entity": the driver adds or removes its fragment in the pod's `chaosflowTargetState` workflow, which sends
  * the merged state through `applyTargetState` (`per-target-state/apply-target-state.ts`).
  */
-import type { ChaosKind } from '../../common/chaos-kinds.js';
 import type { DaemonClientPool } from '../daemon/daemon-client-pool.js';
 import type { TargetSource } from '../targets/target-source.js';
 import { createContainerKillDriver } from './pod-chaos/container-kill.js';
 import { createDaemonConnector, type DaemonConnector } from './daemon-connector.js';
 import { createDNSChaosDriver, type DnsChaosServer } from './dns-chaos.js';
-import type { FaultDriver } from './fault-driver.js';
+import type { FaultDrivers } from './fault-driver.js';
 import { createHTTPChaosDriver } from './http-chaos/http-chaos.js';
 import { createIOChaosDriver } from './io-chaos/io-chaos.js';
 import { createNetworkChaosDriver } from './network-chaos/network-chaos.js';
@@ -45,9 +44,9 @@ export interface FaultDriversOptions {
   connector?: DaemonConnector;
 }
 
-export function createFaultDrivers(options: FaultDriversOptions): (kind: ChaosKind) => FaultDriver {
+export function createFaultDrivers(options: FaultDriversOptions): FaultDrivers {
   const connector = options.connector ?? createDaemonConnector(options.pool, options.source);
-  const drivers = {
+  return {
     PodChaos: createPodChaosDriver({
       'pod-kill': createPodKillDriver(connector, options.source),
       'pod-failure': createPodFailureDriver(),
@@ -59,6 +58,5 @@ export function createFaultDrivers(options: FaultDriversOptions): (kind: ChaosKi
     TimeChaos: createTimeChaosDriver(connector),
     HTTPChaos: createHTTPChaosDriver(options.targetState),
     DNSChaos: createDNSChaosDriver(connector, options.dnsServer),
-  } satisfies Record<ChaosKind, FaultDriver>;
-  return (kind) => drivers[kind];
+  };
 }

@@ -4,10 +4,14 @@
  * that is gone counts as recovered with a message, and so does a daemon that does not implement the RPC at
  * all (it cannot have injected it).
  */
-import type { FaultBatch, FaultBatchResult, FaultTargetResult } from '../contract.js';
+import type { ChaosKind } from '../../common/chaos-kinds.js';
+import type { FaultBatch, FaultBatchOf, FaultBatchResult, FaultTargetResult } from '../contract.js';
 import type { DaemonCallOptions, FaultKey } from '../daemon/daemon-client.js';
 import { DaemonError } from '../daemon/daemon-error.js';
 import { ActivityError } from '../errors.js';
+
+/** A batch of any kind, for what every driver does the same way. */
+type AnyBatch = FaultBatchOf<ChaosKind>;
 
 export type FaultTarget = FaultBatch['targets'][number];
 
@@ -19,7 +23,7 @@ const CONCURRENCY = 8;
 
 /** Runs `work` for every target of the batch (a few at a time) and collects one result each, in order. */
 export async function eachTarget(
-  batch: FaultBatch,
+  batch: AnyBatch,
   work: (target: FaultTarget) => Promise<TargetOutcome>,
   onError: (err: unknown) => TargetOutcome = failed,
 ): Promise<FaultBatchResult> {
@@ -65,12 +69,12 @@ export function failedRecover(err: unknown): TargetOutcome {
 }
 
 /** The idempotency key the chaosflow agent journals on: `<run>/<node>/<target>`, like the ledger's key. */
-export function faultKeyOf(batch: FaultBatch, target: FaultTarget): FaultKey {
+export function faultKeyOf(batch: AnyBatch, target: FaultTarget): FaultKey {
   return { run: batch.run.workflowId, node: batch.nodeId, target: target.target.key };
 }
 
 /** Metadata and cancellation of every daemon call a driver makes for one target. */
-export function callOptions(batch: FaultBatch, target: FaultTarget, signal: AbortSignal): DaemonCallOptions {
+export function callOptions(batch: AnyBatch, target: FaultTarget, signal: AbortSignal): DaemonCallOptions {
   return {
     faultKey: faultKeyOf(batch, target),
     namespacedName: `${batch.run.namespace}/${batch.run.name}`,
@@ -83,7 +87,7 @@ export function callOptions(batch: FaultBatch, target: FaultTarget, signal: Abor
  * template's name (for a standalone chaos, the manifest's name). A template used twice under one parent
  * (`net#2`) becomes `net-2`, so its names differ from the first use.
  */
-export function chaosNameOf(batch: FaultBatch): string {
+export function chaosNameOf(batch: AnyBatch): string {
   const last = batch.nodeId.split('/').at(-1) ?? batch.nodeId;
   return last.replace(/#/g, '-');
 }

@@ -8,7 +8,7 @@
  * Differences: `stressngStressors` is sent as `cpuStressors` (the CRD says it wins over `stressors`; Chaos Mesh
  * v2.8 drops it, issue #3783), and every argument is checked to be a plain token before it is sent.
  */
-import type { StressChaosSpec } from '../../common/generated/manifest-types.js';
+import type { CompiledChaosSpec } from '../../common/plan.js';
 import type { ExecStressRequestInput } from '../../proto/generated/pb/ExecStressRequest.js';
 import { ActivityError } from '../errors.js';
 import type { DaemonConnector } from './daemon-connector.js';
@@ -17,26 +17,29 @@ import { callOptions, eachTarget, failedRecover, type FaultTarget } from './faul
 
 const bad = (why: string) => new ActivityError('InvalidInput', `StressChaos: ${why}`);
 
-/** The ExecStressors request for one container. */
+/**
+ * The ExecStressors request for one container. The schema bounds workers (1-8192), load (0-100) and oomScoreAdj
+ * (-1000..1000); what it leaves free and ends up on stress-ng's command line (size, options, stressngStressors)
+ * is checked here.
+ */
 export function stressRequest(
-  spec: Readonly<Record<string, unknown>>,
+  spec: CompiledChaosSpec<'StressChaos'>,
   target: FaultTarget,
 ): ExecStressRequestInput {
-  const s = spec as Partial<StressChaosSpec>;
   let cpuStressors = '';
   let memoryStressors = '';
-  if (s.stressngStressors !== undefined && s.stressngStressors.trim() !== '') {
-    cpuStressors = checkedArguments('stressngStressors', s.stressngStressors);
+  if (spec.stressngStressors !== undefined && spec.stressngStressors.trim() !== '') {
+    cpuStressors = checkedArguments('stressngStressors', spec.stressngStressors);
   } else {
-    const cpu = s.stressors?.cpu;
-    if (cpu && workers('stressors.cpu.workers', cpu.workers) !== 0) {
+    const cpu = spec.stressors?.cpu;
+    if (cpu) {
       cpuStressors = ` --cpu-load-slice 10 --cpu-method sqrt --cpu ${cpu.workers}`;
-      if (cpu.load !== undefined) cpuStressors += ` --cpu-load ${load(cpu.load)}`;
+      if (cpu.load !== undefined) cpuStressors += ` --cpu-load ${cpu.load}`;
       for (const option of cpu.options ?? [])
         cpuStressors += ` ${checkedArguments('stressors.cpu.options', option)} `;
     }
-    const memory = s.stressors?.memory;
-    if (memory && workers('stressors.memory.workers', memory.workers) !== 0) {
+    const memory = spec.stressors?.memory;
+    if (memory) {
       memoryStressors = ` --workers ${memory.workers}`;
       if (memory.size) memoryStressors += ` --size ${size(memory.size)}`;
       for (const option of memory.options ?? []) {
@@ -49,32 +52,14 @@ export function stressRequest(
       'nothing to run: give stressors.cpu or stressors.memory with workers > 0, or stressngStressors',
     );
   }
-  const oomScoreAdj = s.stressors?.memory?.oomScoreAdj ?? 0;
-  if (!Number.isInteger(oomScoreAdj) || oomScoreAdj < -1000 || oomScoreAdj > 1000) {
-    throw bad('stressors.memory.oomScoreAdj must be an integer -1000..1000');
-  }
   return {
     scope: 'CONTAINER',
     target: target.target.containerId,
     cpuStressors,
     memoryStressors,
     enterNS: true,
-    oomScoreAdj,
+    oomScoreAdj: spec.stressors?.memory?.oomScoreAdj ?? 0,
   };
-}
-
-function workers(field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 8192) {
-    throw bad(`${field} must be an integer 0-8192`);
-  }
-  return value;
-}
-
-function load(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100) {
-    throw bad('stressors.cpu.load must be an integer 0-100');
-  }
-  return value;
 }
 
 function size(value: string): string {
@@ -106,7 +91,7 @@ const INSTANCE_FIELDS = [
   'memoryInstanceUid',
 ] as const;
 
-export function createStressChaosDriver(connector: DaemonConnector): FaultDriver {
+export function createStressChaosDriver(connector: DaemonConnector): FaultDriver<'StressChaos'> {
   return {
     inject: (batch, signal) =>
       eachTarget(batch, async (target) => {

@@ -6,9 +6,8 @@
  * chaos uid is derived from the run and node (chaosflow has no chaos object), so recover finds the same one.
  */
 import { createHash } from 'node:crypto';
-import type { TimeChaosSpec } from '../../common/generated/manifest-types.js';
 import type { TimeRequestInput } from '../../proto/generated/pb/TimeRequest.js';
-import type { FaultBatch } from '../contract.js';
+import type { FaultBatchOf } from '../contract.js';
 import { ActivityError } from '../errors.js';
 import type { DaemonConnector } from './daemon-connector.js';
 import type { FaultDriver } from './fault-driver.js';
@@ -80,19 +79,24 @@ export function secAndNsec(nanos: bigint): { sec: bigint; nsec: bigint } {
 }
 
 /** A stable UUID-shaped id of the fault's node in its run (Chaos Mesh uses the chaos object's uid). */
-export function chaosUid(batch: FaultBatch): string {
+export function chaosUid(batch: FaultBatchOf<'TimeChaos'>): string {
   const h = createHash('sha256').update(`${batch.run.workflowId}/${batch.nodeId}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-function ids(batch: FaultBatch, target: FaultTarget): { uid: string; pod_container_name: string } {
+function ids(
+  batch: FaultBatchOf<'TimeChaos'>,
+  target: FaultTarget,
+): { uid: string; pod_container_name: string } {
   const podUid = target.target.podUid ?? `${target.target.namespace}/${target.target.pod}`;
   return { uid: `${chaosUid(batch)}${podUid}`, pod_container_name: `${podUid}:${target.target.container}` };
 }
 
-export function setTimeOffsetRequest(batch: FaultBatch, target: FaultTarget): TimeRequestInput {
-  const spec = batch.chaos.spec as Partial<TimeChaosSpec>;
-  if (typeof spec.timeOffset !== 'string') throw bad('timeOffset is required, such as -10m');
+export function setTimeOffsetRequest(
+  batch: FaultBatchOf<'TimeChaos'>,
+  target: FaultTarget,
+): TimeRequestInput {
+  const spec = batch.chaos.spec;
   const { sec, nsec } = secAndNsec(goDurationNanos(spec.timeOffset));
   return {
     container_id: target.target.containerId,
@@ -103,7 +107,7 @@ export function setTimeOffsetRequest(batch: FaultBatch, target: FaultTarget): Ti
   };
 }
 
-export function createTimeChaosDriver(connector: DaemonConnector): FaultDriver {
+export function createTimeChaosDriver(connector: DaemonConnector): FaultDriver<'TimeChaos'> {
   return {
     inject: (batch, signal) =>
       eachTarget(batch, async (target) => {

@@ -1,7 +1,10 @@
 /**
  * Chaos Mesh's pod and container selectors (`api/v1alpha1/selector.go`), as they appear inline in chaos specs:
- * `selector` + `mode` + `value` (+ `containerNames`). Mirrors `schemas/defs/selector.schema.json`.
+ * `selector` + `mode` + `value` (+ `containerNames`), as selection reads them (read-only). The schema's own types
+ * (`schemas/defs/selector.schema.json`, generated) must fit these: the check at the end fails to compile when a
+ * selector the schema accepts is one selection could not read.
  */
+import type { PodSelector as SchemaPodSelector, StressChaosSpec } from '../generated/manifest-types.js';
 
 export const SELECTOR_MODES = ['one', 'all', 'fixed', 'fixed-percent', 'random-max-percent'] as const;
 export type SelectorMode = (typeof SELECTOR_MODES)[number];
@@ -44,3 +47,11 @@ export interface ContainerSelector extends PodSelector {
 
 /** Draws a number in [0, 1). An activity passes `Math.random`, so the choice is recorded in workflow history. */
 export type RandomSource = () => number;
+
+/** Compile-time: every schema selector (and every chaos spec's selection part) is a `ContainerSelector`. */
+type Fits<A, B> = [A] extends [B] ? true : false;
+const schemaSelectorsFit: [Fits<SchemaPodSelector, PodSelector>, Fits<StressChaosSpec, ContainerSelector>] = [
+  true,
+  true,
+];
+void schemaSelectorsFit;

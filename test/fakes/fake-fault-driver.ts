@@ -1,12 +1,18 @@
 import { ActivityError } from '../../activities/errors.js';
 import type { FaultBatch, FaultBatchResult } from '../../activities/contract.js';
-import type { FaultDriver } from '../../activities/faults/fault-driver.js';
+import type { FaultDriver, FaultDrivers } from '../../activities/faults/fault-driver.js';
+import { SUPPORTED_CHAOS_KINDS, type ChaosKind } from '../../common/chaos-kinds.js';
+
+/** The same kind-agnostic FAKE driver for every chaos kind. */
+export function sameDriverForEveryKind(driver: FaultDriver<ChaosKind>): FaultDrivers {
+  return Object.fromEntries(SUPPORTED_CHAOS_KINDS.map((kind) => [kind, driver])) as FaultDrivers;
+}
 
 /**
  * FAKE fault driver for tests of the interpreter's orchestration: it injects nothing real. It records every
  * inject and recover in memory, keeps the set of faults currently "injected", and can be told to fail.
  */
-export class FakeFaultDriver implements FaultDriver {
+export class FakeFaultDriver implements FaultDriver<ChaosKind> {
   /** Every call, in order. */
   readonly calls: { op: 'inject' | 'recover'; key: string; nodeId: string; at: number }[] = [];
   /** Keys injected and not yet recovered. */

@@ -1,7 +1,6 @@
 import type { ResolveTargetsInput, ResolveTargetsResult, TargetGroup } from '../../activities/contract.js';
 import type { TargetResolver } from '../../activities/targets/target-resolver.js';
 import type { PodInfo } from '../../common/selection/pod-info.js';
-import type { ContainerSelector } from '../../common/selection/pod-selector.js';
 import { selectTargets } from '../../common/selection/select-targets.js';
 
 /**
@@ -29,7 +28,7 @@ export class FakeTargetResolver implements TargetResolver {
     if (selector?.pods === undefined && this.inventory.length > 0) {
       const { targets } = selectTargets(
         this.inventory,
-        input.chaos.spec as unknown as ContainerSelector,
+        input.chaos.spec,
         { defaultNamespace: input.run.namespace, nodeLabels: {} },
         () => 0,
       );

@@ -1,12 +1,13 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { FaultBatch, FaultBatchResult } from '../../activities/contract.js';
 import type { FaultDriver } from '../../activities/faults/fault-driver.js';
+import type { ChaosKind } from '../../common/chaos-kinds.js';
 
 /**
  * FAKE fault driver whose record survives the process: every inject and recover is appended to a JSON-lines
  * file, so a test can kill a worker with SIGKILL and still see what it injected and what a later worker recovered.
  */
-export class FileFaultDriver implements FaultDriver {
+export class FileFaultDriver implements FaultDriver<ChaosKind> {
   constructor(private readonly file: string) {}
 
   inject(batch: FaultBatch): Promise<FaultBatchResult> {

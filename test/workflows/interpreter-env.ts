@@ -10,7 +10,7 @@ import type { RunStatus } from '../../common/run-status.js';
 import { statusQuery } from '../../workflows/messages.js';
 import { createChaosflowWorker } from '../../worker/create-worker.js';
 import { bundleWorkflows } from '../../worker/workflow-bundle.js';
-import { FakeFaultDriver } from '../fakes/fake-fault-driver.js';
+import { FakeFaultDriver, sameDriverForEveryKind } from '../fakes/fake-fault-driver.js';
 import { FakeTargetResolver } from '../fakes/fake-target-resolver.js';
 import { FakeTargetStateApplier } from '../fakes/fake-target-state-applier.js';
 import { startTestTemporal, type TestTemporal } from '../harness/temporal.js';
@@ -71,7 +71,11 @@ export async function startInterpreterEnv(): Promise<InterpreterEnv> {
         connection: temporal.nativeConnection,
         namespace: temporal.namespace,
         taskQueue,
-        activities: createActivities({ targets, drivers: () => driver, applyTargetState: applier.apply }),
+        activities: createActivities({
+          targets,
+          drivers: sameDriverForEveryKind(driver),
+          applyTargetState: applier.apply,
+        }),
         bundle,
         shutdownGraceMs: 1_000,
       });

@@ -37,15 +37,27 @@ export const suspend = (name: string, deadlineMs: number, approval = false): Pla
 });
 
 /** A NetworkChaos partition of the given pods in namespace `default` (fake targets, see FakeTargetResolver). */
-export const chaos = (name: string, pods: string[], o: Common & { action?: string } = {}): PlanTemplate => ({
+export const chaos = (
+  name: string,
+  pods: string[],
+  o: Common & { action?: 'partition' | 'pod-kill' } = {},
+): PlanTemplate => ({
   type: 'Chaos',
   name,
-  chaos: {
-    kind: o.action === 'pod-kill' ? 'PodChaos' : 'NetworkChaos',
-    action: o.action ?? 'partition',
-    oneShot: o.action === 'pod-kill',
-    spec: { selector: { pods: { default: pods } }, mode: 'all', action: o.action ?? 'partition' },
-  },
+  chaos:
+    o.action === 'pod-kill'
+      ? {
+          kind: 'PodChaos',
+          action: 'pod-kill',
+          oneShot: true,
+          spec: { selector: { pods: { default: pods } }, mode: 'all', action: 'pod-kill' },
+        }
+      : {
+          kind: 'NetworkChaos',
+          action: 'partition',
+          oneShot: false,
+          spec: { selector: { pods: { default: pods } }, mode: 'all', action: 'partition' },
+        },
   ...(o.deadlineMs === undefined ? {} : { deadlineMs: o.deadlineMs }),
   ...(o.retry ? { retry: o.retry } : {}),
 });

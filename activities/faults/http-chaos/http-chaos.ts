@@ -5,8 +5,7 @@
  * `target`, `selector` {port, path, method, code, request_headers, response_headers} and `actions` {abort, delay,
  * replace, patch}, with map keys sorted as Go's encoder sorts them.
  */
-import type { HTTPChaosSpec } from '../../../common/generated/manifest-types.js';
-import type { FaultBatch } from '../../contract.js';
+import type { FaultBatchOf } from '../../contract.js';
 import { ActivityError } from '../../errors.js';
 import type { FaultDriver } from '../fault-driver.js';
 import type { TargetStateClient } from '../per-target-state/entity-client.js';
@@ -19,19 +18,15 @@ export interface HttpRuleItem {
   rule: Record<string, unknown>;
 }
 
-export function httpRuleItem(batch: FaultBatch): HttpRuleItem {
-  const spec = batch.chaos.spec as Partial<HTTPChaosSpec>;
-  const bad = (why: string) => new ActivityError('InvalidInput', `HTTPChaos: ${why}`);
+export function httpRuleItem(batch: FaultBatchOf<'HTTPChaos'>): HttpRuleItem {
+  const spec = batch.chaos.spec;
   if (spec.tls) {
     throw new ActivityError(
       'Unsupported',
       `HTTPChaos tls needs the certificate and key of Secret ${spec.tls.secretNamespace ?? batch.run.namespace}/${spec.tls.secretName}, which chaosflow cannot read yet; remove tls to intercept plain HTTP`,
     );
   }
-  if (spec.target !== 'Request' && spec.target !== 'Response')
-    throw bad('target must be Request or Response');
   const port = spec.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw bad('port must be 0-65535');
   const selector: Record<string, unknown> = { port };
   if (spec.path !== undefined) selector['path'] = spec.path;
   if (spec.method !== undefined) selector['method'] = spec.method;
@@ -71,6 +66,6 @@ function sorted(map: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-export function createHTTPChaosDriver(targetState: TargetStateClient): FaultDriver {
+export function createHTTPChaosDriver(targetState: TargetStateClient): FaultDriver<'HTTPChaos'> {
   return createFragmentDriver('http', targetState, (batch) => ({ rules: [httpRuleItem(batch)] }));
 }

@@ -4,7 +4,7 @@
  * entries of the pod's PodNetworkChaos) and hands it to the pod's entity workflow, which sends the merged state
  * (FlushIPSets -> SetIptablesChains -> SetTcs) and re-sends the rest when the fragment is removed on recover.
  */
-import type { FaultBatch } from '../../contract.js';
+import type { FaultBatchOf } from '../../contract.js';
 import type { FaultDriver } from '../fault-driver.js';
 import { chaosNameOf, type FaultTarget } from '../fault-outcome.js';
 import { networkContextOf } from './context.js';
@@ -16,7 +16,10 @@ import type { TargetStateClient } from '../per-target-state/entity-client.js';
 import { createFragmentDriver } from '../per-target-state/fragment-driver.js';
 
 /** The fragment one target of the batch contributes (empty when its side has no rule for this direction). */
-export function networkFragmentFor(batch: FaultBatch, target: FaultTarget): NetworkFragment {
+export function networkFragmentFor(
+  batch: FaultBatchOf<'NetworkChaos'>,
+  target: FaultTarget,
+): NetworkFragment {
   const spec = networkSpecOf(batch.chaos.spec);
   const context = networkContextOf(batch.context);
   const role = target.target.selectorKey === '.Target' ? 'target' : 'source';
@@ -26,6 +29,6 @@ export function networkFragmentFor(batch: FaultBatch, target: FaultTarget): Netw
     : trafficControlFragment(name, spec, role, context);
 }
 
-export function createNetworkChaosDriver(targetState: TargetStateClient): FaultDriver {
+export function createNetworkChaosDriver(targetState: TargetStateClient): FaultDriver<'NetworkChaos'> {
   return createFragmentDriver('network', targetState, networkFragmentFor);
 }

@@ -1,12 +1,14 @@
 /**
- * The parts of a compiled NetworkChaos spec the drivers use, read defensively: the plan was validated, but
- * every value that ends up on a daemon's command line is checked again here (an interface name must be a plain
- * token, never something an option parser or a shell could read differently).
+ * The parts of a compiled NetworkChaos spec the drivers use, with its defaults (`direction: to`, eth0). The
+ * schema has validated the spec; what it leaves free and ends up on a daemon's command line is checked here (an
+ * interface name must be a plain token, never something an option parser or a shell could read differently).
  */
-import type { NetworkChaosSpec } from '../../../common/generated/manifest-types.js';
+import type { CompiledChaosSpec } from '../../../common/plan.js';
 import { ActivityError } from '../../errors.js';
 
-export type NetworkDirection = 'to' | 'from' | 'both';
+type NetworkSpec = CompiledChaosSpec<'NetworkChaos'>;
+
+export type NetworkDirection = NonNullable<NetworkSpec['direction']>;
 
 /** Which of Chaos Mesh's two selectors chose the pod: the spec's own (`.`) or its `target` (`.Target`). */
 export type NetworkRole = 'source' | 'target';
@@ -18,23 +20,15 @@ export interface NetworkSpecView {
   device: string;
   /** Interface of the `target` peers (`targetDevice`); empty means eth0. */
   targetDevice: string;
-  spec: Partial<NetworkChaosSpec>;
+  spec: NetworkSpec;
 }
 
 const INTERFACE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 
-export function networkSpecOf(raw: Readonly<Record<string, unknown>>): NetworkSpecView {
-  const spec = raw as Partial<NetworkChaosSpec>;
-  const direction = spec.direction ?? 'to';
-  if (direction !== 'to' && direction !== 'from' && direction !== 'both') {
-    throw new ActivityError(
-      'InvalidInput',
-      `direction must be to, from or both, got ${JSON.stringify(direction)}`,
-    );
-  }
+export function networkSpecOf(spec: NetworkSpec): NetworkSpecView {
   return {
-    action: String(spec.action ?? ''),
-    direction,
+    action: spec.action,
+    direction: spec.direction ?? 'to',
     device: interfaceName('device', spec.device),
     targetDevice: interfaceName('targetDevice', spec.targetDevice),
     spec,

@@ -4,19 +4,20 @@
  * recover; the entity sends the merged state through `applyTargetState`. A pod that is gone fails the inject
  * for good and counts as recovered on recover.
  */
+import type { ChaosKind } from '../../../common/chaos-kinds.js';
 import type { FaultFamily, FaultFragment } from '../../../common/target-state.js';
-import type { FaultBatch } from '../../contract.js';
+import type { FaultBatchOf } from '../../contract.js';
 import { ActivityError } from '../../errors.js';
 import type { FaultDriver } from '../fault-driver.js';
 import { eachTarget, type FaultTarget, type TargetOutcome } from '../fault-outcome.js';
 import type { TargetStateClient } from './entity-client.js';
 
-export function createFragmentDriver(
+export function createFragmentDriver<K extends ChaosKind>(
   family: FaultFamily,
   targetState: TargetStateClient,
   /** The target's fragment; an empty one means this target has no rule (nothing is sent). */
-  fragmentFor: (batch: FaultBatch, target: FaultTarget) => FaultFragment,
-): FaultDriver {
+  fragmentFor: (batch: FaultBatchOf<K>, target: FaultTarget) => FaultFragment,
+): FaultDriver<K> {
   return {
     inject: (batch) =>
       eachTarget(batch, async (target): Promise<TargetOutcome> => {

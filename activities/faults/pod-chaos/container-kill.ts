@@ -6,7 +6,7 @@ import type { DaemonConnector } from '../daemon-connector.js';
 import type { FaultDriver } from '../fault-driver.js';
 import { callOptions, eachTarget } from '../fault-outcome.js';
 
-export function createContainerKillDriver(connector: DaemonConnector): FaultDriver {
+export function createContainerKillDriver(connector: DaemonConnector): FaultDriver<'PodChaos'> {
   return {
     inject: (batch, signal) =>
       eachTarget(batch, async (target) => {

@@ -6,11 +6,15 @@ import { eachTarget } from '../fault-outcome.js';
 
 export type PodChaosAction = PodChaosSpec['action'];
 
-export function createPodChaosDriver(actions: Readonly<Record<PodChaosAction, FaultDriver>>): FaultDriver {
-  const pick = (action: string | undefined): FaultDriver | undefined =>
+type PodChaosDriver = FaultDriver<'PodChaos'>;
+
+export function createPodChaosDriver(
+  actions: Readonly<Record<PodChaosAction, PodChaosDriver>>,
+): PodChaosDriver {
+  const pick = (action: string | undefined): PodChaosDriver | undefined =>
     action !== undefined && Object.hasOwn(actions, action) ? actions[action as PodChaosAction] : undefined;
   const unknown =
-    (action: string | undefined): FaultDriver['inject'] =>
+    (action: string | undefined): PodChaosDriver['inject'] =>
     (batch) =>
       eachTarget(batch, () =>
         Promise.reject(

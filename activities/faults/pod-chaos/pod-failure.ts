@@ -8,7 +8,7 @@ import { ActivityError } from '../../errors.js';
 import type { FaultDriver } from '../fault-driver.js';
 import { eachTarget } from '../fault-outcome.js';
 
-export function createPodFailureDriver(): FaultDriver {
+export function createPodFailureDriver(): FaultDriver<'PodChaos'> {
   return {
     inject: (batch) =>
       eachTarget(batch, ({ target }) => {

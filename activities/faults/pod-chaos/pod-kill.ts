@@ -14,7 +14,7 @@ import { currentPod } from '../pod-containers.js';
 export function createPodKillDriver(
   connector: DaemonConnector,
   source: Pick<TargetSource, 'listPods'>,
-): FaultDriver {
+): FaultDriver<'PodChaos'> {
   return {
     inject: (batch, signal) =>
       eachTarget(batch, async (target) => {

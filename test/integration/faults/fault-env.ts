@@ -15,6 +15,7 @@ import { createFaultDrivers } from '../../../activities/faults/drivers.js';
 import { createTargetStateApplier } from '../../../activities/faults/per-target-state/apply-target-state.js';
 import { createTargetStateClient } from '../../../activities/faults/per-target-state/entity-client.js';
 import { InventoryTargetSource } from '../../../activities/targets/inventory.js';
+import { createTargetExpanders } from '../../../activities/faults/target-expanders.js';
 import { createTargetResolver } from '../../../activities/targets/resolve-targets.js';
 import { startRun, type RunHandle } from '../../../client/start-run.js';
 import type { FaultEntry } from '../../../common/run-status.js';
@@ -119,7 +120,7 @@ export async function startFaultEnv(): Promise<FaultEnv> {
       namespace: temporal.namespace,
       taskQueue,
       activities: createActivities({
-        targets: createTargetResolver(source),
+        targets: createTargetResolver(source, Math.random, createTargetExpanders(source)),
         drivers: createFaultDrivers({
           pool,
           source,

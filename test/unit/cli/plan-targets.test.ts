@@ -62,11 +62,11 @@ describe('plan targets from the host inventory', () => {
           name: 'kill',
           chaos: {
             kind: 'PodChaos' as const,
-            action: 'container-kill',
+            action: 'container-kill' as const,
             oneShot: true,
             spec: {
-              action: 'container-kill',
-              mode: 'one',
+              action: 'container-kill' as const,
+              mode: 'one' as const,
               selector: { namespaces: ['default'], labelSelectors: { app: 'nope' } },
             },
           },

@@ -15,7 +15,7 @@ const web = target('web-0');
 
 describe('DNSChaos', () => {
   it('is refused, saying what to configure, when no chaos-dns-server is configured', async () => {
-    const compiled = await example('dns-error.yaml');
+    const compiled = await example('dns-error.yaml', 'DNSChaos');
     const daemons = new FakeDaemons();
     const { results } = await createDNSChaosDriver(daemons, undefined).inject(
       batch(compiled, [web]),
@@ -32,7 +32,7 @@ describe('DNSChaos', () => {
   });
 
   it('sets the rules, then points resolv.conf at the server; recover undoes both', async () => {
-    const compiled = await example('dns-error.yaml');
+    const compiled = await example('dns-error.yaml', 'DNSChaos');
     const daemons = new FakeDaemons();
     const log: unknown[] = [];
     const rules: DnsServerRules = {

@@ -4,38 +4,44 @@
  * that records every request and answers as scripted.
  */
 import { join } from 'node:path';
-import type { FaultBatch } from '../../../activities/contract.js';
+import type { FaultBatchOf } from '../../../activities/contract.js';
 import type { DaemonCallOptions } from '../../../activities/daemon/daemon-client.js';
 import type { ChaosDaemonRpc } from '../../../proto/chaos-daemon-rpcs.js';
 import type { DaemonCaller, DaemonConnector } from '../../../activities/faults/daemon-connector.js';
-import type { PlanChaos } from '../../../common/plan.js';
+import type { ChaosKind } from '../../../common/chaos-kinds.js';
+import type { PlanChaosOf } from '../../../common/plan.js';
 import type { Target } from '../../../common/target.js';
 import { readManifestFile, readManifestText } from '../../../manifests/read-manifests.js';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'examples');
 
-export interface CompiledChaos {
+export interface CompiledChaos<K extends ChaosKind> {
   name: string;
   namespace: string;
-  chaos: PlanChaos;
+  chaos: PlanChaosOf<K>;
 }
 
-function single(result: Awaited<ReturnType<typeof readManifestFile>>): CompiledChaos {
+function single<K extends ChaosKind>(
+  result: Awaited<ReturnType<typeof readManifestFile>>,
+  kind: K,
+): CompiledChaos<K> {
   if (result.errors.length > 0) throw new Error(JSON.stringify(result.errors, null, 2));
   const plan = result.plans[0];
   const template = plan?.templates[plan.entry];
   if (!plan || template?.type !== 'Chaos') throw new Error('expected one standalone chaos manifest');
-  return { name: plan.source.name, namespace: plan.source.namespace, chaos: template.chaos };
+  const chaos = template.chaos;
+  if (chaos.kind !== kind) throw new Error(`expected a ${kind}, the manifest is a ${chaos.kind}`);
+  return { name: plan.source.name, namespace: plan.source.namespace, chaos: chaos as PlanChaosOf<K> };
 }
 
-/** A manifest of `examples/`, compiled. */
-export async function example(file: string): Promise<CompiledChaos> {
-  return single(await readManifestFile(join(EXAMPLES, file)));
+/** A manifest of `examples/`, compiled; it must be of `kind`. */
+export async function example<K extends ChaosKind>(file: string, kind: K): Promise<CompiledChaos<K>> {
+  return single(await readManifestFile(join(EXAMPLES, file)), kind);
 }
 
-/** An inline chaos manifest, compiled. */
-export function manifest(yaml: string): CompiledChaos {
-  return single(readManifestText(yaml, 'inline.yaml'));
+/** An inline chaos manifest, compiled; it must be of `kind`. */
+export function manifest<K extends ChaosKind>(yaml: string, kind: K): CompiledChaos<K> {
+  return single(readManifestText(yaml, 'inline.yaml'), kind);
 }
 
 export function target(pod: string, overrides: Partial<Target> = {}): Target {
@@ -51,11 +57,11 @@ export function target(pod: string, overrides: Partial<Target> = {}): Target {
   };
 }
 
-export function batch(
-  compiled: CompiledChaos,
+export function batch<K extends ChaosKind>(
+  compiled: CompiledChaos<K>,
   targets: readonly Target[],
   extra: { context?: Record<string, unknown>; recoveryData?: Record<string, string>; nodeId?: string } = {},
-): FaultBatch {
+): FaultBatchOf<K> {
   const nodeId = extra.nodeId ?? compiled.name;
   return {
     run: { workflowId: 'run-1', namespace: compiled.namespace, name: compiled.name },

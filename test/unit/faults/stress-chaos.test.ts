@@ -11,7 +11,8 @@ import { createStressChaosDriver, stressRequest } from '../../../activities/faul
 import { batch, example, FakeDaemons, manifest, neverAborted, target } from './fault-fixtures.js';
 
 const stress = (spec: string) =>
-  manifest(`
+  manifest(
+    `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: StressChaos
 metadata: { name: stress, namespace: default }
@@ -20,13 +21,15 @@ spec:
   selector: { labelSelectors: { app: web } }
 ${spec}
   duration: 30s
-`);
+`,
+    'StressChaos',
+  );
 
 const web = target('web-0');
 
 describe('StressChaos', () => {
   it('builds the cpu stressor string of examples/stress-cpu.yaml', async () => {
-    const compiled = await example('stress-cpu.yaml');
+    const compiled = await example('stress-cpu.yaml', 'StressChaos');
     expect(stressRequest(compiled.chaos.spec, batch(compiled, [web]).targets[0]!)).toEqual({
       scope: 'CONTAINER',
       target: 'containerd://web-0-main',
@@ -67,7 +70,7 @@ describe('StressChaos', () => {
   });
 
   it('keeps the instances as recovery data and cancels exactly them on recover', async () => {
-    const compiled = await example('stress-cpu.yaml');
+    const compiled = await example('stress-cpu.yaml', 'StressChaos');
     const daemons = new FakeDaemons();
     daemons.answer = (call) =>
       call.rpc === 'ExecStressors'
@@ -117,7 +120,7 @@ describe('StressChaos', () => {
   });
 
   it('counts a stressor or container that is gone as recovered, with a message', async () => {
-    const compiled = await example('stress-cpu.yaml');
+    const compiled = await example('stress-cpu.yaml', 'StressChaos');
     const daemons = new FakeDaemons();
     daemons.answer = () => {
       throw new DaemonError('DAEMON_CALL_FAILED', {
@@ -136,7 +139,7 @@ describe('StressChaos', () => {
   });
 
   it('reports a transient daemon failure as retryable and a refused request as not', async () => {
-    const compiled = await example('stress-cpu.yaml');
+    const compiled = await example('stress-cpu.yaml', 'StressChaos');
     const daemons = new FakeDaemons();
     const driver = createStressChaosDriver(daemons);
     daemons.answer = () => {

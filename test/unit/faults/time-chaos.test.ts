@@ -19,7 +19,7 @@ const web = target('web-0');
 
 describe('TimeChaos', () => {
   it('sets the offset of examples/time-offset.yaml: -10m on CLOCK_REALTIME', async () => {
-    const compiled = await example('time-offset.yaml');
+    const compiled = await example('time-offset.yaml', 'TimeChaos');
     const b = batch(compiled, [web]);
     const uid = chaosUid(b);
     expect(uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -52,7 +52,8 @@ describe('TimeChaos', () => {
   });
 
   it('recovers with the same uid, and counts a daemon without time faults as nothing injected', async () => {
-    const compiled = manifest(`
+    const compiled = manifest(
+      `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: TimeChaos
 metadata: { name: clock, namespace: default }
@@ -62,7 +63,9 @@ spec:
   timeOffset: 2h
   clockIds: [CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE]
   duration: 30s
-`);
+`,
+      'TimeChaos',
+    );
     const daemons = new FakeDaemons();
     const driver = createTimeChaosDriver(daemons);
     const b = batch(compiled, [web]);

@@ -25,7 +25,8 @@ const web = target('web-0');
 
 describe('requests on the wire', () => {
   it('encodes partition and tc fragments as IPSetsRequest, IptablesChainsRequest and TcsRequest', async () => {
-    const partition = manifest(`
+    const partition = manifest(
+      `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: NetworkChaos
 metadata: { name: net, namespace: default }
@@ -35,7 +36,9 @@ spec:
   selector: { labelSelectors: { app: web } }
   externalTargets: ['10.8.0.1:5432', '10.9.0.0/16']
   duration: 30s
-`);
+`,
+      'NetworkChaos',
+    );
     const context = networkContextRecord({
       sourceCidrs: [],
       targetCidrs: ['10.1.0.9/32'],
@@ -57,7 +60,7 @@ spec:
     });
 
     for (const file of ['network-delay.yaml', 'network-bandwidth.yaml']) {
-      const tc = batch(await example(file), [web], {
+      const tc = batch(await example(file, 'NetworkChaos'), [web], {
         context: networkContextRecord({ sourceCidrs: [], targetCidrs: [], externalCidrs: [] }),
       });
       const tcs = networkFragmentFor(tc, tc.targets[0]!).tcs;
@@ -66,10 +69,10 @@ spec:
   });
 
   it('encodes stress, time, kill, IO, HTTP and DNS requests', async () => {
-    const stress = await example('stress-cpu.yaml');
+    const stress = await example('stress-cpu.yaml', 'StressChaos');
     const exec = stressRequest(stress.chaos.spec, batch(stress, [web]).targets[0]!);
     expect(roundTrip('ExecStressors', exec)).toMatchObject(exec);
-    const time = batch(await example('time-offset.yaml'), [web]);
+    const time = batch(await example('time-offset.yaml', 'TimeChaos'), [web]);
     const setTime = setTimeOffsetRequest(time, time.targets[0]!);
     expect(roundTrip('SetTimeOffset', setTime)).toMatchObject(setTime);
     const kill = { action: { action: 'KILL' }, container_id: 'pid://1' };
@@ -107,7 +110,7 @@ spec:
   });
 
   it('has a driver for every chaos kind', () => {
-    const driverOf = createFaultDrivers({
+    const all = createFaultDrivers({
       pool: new DaemonClientPool(),
       source: { listPods: () => Promise.resolve([]), daemonFor: () => Promise.reject(new Error('unused')) },
       targetState: {
@@ -116,8 +119,8 @@ spec:
       },
     });
     for (const kind of SUPPORTED_CHAOS_KINDS) {
-      expect(typeof driverOf(kind).inject, kind).toBe('function');
-      expect(typeof driverOf(kind).recover, kind).toBe('function');
+      expect(typeof all[kind].inject, kind).toBe('function');
+      expect(typeof all[kind].recover, kind).toBe('function');
     }
   });
 });

@@ -94,7 +94,7 @@ async function activityError(p: Promise<unknown>): Promise<ActivityError> {
 describe('resolveTargets over a host inventory', () => {
   it('groups targets by daemon endpoint; nodes sharing an agent share a group', async () => {
     const result = await resolveTargets({
-      spec: { selector: { labelSelectors: { app: 'web' } }, mode: 'all', action: 'container-kill' },
+      spec: { selector: { labelSelectors: { app: 'web' } }, mode: 'all' },
       namespace: 'shop',
       source,
       random: seeded(1),
@@ -182,12 +182,11 @@ describe('resolveTargets over a host inventory', () => {
     expect(err.message).toContain('no pod matches selector labelSelectors {app=cache} in namespaces shop');
   });
 
-  it('fails with InvalidInput for a bad mode, value or container name', async () => {
+  it('fails with InvalidInput for a value that does not suit the mode, or a container the pods lack', async () => {
+    // A mode outside the enum, or a value that is not a string, cannot reach here: the schema rejects them.
     for (const spec of [
-      { selector: {}, mode: 'some' },
-      { selector: {}, mode: 'fixed', value: '0' },
-      { selector: {}, mode: 'fixed', value: 2 },
-      { selector: {}, mode: 'all', containerNames: ['nginx'] },
+      { selector: {}, mode: 'fixed' as const, value: '0' },
+      { selector: {}, mode: 'all' as const, containerNames: ['nginx'] },
     ]) {
       const err = await activityError(resolveTargets({ spec, namespace: 'shop', source, random: seeded(1) }));
       expect(err.code).toBe('InvalidInput');
@@ -274,7 +273,7 @@ describe('createTargetResolver', () => {
         kind: 'PodChaos',
         action: 'container-kill',
         oneShot: true,
-        spec: { selector: { labelSelectors: { app: 'web' } }, mode: 'one' },
+        spec: { selector: { labelSelectors: { app: 'web' } }, mode: 'one', action: 'container-kill' },
       },
     };
     const { groups } = await createTargetResolver(source, seeded(3)).resolve(input);

@@ -18,7 +18,7 @@ const web = target('web-0');
 
 describe('HTTPChaos rules', () => {
   it('builds the rule of examples/http-abort.yaml as Chaos Mesh marshals it', async () => {
-    const compiled = await example('http-abort.yaml');
+    const compiled = await example('http-abort.yaml', 'HTTPChaos');
     const item = httpRuleItem(batch(compiled, [web]));
     expect(item.port).toBe(8080);
     expect(JSON.stringify(item.rule)).toBe(
@@ -27,7 +27,8 @@ describe('HTTPChaos rules', () => {
   });
 
   it('sorts header and query maps and keeps patch pairs in order', () => {
-    const compiled = manifest(`
+    const compiled = manifest(
+      `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: HTTPChaos
 metadata: { name: http, namespace: default }
@@ -42,7 +43,9 @@ spec:
   replace: { code: 503, body: aGVsbG8=, headers: { b: '1', a: '2' } }
   patch: { headers: [[Set-Cookie, x], [Set-Cookie, y]], body: { type: JSON, value: '{"a":1}' } }
   duration: 30s
-`);
+`,
+      'HTTPChaos',
+    );
     expect(JSON.stringify(httpRuleItem(batch(compiled, [web])).rule)).toBe(
       '{"target":"Response","selector":{"port":80,"code":200,"response_headers":{"X-A":"2","X-Z":"1"}},' +
         '"actions":{"delay":"1s","replace":{"code":503,"body":"aGVsbG8=","headers":{"a":"2","b":"1"}},' +
@@ -51,7 +54,8 @@ spec:
   });
 
   it('refuses tls, which needs a Secret chaosflow cannot read yet, without touching the pod', async () => {
-    const compiled = manifest(`
+    const compiled = manifest(
+      `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: HTTPChaos
 metadata: { name: http, namespace: default }
@@ -63,7 +67,9 @@ spec:
   abort: true
   tls: { secretName: certs, certName: tls.crt, keyName: tls.key }
   duration: 30s
-`);
+`,
+      'HTTPChaos',
+    );
     const states: string[] = [];
     const fake: TargetStateClient = {
       set: () => {

@@ -16,7 +16,7 @@ const web = target('web-0');
 
 describe('IOChaos actions', () => {
   it('builds the action of examples/io-latency.yaml as Chaos Mesh marshals it', async () => {
-    const compiled = await example('io-latency.yaml');
+    const compiled = await example('io-latency.yaml', 'IOChaos');
     const b = batch(compiled, [web]);
     const item = ioActionItem(b, b.targets[0]!);
     expect(item.container).toBe('main');
@@ -29,7 +29,8 @@ describe('IOChaos actions', () => {
 
   it('carries errno, attribute overrides and mistakes', () => {
     const io = (spec: string) =>
-      manifest(`
+      manifest(
+        `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: IOChaos
 metadata: { name: io, namespace: default }
@@ -39,7 +40,9 @@ spec:
   volumePath: /data
 ${spec}
   duration: 30s
-`);
+`,
+        'IOChaos',
+      );
     const fault = io('  action: fault\n  errno: 5');
     const f = batch(fault, [web]);
     expect(ioActionItem(f, f.targets[0]!).action).toEqual({

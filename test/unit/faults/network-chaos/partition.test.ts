@@ -14,7 +14,8 @@ const selected = target('web-0');
 const peer = target('db-0', { key: 'default/db-0/main#target', selectorKey: '.Target' });
 
 const partition = (extra: string) =>
-  manifest(`
+  manifest(
+    `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: NetworkChaos
 metadata: { name: partition-both, namespace: default }
@@ -25,7 +26,9 @@ spec:
   target: { mode: all, selector: { labelSelectors: { app: db } } }
 ${extra}
   duration: 30s
-`);
+`,
+    'NetworkChaos',
+  );
 
 const context = networkContextRecord({
   sourceCidrs: ['10.1.0.5/32'],
@@ -35,7 +38,7 @@ const context = networkContextRecord({
 
 describe('NetworkChaos partition', () => {
   it('drops what the selected pods send to the external targets (examples/network-partition.yaml)', async () => {
-    const compiled = await example('network-partition.yaml');
+    const compiled = await example('network-partition.yaml', 'NetworkChaos');
     const context = networkContextRecord({
       sourceCidrs: [],
       targetCidrs: [],
@@ -150,12 +153,15 @@ describe('NetworkChaos partition', () => {
   });
 
   it('drops everything on the chain when there is neither a peer nor an external target', () => {
-    const compiled = manifest(`
+    const compiled = manifest(
+      `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: NetworkChaos
 metadata: { name: net, namespace: default }
 spec: { action: partition, mode: all, selector: { labelSelectors: { app: web } }, duration: 10s }
-`);
+`,
+      'NetworkChaos',
+    );
     const b = batch(compiled, [selected], {
       context: networkContextRecord({ sourceCidrs: [], targetCidrs: [], externalCidrs: [] }),
     });

@@ -1,5 +1,5 @@
 /**
- * Target resolution for NetworkChaos (`createTargetResolver`): the `target` peers become targets of their own
+ * Target resolution for NetworkChaos (`createTargetResolver` with the NetworkChaos peer expander): the `target` peers become targets of their own
  * (Chaos Mesh's `.Target` records) when they get rules, and the context carries every address the rules
  * match on. External targets resolve as Chaos Mesh's `netutils.ResolveCidrs` does (IP -> /32, CIDR -> its
  * network, domain -> its IPv4 addresses, `host:port` kept). Pods come from a FAKE target source; domains from
@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResolveTargetsInput } from '../../../../activities/contract.js';
 import { ActivityError } from '../../../../activities/errors.js';
 import { resolveExternalTargets } from '../../../../activities/faults/network-chaos/external-targets.js';
+import { createTargetExpanders } from '../../../../activities/faults/target-expanders.js';
 import { createTargetResolver } from '../../../../activities/targets/resolve-targets.js';
 import type { TargetSource } from '../../../../activities/targets/target-source.js';
 import type { PodInfo } from '../../../../common/selection/pod-info.js';
@@ -40,8 +41,17 @@ const lookupFake = (host: string) =>
     ? Promise.resolve(['93.184.216.34', '2606:2800::1'])
     : Promise.reject(Object.assign(new Error('nx'), { code: 'ENOTFOUND' }));
 
+/** The worker's resolver: NetworkChaos peers expanded, a fixed random source, the FAKE lookup. */
+const resolverFor = (source: TargetSource) =>
+  createTargetResolver(
+    source,
+    () => 0,
+    createTargetExpanders(source, () => 0, { lookupIPv4: lookupFake }),
+  );
+
 function input(spec: string): ResolveTargetsInput {
-  const compiled = manifest(`
+  const compiled = manifest(
+    `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: NetworkChaos
 metadata: { name: net, namespace: default }
@@ -50,7 +60,9 @@ spec:
   selector: { labelSelectors: { app: web } }
 ${spec}
   duration: 30s
-`);
+`,
+    'NetworkChaos',
+  );
   return {
     run: { workflowId: 'run-1', namespace: 'default', name: 'net' },
     nodeId: 'net',
@@ -62,7 +74,7 @@ const pods = [pod('web-0', 'web', 'n1', ['10.1.0.5']), pod('db-0', 'db', 'n2', [
 
 describe('NetworkChaos target resolution', () => {
   it("makes the partition peers targets of their own daemon and records both sides' addresses", async () => {
-    const resolver = createTargetResolver(sourceFake(pods), () => 0, { lookupIPv4: lookupFake });
+    const resolver = resolverFor(sourceFake(pods));
     const result = await resolver.resolve(
       input(`  action: partition
   direction: both
@@ -80,7 +92,7 @@ describe('NetworkChaos target resolution', () => {
   });
 
   it('keeps the peers out of the targets for a tc action with direction to, and resolves external targets', async () => {
-    const resolver = createTargetResolver(sourceFake(pods), () => 0, { lookupIPv4: lookupFake });
+    const resolver = resolverFor(sourceFake(pods));
     const result = await resolver.resolve(
       input(`  action: bandwidth
   bandwidth: { rate: 1mbps, limit: 100, buffer: 100 }
@@ -99,7 +111,7 @@ describe('NetworkChaos target resolution', () => {
   });
 
   it('refuses a selected pod without an address when the peers must match it, naming the fix', async () => {
-    const resolver = createTargetResolver(sourceFake([pod('web-0', 'web', 'n1'), pods[1]!]), () => 0);
+    const resolver = resolverFor(sourceFake([pod('web-0', 'web', 'n1'), pods[1]!]));
     const err = await resolver
       .resolve(
         input(`  action: partition\n  target: { mode: all, selector: { labelSelectors: { app: db } } }`),

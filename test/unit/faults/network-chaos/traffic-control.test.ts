@@ -32,7 +32,7 @@ const netemZero = {
 
 describe('NetworkChaos traffic control', () => {
   it('sends the delay of examples/network-delay.yaml as a NETEM rule on every packet', async () => {
-    const compiled = await example('network-delay.yaml');
+    const compiled = await example('network-delay.yaml', 'NetworkChaos');
     const b = batch(compiled, [selected], { context: none });
     expect(networkFragmentFor(b, b.targets[0]!)).toEqual({
       tcs: [
@@ -48,7 +48,7 @@ describe('NetworkChaos traffic control', () => {
   });
 
   it('sends the bandwidth of examples/network-bandwidth.yaml as a tbf', async () => {
-    const compiled = await example('network-bandwidth.yaml');
+    const compiled = await example('network-bandwidth.yaml', 'NetworkChaos');
     const b = batch(compiled, [selected], { context: none });
     expect(networkFragmentFor(b, b.targets[0]!).tcs).toEqual([
       {
@@ -62,7 +62,8 @@ describe('NetworkChaos traffic control', () => {
   });
 
   it('filters on the peers for direction both: the selected pods shape towards them, the peers back', () => {
-    const compiled = manifest(`
+    const compiled = manifest(
+      `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: NetworkChaos
 metadata: { name: network-bandwidth, namespace: default }
@@ -75,7 +76,9 @@ spec:
   bandwidth: { rate: 8mbit, limit: 100, buffer: 2000, peakrate: 9000000, minburst: 1500 }
   targetDevice: eth1
   duration: 30s
-`);
+`,
+      'NetworkChaos',
+    );
     const context = networkContextRecord({
       sourceCidrs: ['10.1.0.5/32'],
       targetCidrs: ['10.1.0.9/32'],
@@ -108,7 +111,8 @@ spec:
   });
 
   it('leaves the peers alone for direction to and filters the selected pods on peers and external targets', () => {
-    const compiled = manifest(`
+    const compiled = manifest(
+      `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: NetworkChaos
 metadata: { name: network-delay, namespace: default }
@@ -120,7 +124,9 @@ spec:
   externalTargets: ['10.8.0.1:443']
   loss: { loss: '12.5', correlation: '50' }
   duration: 30s
-`);
+`,
+      'NetworkChaos',
+    );
     const context = networkContextRecord({
       sourceCidrs: [],
       targetCidrs: ['10.1.0.9/32'],
@@ -142,7 +148,8 @@ spec:
   });
 
   it('merges every netem part of a netem action into one rule', () => {
-    const compiled = manifest(`
+    const compiled = manifest(
+      `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: NetworkChaos
 metadata: { name: net, namespace: default }
@@ -155,7 +162,9 @@ spec:
   duplicate: { duplicate: '1.5', correlation: '3' }
   corrupt: { corrupt: '0.5' }
   duration: 30s
-`);
+`,
+      'NetworkChaos',
+    );
     const b = batch(compiled, [selected], { context: none });
     expect(networkFragmentFor(b, b.targets[0]!).tcs?.[0]?.netem).toEqual({
       ...netemZero,

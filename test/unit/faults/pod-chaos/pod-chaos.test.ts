@@ -30,7 +30,7 @@ const unusedState: TargetStateClient = {
 
 function drivers() {
   const daemons = new FakeDaemons();
-  const driverOf = createFaultDrivers({
+  const all = createFaultDrivers({
     pool: new DaemonClientPool(),
     source: {
       listPods: () => Promise.resolve([hostPod]),
@@ -39,16 +39,19 @@ function drivers() {
     targetState: unusedState,
     connector: daemons,
   });
-  return { daemons, podChaos: driverOf('PodChaos') };
+  return { daemons, podChaos: all.PodChaos };
 }
 
 const podChaos = (action: string) =>
-  manifest(`
+  manifest(
+    `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: PodChaos
 metadata: { name: ${action}, namespace: default }
 spec: { action: ${action}, mode: one, selector: { labelSelectors: { app: demo } }${action === 'pod-failure' ? ', duration: 10s' : ''} }
-`);
+`,
+    'PodChaos',
+  );
 
 const server = target('demo-0', {
   key: 'default/demo-0/server',
@@ -76,7 +79,7 @@ describe('PodChaos', () => {
 
   it('kills every container of a host pod for pod-kill (examples/pod-kill.yaml), each under its own key', async () => {
     const { daemons, podChaos: driver } = drivers();
-    const compiled = await example('pod-kill.yaml');
+    const compiled = await example('pod-kill.yaml', 'PodChaos');
     await driver.inject(batch(compiled, [server]), neverAborted);
     expect(daemons.calls.map((c) => [c.request['container_id'], c.options?.faultKey?.target])).toEqual([
       ['pid://4242', 'default/demo-0/server'],
