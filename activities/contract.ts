@@ -5,7 +5,7 @@
  */
 import type { ChaosKind } from '../common/chaos-kinds.js';
 import type { PlanChaos, PlanChaosOf, PlanStatusCheck, PlanTask } from '../common/plan.js';
-import type { FaultFamily } from '../common/target-state.js';
+import type { FaultFamily, FaultFragment } from '../common/target-state.js';
 import type { ProbeRecord } from '../common/run-status.js';
 import type { Target } from '../common/target.js';
 
@@ -90,16 +90,18 @@ export interface TaskResult {
   stdout: string;
 }
 
-/** Sends a pod's whole merged state for one family (called by the per-target entity workflow). */
-export interface ApplyTargetStateInput {
-  family: FaultFamily;
+/** Sends a pod's whole merged state of family `F` (called by the per-target entity workflow). */
+export interface ApplyTargetStateInputOf<F extends FaultFamily> {
+  family: F;
   endpoint: string;
   target: Target;
-  /** The merged lists (`mergeFragments`). */
-  lists: Record<string, unknown[]>;
+  /** The merged lists (`mergeFragments`); a list no fault adds to is absent. */
+  lists: FaultFragment<F>;
   /** What the previous apply returned (e.g. the IO/HTTP proxy instance the daemon must replace). */
   daemonState?: Record<string, string>;
 }
+
+export type ApplyTargetStateInput = { [F in FaultFamily]: ApplyTargetStateInputOf<F> }[FaultFamily];
 
 export interface ApplyTargetStateResult {
   daemonState?: Record<string, string>;

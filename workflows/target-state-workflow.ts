@@ -16,7 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { mergeFragments, type FaultFragment, type TargetStateInput } from '../common/target-state.js';
-import type { ChaosflowActivities } from '../activities/contract.js';
+import type { ApplyTargetStateInput, ChaosflowActivities } from '../activities/contract.js';
 import { describeFailure, innermostApplicationFailure } from './fault-ledger.js';
 import {
   removeFaultUpdate,
@@ -62,13 +62,15 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
     const turn = queue.then(async () => {
       const undo = change();
       try {
-        const result = await applyTargetState({
+        // Every fragment of this entity is of its family (the entity's id is keyed by it), so the merge is too.
+        const apply = {
           family: input.family,
           endpoint: input.endpoint,
           target: input.target,
           lists: mergeFragments(fragments.values()),
           ...(daemonState ? { daemonState } : {}),
-        });
+        } as ApplyTargetStateInput;
+        const result = await applyTargetState(apply);
         applies += 1;
         daemonState = result.daemonState ?? daemonState;
         warning = result.warning;

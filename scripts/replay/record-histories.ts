@@ -121,8 +121,8 @@ const pod = {
   containerId: 'pid://1',
   node: 'n1',
 };
-await states.set('network', 'fake://n1', pod, 'a', { chains: [{ name: 'A' }] });
-await states.set('network', 'fake://n1', pod, 'b', { chains: [{ name: 'B' }] });
+await states.set('network', 'fake://n1', pod, 'a', { chains: [{ name: 'A', direction: 'OUTPUT' }] });
+await states.set('network', 'fake://n1', pod, 'b', { chains: [{ name: 'B', direction: 'OUTPUT' }] });
 await states.remove('network', pod, 'a');
 await states.remove('network', pod, 'b');
 const entity = env.temporal.client.workflow.getHandle(targetStateWorkflowId('network', pod));

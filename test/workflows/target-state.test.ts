@@ -3,6 +3,7 @@
  * one at a time; faults unwind in any order; the last removal sends the empty state; a refused fragment is
  * taken out again. Real dev server and entity workflow; the daemon side is the FAKE applier.
  */
+import type { ChainMessage } from '../../common/target-state.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTargetStateClient,
@@ -34,7 +35,11 @@ function pod(): Target {
     node: 'n1',
   };
 }
-const rule = (name: string) => ({ chains: [{ name }], ipsets: [{ name: `${name}-set` }] });
+const chain = (name: string): ChainMessage => ({ name, direction: 'OUTPUT' });
+const rule = (name: string) => ({
+  chains: [chain(name)],
+  ipsets: [{ name: `${name}-set`, type: 'hash:net' }],
+});
 
 describe('per-target fault state', () => {
   it('merges two faults and unwinds them in either order, ending with the empty state', async () => {
@@ -47,14 +52,17 @@ describe('per-target fault state', () => {
       await states.set('network', 'ep', target, 'a', rule('A'));
       await states.set('network', 'ep', target, 'b', rule('B'));
       expect(env.applier.last(id)).toEqual({
-        chains: [{ name: 'A' }, { name: 'B' }],
-        ipsets: [{ name: 'A-set' }, { name: 'B-set' }],
+        chains: [chain('A'), chain('B')],
+        ipsets: [
+          { name: 'A-set', type: 'hash:net' },
+          { name: 'B-set', type: 'hash:net' },
+        ],
       });
       await states.remove('network', target, order[0]);
       const remaining = order[1] === 'a' ? 'A' : 'B';
       expect(env.applier.last(id)).toEqual({
-        chains: [{ name: remaining }],
-        ipsets: [{ name: `${remaining}-set` }],
+        chains: [chain(remaining)],
+        ipsets: [{ name: `${remaining}-set`, type: 'hash:net' }],
       });
       await states.remove('network', target, order[1]);
       expect(env.applier.last(id)).toEqual({});
@@ -66,7 +74,7 @@ describe('per-target fault state', () => {
     const target = pod();
     const id = `network/default/${target.pod}`;
     const keys = ['k1', 'k2', 'k3', 'k4', 'k5'];
-    await Promise.all(keys.map((k) => states.set('network', 'ep', target, k, { chains: [{ name: k }] })));
+    await Promise.all(keys.map((k) => states.set('network', 'ep', target, k, { chains: [chain(k)] })));
     expect(env.applier.maxInFlight.get(id)).toBe(1);
     expect((env.applier.last(id)?.['chains'] as { name: string }[]).map((c) => c.name).sort()).toEqual(keys);
     await Promise.all(keys.map((k) => states.remove('network', target, k)));

@@ -5,19 +5,18 @@
  * started, which the daemon replaces. The answer's `statusCode` must be 200; its process is kept in
  * `daemonState` for the next call. An empty rule list stops tproxy.
  */
-import type { ApplyTargetStateInput, ApplyTargetStateResult } from '../../contract.js';
+import type { ApplyTargetStateInputOf, ApplyTargetStateResult } from '../../contract.js';
 import { DaemonError } from '../../daemon/daemon-error.js';
 import { ActivityError } from '../../errors.js';
-import type { HttpRuleItem } from './http-chaos.js';
-import { listOf, targetStateCallOptions, type StateApplierDeps } from '../per-target-state/applier-deps.js';
+import { targetStateCallOptions, type StateApplierDeps } from '../per-target-state/applier-deps.js';
 import { asActivityError, containerIdsOf, currentPod } from '../pod-containers.js';
 
 export async function applyHttpState(
-  input: ApplyTargetStateInput,
+  input: ApplyTargetStateInputOf<'http'>,
   deps: StateApplierDeps,
   signal: AbortSignal,
 ): Promise<ApplyTargetStateResult> {
-  const items = listOf<HttpRuleItem>(input.lists, 'rules');
+  const items = input.lists.rules ?? [];
   const previous = input.daemonState ?? {};
   const podName = `${input.target.namespace}/${input.target.pod}`;
   const pod = await currentPod(deps.source, input.target);

@@ -5,18 +5,12 @@
  * `target`, `selector` {port, path, method, code, request_headers, response_headers} and `actions` {abort, delay,
  * replace, patch}, with map keys sorted as Go's encoder sorts them.
  */
+import type { HttpRuleItem } from '../../../common/target-state.js';
 import type { FaultBatchOf } from '../../contract.js';
 import { ActivityError } from '../../errors.js';
 import type { FaultDriver } from '../fault-driver.js';
 import type { TargetStateClient } from '../per-target-state/entity-client.js';
 import { createFragmentDriver } from '../per-target-state/fragment-driver.js';
-
-/** One item of the `rules` list of the pod's HTTP state. */
-export interface HttpRuleItem {
-  /** The port tproxy intercepts for this rule (`proxy_ports`). */
-  port: number;
-  rule: Record<string, unknown>;
-}
 
 export function httpRuleItem(batch: FaultBatchOf<'HTTPChaos'>): HttpRuleItem {
   const spec = batch.chaos.spec;

@@ -6,11 +6,10 @@
  * its toda. Chaos Mesh keeps one PodIOChaos per container with a single volume; two faults on one container
  * with different volumes are refused here for the same reason.
  */
-import type { ApplyTargetStateInput, ApplyTargetStateResult } from '../../contract.js';
+import type { ApplyTargetStateInputOf, ApplyTargetStateResult } from '../../contract.js';
 import { DaemonError } from '../../daemon/daemon-error.js';
 import { ActivityError } from '../../errors.js';
-import type { IOActionItem } from './io-chaos.js';
-import { listOf, targetStateCallOptions, type StateApplierDeps } from '../per-target-state/applier-deps.js';
+import { targetStateCallOptions, type StateApplierDeps } from '../per-target-state/applier-deps.js';
 import { asActivityError, currentPod } from '../pod-containers.js';
 
 interface ContainerState {
@@ -19,12 +18,12 @@ interface ContainerState {
 }
 
 export async function applyIOState(
-  input: ApplyTargetStateInput,
+  input: ApplyTargetStateInputOf<'io'>,
   deps: StateApplierDeps,
   signal: AbortSignal,
 ): Promise<ApplyTargetStateResult> {
   const wanted = new Map<string, ContainerState>();
-  for (const item of listOf<IOActionItem>(input.lists, 'actions')) {
+  for (const item of input.lists.actions ?? []) {
     const state = wanted.get(item.container) ?? { volume: item.volume, actions: [] };
     if (state.volume !== item.volume) {
       throw new ActivityError(

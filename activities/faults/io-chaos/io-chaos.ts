@@ -5,20 +5,13 @@
  * Mesh marshals (`v1alpha1.IOChaosAction`, its fields in Go's order): type, path, methods, percent,
  * faults [{errno, weight: 1}], latency, the attribute override fields, mistake, source.
  */
+import type { IOActionItem } from '../../../common/target-state.js';
 import type { FaultBatchOf } from '../../contract.js';
 import { ActivityError } from '../../errors.js';
 import type { FaultDriver } from '../fault-driver.js';
 import { chaosNameOf, type FaultTarget } from '../fault-outcome.js';
 import type { TargetStateClient } from '../per-target-state/entity-client.js';
 import { createFragmentDriver } from '../per-target-state/fragment-driver.js';
-
-/** One item of the `actions` list of the pod's IO state: where it goes, and the action itself. */
-export interface IOActionItem {
-  container: string;
-  /** The volume mount point toda takes over (`volumePath`). */
-  volume: string;
-  action: Record<string, unknown>;
-}
 
 const ATTR_FIELDS = [
   'ino',

@@ -8,20 +8,20 @@
  * the union of their ipsets (one without ipsets drops everything, so it wins), an ipset holds the union of
  * its entries. Chaos Mesh would send the duplicates, which a daemon refuses or applies twice.
  */
-import type { ApplyTargetStateInput, ApplyTargetStateResult } from '../../contract.js';
+import type { ChainMessage, IPSetMessage } from '../../../common/target-state.js';
+import type { ApplyTargetStateInputOf, ApplyTargetStateResult } from '../../contract.js';
 import { ActivityError } from '../../errors.js';
-import type { ChainMessage, IPSetMessage, TcMessage } from './ipsets.js';
 import { containerIdsOf, currentPod, PodGoneError, tryContainers } from '../pod-containers.js';
-import { listOf, targetStateCallOptions, type StateApplierDeps } from '../per-target-state/applier-deps.js';
+import { targetStateCallOptions, type StateApplierDeps } from '../per-target-state/applier-deps.js';
 
 export async function applyNetworkState(
-  input: ApplyTargetStateInput,
+  input: ApplyTargetStateInputOf<'network'>,
   deps: StateApplierDeps,
   signal: AbortSignal,
 ): Promise<ApplyTargetStateResult> {
-  const ipsets = mergeIPSets(listOf<IPSetMessage>(input.lists, 'ipsets'));
-  const chains = mergeChains(listOf<ChainMessage>(input.lists, 'chains'));
-  const tcs = listOf<TcMessage>(input.lists, 'tcs');
+  const ipsets = mergeIPSets(input.lists.ipsets ?? []);
+  const chains = mergeChains(input.lists.chains ?? []);
+  const tcs = input.lists.tcs ?? [];
   const podName = `${input.target.namespace}/${input.target.pod}`;
   const pod = await currentPod(deps.source, input.target);
   if (!pod) return { warning: `pod ${podName} is gone: nothing left to change` };

@@ -5,22 +5,12 @@
  * `list:set` holding the two, which is what the chain or the tc filter names. Also the fragment type the
  * network drivers give the per-target entity (Chaos Mesh's PodNetworkChaos `ipsets`, `iptables`, `tcs`).
  */
-import type { ChainInput } from '../../../proto/generated/pb/Chain.js';
-import type { IPSetInput } from '../../../proto/generated/pb/IPSet.js';
-import type { TcInput } from '../../../proto/generated/pb/Tc.js';
+import type { ChainMessage, FaultFragment, IPSetMessage, TcMessage } from '../../../common/target-state.js';
 import type { CidrAndPortValue } from './external-targets.js';
 import { ipsetName } from './names.js';
 
-export type IPSetMessage = IPSetInput & { name: string; type: string };
-export type ChainMessage = ChainInput & { name: string; direction: 'INPUT' | 'OUTPUT' };
-export type TcMessage = TcInput;
-
 /** A network fault's share of a pod's state; empty lists are left out. */
-export type NetworkFragment = {
-  ipsets?: IPSetMessage[];
-  chains?: ChainMessage[];
-  tcs?: TcMessage[];
-};
+export type NetworkFragment = FaultFragment<'network'>;
 
 /** The member sets and the `list:set` over them; the rule matches the last one. */
 export function buildIPSets(

@@ -8,14 +8,8 @@
  */
 import { chainName } from './names.js';
 import type { NetworkContext } from './context.js';
-import {
-  appendIPSets,
-  buildIPSets,
-  fragmentOf,
-  type ChainMessage,
-  type IPSetMessage,
-  type NetworkFragment,
-} from './ipsets.js';
+import type { ChainMessage, IPSetMessage } from '../../../common/target-state.js';
+import { appendIPSets, buildIPSets, fragmentOf, type NetworkFragment } from './ipsets.js';
 import { directionsFor, type NetworkRole, type NetworkSpecView } from './spec.js';
 
 export function partitionFragment(

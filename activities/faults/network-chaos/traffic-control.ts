@@ -7,7 +7,8 @@
  * type><tgt|src>`, e.g. `netgt`, `basrc`); without, it applies to everything the interface sends.
  */
 import type { NetworkContext } from './context.js';
-import { appendIPSets, buildIPSets, fragmentOf, type IPSetMessage, type NetworkFragment } from './ipsets.js';
+import type { IPSetMessage } from '../../../common/target-state.js';
+import { appendIPSets, buildIPSets, fragmentOf, type NetworkFragment } from './ipsets.js';
 import { netemOf, tbfOf } from './netem.js';
 import { type NetworkRole, type NetworkSpecView } from './spec.js';
 import { ActivityError } from '../../errors.js';

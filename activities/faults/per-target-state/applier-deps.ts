@@ -1,11 +1,10 @@
 /**
- * What the per-family state appliers share: their dependencies, reading the merged lists, and the metadata of
+ * What the per-family state appliers share: their dependencies and the metadata of
  * their daemon calls. The pod is the unit of state (Chaos Mesh names its PodNetworkChaos, PodHttpChaos after
  * it), so the chaosflow agent journals the calls under `chaosflow-target/<family>/<ns>/<pod>`.
  */
 import type { Target } from '../../../common/target.js';
 import type { DaemonCallOptions } from '../../daemon/daemon-client.js';
-import { ActivityError } from '../../errors.js';
 import type { TargetSource } from '../../targets/target-source.js';
 import type { DaemonConnector } from '../daemon-connector.js';
 
@@ -24,13 +23,4 @@ export function targetStateCallOptions(
     namespacedName: `${target.namespace}/${target.pod}`,
     signal,
   };
-}
-
-/** One merged list; its items are messages the drivers built (they passed through workflow history). */
-export function listOf<T>(lists: Record<string, unknown[]>, name: string): T[] {
-  const items = lists[name] ?? [];
-  if (!Array.isArray(items) || !items.every((i) => typeof i === 'object' && i !== null)) {
-    throw new ActivityError('InvalidInput', `the merged state's ${name} must be a list of messages`);
-  }
-  return items as T[];
 }

@@ -4,7 +4,11 @@
  * workflow calls it after every change, one change at a time per pod.
  */
 import type { FaultFamily } from '../../../common/target-state.js';
-import type { ApplyTargetStateInput, ApplyTargetStateResult } from '../../contract.js';
+import type {
+  ApplyTargetStateInput,
+  ApplyTargetStateInputOf,
+  ApplyTargetStateResult,
+} from '../../contract.js';
 import type { DaemonClientPool } from '../../daemon/daemon-client-pool.js';
 import type { TargetSource } from '../../targets/target-source.js';
 import { createDaemonConnector, type DaemonConnector } from '../daemon-connector.js';
@@ -25,23 +29,31 @@ export type TargetStateApplier = (
   signal: AbortSignal,
 ) => Promise<ApplyTargetStateResult>;
 
-const APPLIERS = {
+type StateApplier<F extends FaultFamily> = (
+  input: ApplyTargetStateInputOf<F>,
+  deps: StateApplierDeps,
+  signal: AbortSignal,
+) => Promise<ApplyTargetStateResult>;
+
+const APPLIERS: { readonly [F in FaultFamily]: StateApplier<F> } = {
   network: applyNetworkState,
   io: applyIOState,
   http: applyHttpState,
-} as const satisfies Record<
-  FaultFamily,
-  (
-    input: ApplyTargetStateInput,
-    deps: StateApplierDeps,
-    signal: AbortSignal,
-  ) => Promise<ApplyTargetStateResult>
->;
+};
+
+/** Generic, so the compiler pairs each family's state with its own applier. */
+function applyWith<F extends FaultFamily>(
+  input: ApplyTargetStateInputOf<F>,
+  deps: StateApplierDeps,
+  signal: AbortSignal,
+): Promise<ApplyTargetStateResult> {
+  return APPLIERS[input.family](input, deps, signal);
+}
 
 export function createTargetStateApplier(options: TargetStateApplierOptions): TargetStateApplier {
   const deps: StateApplierDeps = {
     connector: options.connector ?? createDaemonConnector(options.pool, options.source),
     source: options.source,
   };
-  return (input, signal) => APPLIERS[input.family](input, deps, signal);
+  return (input, signal) => applyWith(input, deps, signal);
 }

@@ -26,12 +26,12 @@ import type { chaosflowTargetState } from '../../../workflows/target-state-workf
 import { ActivityError } from '../../errors.js';
 
 export interface TargetStateClient {
-  set(
-    family: FaultFamily,
+  set<F extends FaultFamily>(
+    family: F,
     endpoint: string,
     target: Target,
     key: string,
-    fragment: FaultFragment,
+    fragment: FaultFragment<F>,
   ): Promise<TargetStateView>;
   /** Resolves also when the entity does not exist (nothing is held). */
   remove(family: FaultFamily, target: Target, key: string): Promise<TargetStateView | undefined>;

@@ -12,11 +12,11 @@ import type { FaultDriver } from '../fault-driver.js';
 import { eachTarget, type FaultTarget, type TargetOutcome } from '../fault-outcome.js';
 import type { TargetStateClient } from './entity-client.js';
 
-export function createFragmentDriver<K extends ChaosKind>(
-  family: FaultFamily,
+export function createFragmentDriver<K extends ChaosKind, F extends FaultFamily>(
+  family: F,
   targetState: TargetStateClient,
   /** The target's fragment; an empty one means this target has no rule (nothing is sent). */
-  fragmentFor: (batch: FaultBatchOf<K>, target: FaultTarget) => FaultFragment,
+  fragmentFor: (batch: FaultBatchOf<K>, target: FaultTarget) => FaultFragment<F>,
 ): FaultDriver<K> {
   return {
     inject: (batch) =>

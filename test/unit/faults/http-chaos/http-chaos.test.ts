@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ApplyTargetStateInput } from '../../../../activities/contract.js';
+import type { HttpRuleItem } from '../../../../common/target-state.js';
 import { DaemonClientPool } from '../../../../activities/daemon/daemon-client-pool.js';
 import { ActivityError } from '../../../../activities/errors.js';
 import { createHTTPChaosDriver, httpRuleItem } from '../../../../activities/faults/http-chaos/http-chaos.js';
@@ -118,7 +119,7 @@ describe('HTTP state applier', () => {
     });
     return { daemons, apply };
   };
-  const input = (rules: unknown[], daemonState?: Record<string, string>): ApplyTargetStateInput => ({
+  const input = (rules: HttpRuleItem[], daemonState?: Record<string, string>): ApplyTargetStateInput => ({
     family: 'http',
     endpoint: 'x',
     target: target('web-0'),

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ApplyTargetStateInput } from '../../../../activities/contract.js';
+import type { IOActionItem } from '../../../../common/target-state.js';
 import { DaemonClientPool } from '../../../../activities/daemon/daemon-client-pool.js';
 import { ioActionItem } from '../../../../activities/faults/io-chaos/io-chaos.js';
 import { createTargetStateApplier } from '../../../../activities/faults/per-target-state/apply-target-state.js';
@@ -98,7 +99,7 @@ describe('IO state applier', () => {
     });
     return { daemons, apply };
   };
-  const input = (actions: unknown[], daemonState?: Record<string, string>): ApplyTargetStateInput => ({
+  const input = (actions: IOActionItem[], daemonState?: Record<string, string>): ApplyTargetStateInput => ({
     family: 'io',
     endpoint: 'x',
     target: target('web-0'),
