@@ -47,7 +47,7 @@ function retryTransient(op: string, result: FaultBatchResult): FaultBatchResult 
   const transient = result.results.filter((r) => !r.ok && r.retryable !== false);
   if (transient.length > 0) {
     const detail = transient.map((r) => `${r.key}: ${r.message ?? 'failed'}`).join('; ');
-    throw new ActivityError('Unavailable', `${op} failed on ${transient.length} target(s): ${detail}`);
+    throw new ActivityError('UNAVAILABLE', `${op} failed on ${transient.length} target(s): ${detail}`);
   }
   return result;
 }

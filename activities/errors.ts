@@ -1,20 +1,17 @@
 /**
  * Errors of the activities folder. Each has a stable `code`, which `classify-error.ts` turns into the Temporal
- * failure `type` the workflow branches on.
+ * failure `type` the workflow branches on (the codes are `common/failure-types.ts`'s activity failure types).
  */
-export const ACTIVITY_ERROR_CODES = [
-  /** The request cannot work whatever happens (bad plan, bad target): do not retry. */
-  'InvalidInput',
-  /** The action is not supported by this driver or daemon: do not retry. */
-  'Unsupported',
-  /** The selector matched no target: do not retry. */
-  'NoTargets',
-  /** A service did not answer or answered with a transient error: retry. */
-  'Unavailable',
-] as const;
-export type ActivityErrorCode = (typeof ACTIVITY_ERROR_CODES)[number];
+import {
+  ACTIVITY_FAILURE_TYPES,
+  NON_RETRYABLE_FAILURE_TYPES,
+  type ActivityFailureType,
+} from '../common/failure-types.js';
 
-const RETRYABLE: ReadonlySet<ActivityErrorCode> = new Set(['Unavailable']);
+export const ACTIVITY_ERROR_CODES = Object.values(ACTIVITY_FAILURE_TYPES);
+export type ActivityErrorCode = ActivityFailureType;
+
+const NON_RETRYABLE: ReadonlySet<ActivityErrorCode> = new Set(NON_RETRYABLE_FAILURE_TYPES);
 
 export class ActivityError extends Error {
   override readonly name = 'ActivityError';
@@ -27,6 +24,6 @@ export class ActivityError extends Error {
   }
 
   get retryable(): boolean {
-    return RETRYABLE.has(this.code);
+    return !NON_RETRYABLE.has(this.code);
   }
 }

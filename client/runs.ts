@@ -53,7 +53,8 @@ export async function readRunStatus(handle: RunHandle): Promise<RunStatus> {
   if (final) return final;
   throw new Error(
     `run ${handle.workflowId} ended ${description.status.name} without a chaosflow status ` +
-      "(terminated or timed out: its faults are recovered by the janitor and the agents' leases)",
+      '(terminated or timed out, so no chaosflow code ran after that: faults it held may still be injected; ' +
+      'undo them on each chaosflow agent with `chaosflow agent --recover-all`)',
   );
 }
 

@@ -4,9 +4,9 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { ChaosflowActivities } from '../activities/contract.js';
+import { NON_RETRYABLE_FAILURE_TYPES } from '../common/failure-types.js';
 
-/** Non-retryable failure types thrown by activities (see activities/classify-error.ts). */
-const NON_RETRYABLE = ['InvalidInput', 'Unsupported', 'NoTargets'];
+const NON_RETRYABLE = [...NON_RETRYABLE_FAILURE_TYPES];
 
 export const { resolveTargets } = proxyActivities<ChaosflowActivities>({
   startToCloseTimeout: '30s',

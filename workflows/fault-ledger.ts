@@ -1,16 +1,25 @@
 /**
- * The compensation ledger (DESIGN.md §4, layer 1). An entry is written before its inject call, because an inject
+ * The compensation ledger (docs/design.md §4, layer 1). An entry is written before its inject call, because an inject
  * that timed out may still have happened; recovery drains entries newest first in a non-cancellable scope and
  * never gives up silently: while a recover keeps failing, the node and the run show RecoveryFailed and the
  * workflow retries with backoff until it succeeds.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, log, sleep } from '@temporalio/workflow';
+import { CancellationScope, log, sleep } from '@temporalio/workflow';
 import type { PlanChaos } from '../common/plan.js';
-import type { FaultEntry } from '../common/run-status.js';
+import type { FaultEntry, NodeStatus } from '../common/run-status.js';
 import type { Target } from '../common/target.js';
-import type { FaultBatch, FaultTargetResult, TargetGroup } from '../activities/contract.js';
+import type { FaultBatch, FaultTargetResult, RunRef, TargetGroup } from '../activities/contract.js';
 import { injectFaults, recoverFaults } from './activity-stubs.js';
-import type { RunContext } from './run-context.js';
+import { describeFailure } from './failure-details.js';
+
+/** What the ledger needs of its run (the run's `RunContext` is one). */
+export interface LedgerRun {
+  readonly ref: RunRef;
+  /** The node's status, where its recovery failures are shown. */
+  nodeStatus(nodeId: string): NodeStatus | undefined;
+  /** The run shows RecoveryFailed while any node's recovery is failing. */
+  markRecoveryFailing(nodeId: string, failing: boolean): void;
+}
 
 /** Backoff of the recovery loop after a recover call (with its own retries) failed. */
 const RECOVERY_BACKOFF = { initialMs: 1_000, factor: 2, maxMs: 60_000 };
@@ -25,7 +34,7 @@ interface LedgerRecord {
 export class FaultLedger {
   readonly #records = new Map<string, LedgerRecord>();
 
-  constructor(private readonly run: RunContext) {}
+  constructor(private readonly run: LedgerRun) {}
 
   /** The entries, oldest first (the `faults` query). */
   entries(): FaultEntry[] {
@@ -117,7 +126,7 @@ export class FaultLedger {
       for (const record of open) {
         if (record.entry.state !== 'Recovered') record.entry.state = 'RecoveryFailed';
       }
-      const node = this.run.status.nodes[nodeId];
+      const node = this.run.nodeStatus(nodeId);
       if (node) {
         node.phase = 'RecoveryFailed';
         if (node.errors.at(-1) !== error) node.errors.push(error);
@@ -192,22 +201,4 @@ export class FaultLedger {
 
 export function faultKey(workflowId: string, nodeId: string, targetKey: string): string {
   return `${workflowId}/${nodeId}/${targetKey}`;
-}
-
-/** The innermost message of an activity failure: what actually went wrong. */
-export function describeFailure(err: unknown): string {
-  const current = innermost(err);
-  if (current instanceof ApplicationFailure && current.type) return `${current.type}: ${current.message}`;
-  return current instanceof Error ? current.message : String(current);
-}
-
-export function innermostApplicationFailure(err: unknown): ApplicationFailure | undefined {
-  const current = innermost(err);
-  return current instanceof ApplicationFailure ? current : undefined;
-}
-
-function innermost(err: unknown): unknown {
-  let current: unknown = err;
-  while (current instanceof ActivityFailure && current.cause) current = current.cause;
-  return current;
 }

@@ -7,7 +7,7 @@ import { CancellationScope, condition, isCancellation, sleep } from '@temporalio
 import type { PlanTemplate, TemplateType } from '../common/plan.js';
 import type { EndReason, TerminalPhase } from '../common/run-status.js';
 import { childCut, findCut, type Cut } from './cut.js';
-import { describeFailure } from './fault-ledger.js';
+import { describeFailure } from './failure-details.js';
 import type { RunContext } from './run-context.js';
 
 /** What a node body reports when it returns normally. */

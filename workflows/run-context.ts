@@ -91,6 +91,10 @@ export class RunContext {
     return node;
   }
 
+  nodeStatus(id: string): NodeStatus | undefined {
+    return this.status.nodes[id];
+  }
+
   node(id: string): NodeStatus {
     const node = this.status.nodes[id];
     if (!node) throw new Error(`no node '${id}' in the status tree`);

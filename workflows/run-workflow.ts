@@ -13,6 +13,7 @@ import {
   isCancellation,
   setHandler,
 } from '@temporalio/workflow';
+import { RUN_FAILURE_TYPES } from '../common/failure-types.js';
 import type { RunInput } from '../common/run-input.js';
 import type { RunStatus, TerminalPhase } from '../common/run-status.js';
 import { abortSignal, faultsQuery, pauseUpdate, resumeUpdate, statusQuery } from './messages.js';
@@ -80,7 +81,7 @@ export async function chaosflowRun(input: RunInput): Promise<RunStatus> {
   if (phase !== 'Succeeded') {
     const entry = run.status.nodes[input.plan.entry];
     throw ApplicationFailure.create({
-      type: `ChaosflowRun${phase}`,
+      type: RUN_FAILURE_TYPES[phase],
       message: summarize(phase, run.status, entry?.errors ?? []),
       nonRetryable: true,
       details: [run.status],

@@ -17,7 +17,8 @@ import {
 } from '@temporalio/workflow';
 import { mergeFragments, type FaultFragment, type TargetStateInput } from '../common/target-state.js';
 import type { ApplyTargetStateInput, ChaosflowActivities } from '../activities/contract.js';
-import { describeFailure, innermostApplicationFailure } from './fault-ledger.js';
+import { NON_RETRYABLE_FAILURE_TYPES, TARGET_STATE_FAILURE_TYPES } from '../common/failure-types.js';
+import { describeFailure, innermostApplicationFailure } from './failure-details.js';
 import {
   removeFaultUpdate,
   setFaultUpdate,
@@ -31,7 +32,7 @@ const { applyTargetState } = proxyActivities<ChaosflowActivities>({
     initialInterval: '500ms',
     maximumInterval: '5s',
     maximumAttempts: 4,
-    nonRetryableErrorTypes: ['InvalidInput', 'Unsupported'],
+    nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
   },
 });
 
@@ -82,7 +83,7 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
         // The caller (an inject or recover activity) retries a transient failure and reports a permanent one.
         const permanent = innermostApplicationFailure(err)?.nonRetryable === true;
         throw ApplicationFailure.create({
-          type: permanent ? 'TargetStateRefused' : 'TargetStateUnavailable',
+          type: permanent ? TARGET_STATE_FAILURE_TYPES.REFUSED : TARGET_STATE_FAILURE_TYPES.UNAVAILABLE,
           message: lastError,
           nonRetryable: true,
         });

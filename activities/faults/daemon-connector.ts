@@ -36,7 +36,7 @@ export function createDaemonConnector(
       try {
         ref = await source.daemonFor(node);
       } catch (err) {
-        const code = err instanceof InventoryError ? 'InvalidInput' : 'Unavailable';
+        const code = err instanceof InventoryError ? 'INVALID_INPUT' : 'UNAVAILABLE';
         throw new ActivityError(code, `no daemon for node ${node}: ${(err as Error).message}`, {
           cause: err,
         });
@@ -48,9 +48,9 @@ export function createDaemonConnector(
         return pool.get({ address: ref.address, transport });
       } catch (err) {
         if (err instanceof DaemonError) {
-          throw new ActivityError('InvalidInput', err.message, { cause: err });
+          throw new ActivityError('INVALID_INPUT', err.message, { cause: err });
         }
-        throw new ActivityError('Unavailable', `cannot reach the daemon of node ${node}: ${String(err)}`, {
+        throw new ActivityError('UNAVAILABLE', `cannot reach the daemon of node ${node}: ${String(err)}`, {
           cause: err,
         });
       }

@@ -6,7 +6,7 @@
  *
  * Both need a chaos-dns-server: its address (Chaos Mesh: the ClusterIP of the `chaos-dns-server` Service) and
  * a client for its rules API come from the driver's options. Without them the action is refused as
- * Unsupported, saying what to configure, rather than rewriting resolv.conf to a server that would answer
+ * UNSUPPORTED, saying what to configure, rather than rewriting resolv.conf to a server that would answer
  * normally.
  */
 import { createHash } from 'node:crypto';
@@ -53,19 +53,19 @@ export function createDNSChaosDriver(
   const configured = (): { address: string; rules: DnsServerRules } => {
     if (!server) {
       throw new ActivityError(
-        'Unsupported',
+        'UNSUPPORTED',
         "DNSChaos needs Chaos Mesh's chaos-dns-server: configure the worker with its address (the ClusterIP of the chaos-dns-server Service) and a client for its rules API",
       );
     }
     if (!isIPv4(server.address) && !isIPv6(server.address)) {
       throw new ActivityError(
-        'InvalidInput',
+        'INVALID_INPUT',
         `the DNS server address ${JSON.stringify(server.address)} is not an IP address`,
       );
     }
     if (!server.rules) {
       throw new ActivityError(
-        'Unsupported',
+        'UNSUPPORTED',
         `DNSChaos needs the rules of the chaos-dns-server at ${server.address} set for each pod (k8s_dns_chaos SetDNSChaos); configure the worker with a client for its rules API`,
       );
     }

@@ -11,7 +11,7 @@
  * | TimeChaos                             | SetTimeOffset / RecoverTimeOffset                           | direct    |
  * | PodChaos container-kill               | ContainerKill (one-shot)                                    | direct    |
  * | PodChaos pod-kill                     | ContainerKill for every container of a host "pod"           | direct    |
- * | PodChaos pod-failure                  | none: Unsupported (needs the Kubernetes API)                | -         |
+ * | PodChaos pod-failure                  | none: UNSUPPORTED (needs the Kubernetes API)                | -         |
  * | DNSChaos                              | chaos-dns-server rules, then SetDNSServer                   | direct    |
  *
  * "entity": the driver adds or removes its fragment in the pod's `chaosflowTargetState` workflow, which sends
@@ -38,7 +38,7 @@ export interface FaultDriversOptions {
   /** Where pods and daemons are: the same source the target resolver uses. */
   source: Pick<TargetSource, 'listPods' | 'daemonFor'>;
   targetState: TargetStateClient;
-  /** Chaos Mesh's chaos-dns-server, for DNSChaos; without it DNSChaos is refused as Unsupported. */
+  /** Chaos Mesh's chaos-dns-server, for DNSChaos; without it DNSChaos is refused as UNSUPPORTED. */
   dnsServer?: DnsChaosServer;
   /** Overrides how daemons are reached (tests). Default: `pool` and `source.daemonFor`. */
   connector?: DaemonConnector;

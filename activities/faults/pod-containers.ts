@@ -20,7 +20,7 @@ export async function currentPod(
     pods = await source.listPods([target.namespace]);
   } catch (err) {
     throw new ActivityError(
-      'Unavailable',
+      'UNAVAILABLE',
       `cannot list the pods of ${target.namespace}: ${(err as Error).message}`,
       {
         cause: err,
@@ -52,7 +52,7 @@ export async function tryContainers<T>(
 ): Promise<T> {
   if (containerIds.length === 0) {
     throw new ActivityError(
-      'Unavailable',
+      'UNAVAILABLE',
       `pod ${pod} has no running container to reach its network namespace`,
     );
   }
@@ -70,7 +70,7 @@ export async function tryContainers<T>(
   }
   const last = errors.at(-1);
   throw new ActivityError(
-    'Unavailable',
+    'UNAVAILABLE',
     `every container of pod ${pod} failed: ${errors.map((e) => (e as Error).message).join('; ')}`,
     { cause: last },
   );
@@ -80,12 +80,12 @@ export async function tryContainers<T>(
 export function asActivityError(err: unknown): ActivityError {
   if (err instanceof ActivityError) return err;
   if (err instanceof DaemonError) {
-    if (err.retryable) return new ActivityError('Unavailable', err.message, { cause: err });
+    if (err.retryable) return new ActivityError('UNAVAILABLE', err.message, { cause: err });
     const code =
-      err.status === 'INVALID_ARGUMENT' || err.status === 'NOT_FOUND' ? 'InvalidInput' : 'Unsupported';
+      err.status === 'INVALID_ARGUMENT' || err.status === 'NOT_FOUND' ? 'INVALID_INPUT' : 'UNSUPPORTED';
     return new ActivityError(code, err.message, { cause: err });
   }
-  return new ActivityError('Unavailable', err instanceof Error ? err.message : String(err), { cause: err });
+  return new ActivityError('UNAVAILABLE', err instanceof Error ? err.message : String(err), { cause: err });
 }
 
 /** Ids of the pod's started containers, in the pod's order. */

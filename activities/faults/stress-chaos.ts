@@ -15,7 +15,7 @@ import type { DaemonConnector } from './daemon-connector.js';
 import type { FaultDriver } from './fault-driver.js';
 import { callOptions, eachTarget, failedRecover, type FaultTarget } from './fault-outcome.js';
 
-const bad = (why: string) => new ActivityError('InvalidInput', `StressChaos: ${why}`);
+const bad = (why: string) => new ActivityError('INVALID_INPUT', `StressChaos: ${why}`);
 
 /**
  * The ExecStressors request for one container. The schema bounds workers (1-8192), load (0-100) and oomScoreAdj

@@ -27,7 +27,7 @@ export const TIME_CLOCK_IDS = [
   'CLOCK_BOOTTIME_ALARM',
 ] as const;
 
-const bad = (why: string) => new ActivityError('InvalidInput', `TimeChaos: ${why}`);
+const bad = (why: string) => new ActivityError('INVALID_INPUT', `TimeChaos: ${why}`);
 
 export function clockMask(clockIds: readonly string[]): bigint {
   let mask = 0n;

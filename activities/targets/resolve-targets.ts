@@ -3,8 +3,8 @@
  * activity per group. The random choice (modes one, fixed, fixed-percent, random-max-percent) happens here, in
  * an activity, so it is recorded in workflow history and a replay sees the same targets.
  *
- * Errors leave as ActivityError, so the workflow can tell them apart: `NoTargets` when nothing matches,
- * `InvalidInput` for a selector or inventory that cannot work (neither is retried); `Unavailable` when the
+ * Errors leave as ActivityError, so the workflow can tell them apart: `NO_TARGETS` when nothing matches,
+ * `INVALID_INPUT` for a selector or inventory that cannot work (neither is retried); `UNAVAILABLE` when the
  * source could not be asked, or a selected pod is still starting (retried within the activity's policy).
  */
 import type { ChaosKind } from '../../common/chaos-kinds.js';
@@ -146,11 +146,11 @@ export async function groupByDaemon(
   );
 }
 
-/** Selection errors that are not InvalidInput: a pod that is still starting may be ready on a retry. */
+/** Selection errors that are not INVALID_INPUT: a pod that is still starting may be ready on a retry. */
 const ACTIVITY_CODE: Partial<Record<SelectionErrorCode, ActivityErrorCode>> = {
-  SELECTOR_NO_MATCH: 'NoTargets',
-  SELECTOR_CONTAINER_NOT_RUNNING: 'Unavailable',
-  SELECTOR_POD_NOT_SCHEDULED: 'Unavailable',
+  SELECTOR_NO_MATCH: 'NO_TARGETS',
+  SELECTOR_CONTAINER_NOT_RUNNING: 'UNAVAILABLE',
+  SELECTOR_POD_NOT_SCHEDULED: 'UNAVAILABLE',
 };
 
 /** Runs `fn`, turning selection, inventory and source errors into ActivityErrors with the right codes. */
@@ -159,10 +159,10 @@ export async function asTargetErrors<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (isSelectionError(err)) {
-      throw new ActivityError(ACTIVITY_CODE[err.code] ?? 'InvalidInput', err.message, { cause: err });
+      throw new ActivityError(ACTIVITY_CODE[err.code] ?? 'INVALID_INPUT', err.message, { cause: err });
     }
-    if (err instanceof InventoryError) throw new ActivityError('InvalidInput', err.message, { cause: err });
+    if (err instanceof InventoryError) throw new ActivityError('INVALID_INPUT', err.message, { cause: err });
     if (err instanceof ActivityError) throw err;
-    throw new ActivityError('Unavailable', `cannot list targets: ${(err as Error).message}`, { cause: err });
+    throw new ActivityError('UNAVAILABLE', `cannot list targets: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -22,7 +22,7 @@ export async function runHostTask(
   const [file, ...args] = argv;
   if (!file) {
     throw new ActivityError(
-      'InvalidInput',
+      'INVALID_INPUT',
       `task '${input.nodeId}' has no command: in host mode chaosflow runs container.command + container.args; set container.command`,
     );
   }
@@ -54,7 +54,10 @@ export async function runHostTask(
     child.once('error', (err) => {
       done();
       reject(
-        new ActivityError('InvalidInput', `task '${input.nodeId}' could not start '${file}': ${err.message}`),
+        new ActivityError(
+          'INVALID_INPUT',
+          `task '${input.nodeId}' could not start '${file}': ${err.message}`,
+        ),
       );
     });
     child.once('close', (code, sig) => {

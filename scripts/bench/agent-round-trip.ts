@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { DaemonClientPool } from '../../activities/daemon/daemon-client-pool.js';
 import { Agent } from '../../agent/agent.js';
 import { parseAgentConfig } from '../../agent/config.js';
-import { createTestHost, netnsUnavailableReason } from '../../test/harness/netns.js';
+import { createNetnsHost, netnsUnavailableReason } from '../../embedded/netns-host.js';
 
 const iterations = Math.max(50, Number(process.argv[2] ?? 100));
 
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const config = parseAgentConfig({ listen: '127.0.0.1:0', stateDir, logLevel: 'warn' }, {});
   const agent = await Agent.start(config, pino({ level: 'warn' }, pino.destination(2)));
   const pool = new DaemonClientPool();
-  const host = await createTestHost({ process: 'sleep' });
+  const host = await createNetnsHost({ process: 'sleep' });
   try {
     const client = pool.get({ address: agent.address, transport: { kind: 'plaintext' } });
     const container_id = host.containerId;

@@ -23,7 +23,7 @@ import { readManifestFile, formatManifestErrors } from '../../manifests/index.js
 import { followRun } from '../../cli/live-run-view.js';
 import { renderFaults } from '../../cli/output/fault-table.js';
 import { abortSignal, faultsQuery } from '../../workflows/messages.js';
-import { createTestHost, netnsUnavailableReason, type TestHost } from '../../test/harness/netns.js';
+import { createNetnsHost, netnsUnavailableReason, type NetnsHost } from '../../embedded/netns-host.js';
 import type { RunStatus } from '../../common/run-status.js';
 
 const keep = process.argv.includes('--keep');
@@ -36,7 +36,7 @@ const networkDemo = unavailable === undefined;
 if (!networkDemo) say(`${unavailable}: running the process-kill demo instead of the network game day`);
 
 const dataDir = await mkdtemp(join(tmpdir(), 'chaosflow-demo-'));
-let host: TestHost | undefined;
+let host: NetnsHost | undefined;
 let cleaned = false;
 const cleanUp = async (stop?: () => Promise<void>) => {
   if (cleaned) return;
@@ -47,7 +47,7 @@ const cleanUp = async (stop?: () => Promise<void>) => {
 };
 
 try {
-  host = await createTestHost(
+  host = await createNetnsHost(
     networkDemo
       ? { process: 'http', cgroup: true, subnet: { host: '10.200.0.1', target: '10.200.0.2' } }
       : { process: 'sleep' },
@@ -115,7 +115,7 @@ try {
   await cleanUp();
 }
 
-function inventory(agentAddress: string, target: TestHost): string {
+function inventory(agentAddress: string, target: NetnsHost): string {
   return [
     'apiVersion: chaosflow.dev/v1alpha1',
     'kind: Inventory',

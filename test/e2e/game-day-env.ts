@@ -12,11 +12,11 @@ import { pino } from 'pino';
 import { startDevStack, type DevStack } from '../../embedded/dev-stack.js';
 import { freePort } from '../../embedded/free-port.js';
 import { startCli, type CliProcess } from '../harness/cli.js';
-import { createTestHost, type NetnsSnapshot, type TestHost } from '../harness/netns.js';
+import { createNetnsHost, type NetnsSnapshot, type NetnsHost } from '../../embedded/netns-host.js';
 import { requireTool } from '../harness/tools.js';
 
 export interface GameDayEnv {
-  host: TestHost;
+  host: NetnsHost;
   stack: DevStack;
   client: Client;
   agentAddress: string;
@@ -33,7 +33,7 @@ export interface GameDayEnv {
 
 export async function startGameDayEnv(): Promise<GameDayEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'chaosflow-e2e-'));
-  const host = await createTestHost({
+  const host = await createNetnsHost({
     process: 'http',
     cgroup: true,
     subnet: { host: '10.200.0.1', target: '10.200.0.2' },

@@ -47,7 +47,7 @@ export class FakeFaultDriver implements FaultDriver<ChaosKind> {
     for (const { key } of batch.targets) {
       this.calls.push({ op: 'recover', key, nodeId: batch.nodeId, at: Date.now() });
       if (this.failRecover.has(key) || this.failRecover.has(batch.nodeId)) {
-        throw new ActivityError('Unavailable', `fake recover failure for ${key}`);
+        throw new ActivityError('UNAVAILABLE', `fake recover failure for ${key}`);
       }
     }
     for (const { key } of batch.targets) this.active.delete(key);

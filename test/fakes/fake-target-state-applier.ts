@@ -26,7 +26,7 @@ export class FakeTargetStateApplier {
         .flat()
         .map((i) => JSON.stringify(i));
       const refused = items.find((i) => this.refuse.has(i));
-      if (refused) throw new ActivityError('Unsupported', `fake daemon refuses ${refused}`);
+      if (refused) throw new ActivityError('UNSUPPORTED', `fake daemon refuses ${refused}`);
       this.sent.set(pod, [...(this.sent.get(pod) ?? []), input.lists]);
       return {};
     } finally {

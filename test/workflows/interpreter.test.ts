@@ -33,7 +33,7 @@ beforeEach(() => {
   env.driver.failInjectTimes.clear();
 });
 
-/** The run's failure type (`ChaosflowRunAborted`, ...) or 'Succeeded'. */
+/** The run's failure type (`RUN_ABORTED`, ...) or 'Succeeded'. */
 async function outcome(handle: Awaited<ReturnType<InterpreterEnv['start']>>): Promise<string> {
   try {
     await handle.result();
@@ -234,7 +234,7 @@ describe('deadlines, aborts and failures', () => {
         suspend('never', 100),
       ),
     );
-    expect(await outcome(handle)).toBe('ChaosflowRunDeadlineExceeded');
+    expect(await outcome(handle)).toBe('RUN_DEADLINE_EXCEEDED');
     const status = await handle.query(statusQuery);
     expect(status.nodes['main']).toMatchObject({ phase: 'DeadlineExceeded', reason: 'NodeDeadlineExceed' });
     expect(status.nodes['main/long']).toMatchObject({
@@ -260,7 +260,7 @@ describe('deadlines, aborts and failures', () => {
       () => [...env.driver.active].filter((k) => k.startsWith(handle.workflowId)).length === 4,
     );
     await handle.signal(abortSignal, { reason: 'game day stopped' });
-    expect(await outcome(handle)).toBe('ChaosflowRunAborted');
+    expect(await outcome(handle)).toBe('RUN_ABORTED');
     expectAllRecovered(handle.workflowId);
     const faults = await handle.query(faultsQuery);
     expect(faults).toHaveLength(4);
@@ -277,7 +277,7 @@ describe('deadlines, aborts and failures', () => {
         statusCheck('check', probe.url, { failureThreshold: 2, abort: true }),
       ),
     );
-    expect(await outcome(handle)).toBe('ChaosflowRunAborted');
+    expect(await outcome(handle)).toBe('RUN_ABORTED');
     const status = await handle.query(statusQuery);
     expect(status.nodes['p/check']).toMatchObject({
       phase: 'Aborted',
@@ -328,7 +328,7 @@ describe('deadlines, aborts and failures', () => {
 
     env.driver.failInject.add('net');
     const failing = await env.start(plan('net', chaos('net', ['pod-a'], { deadlineMs: 300 })));
-    expect(await outcome(failing)).toBe('ChaosflowRunFailed');
+    expect(await outcome(failing)).toBe('RUN_FAILED');
     expectAllRecovered(failing.workflowId);
   });
 });
@@ -361,7 +361,7 @@ describe('pause, resume and approval gates', () => {
         chaos('net', ['pod-a'], { deadlineMs: 200 }),
       ),
     );
-    expect(await outcome(handle)).toBe('ChaosflowRunFailed');
+    expect(await outcome(handle)).toBe('RUN_FAILED');
     expect(env.driver.injected(handle.workflowId, 'main/net')).toEqual([]);
   });
 

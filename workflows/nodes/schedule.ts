@@ -9,9 +9,10 @@ import {
 } from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
 import { cronSchedule } from '../../common/cron/next-fire-times.js';
+import { phaseOfRunFailure } from '../../common/failure-types.js';
 import { PLAN_VERSION, type Plan, type ScheduleTemplate } from '../../common/plan.js';
 import { RUN_WORKFLOW_TYPE, type RunInput } from '../../common/run-input.js';
-import { TERMINAL_PHASES, type ScheduleTick, type TerminalPhase } from '../../common/run-status.js';
+import type { ScheduleTick, TerminalPhase } from '../../common/run-status.js';
 import { SA_KIND, SA_NAME, SA_NAMESPACE, SA_SCHEDULE } from '../../common/search-attributes.js';
 import type { NodeBody } from '../node-runner.js';
 
@@ -120,14 +121,10 @@ async function runTick(
   }
 }
 
-/** A tick's phase from the failure type `ChaosflowRun<Phase>` its run ended with. */
+/** A tick's phase from the failure type its run ended with (`RUN_FAILURE_TYPES`). */
 function phaseOfFailure(err: unknown): TerminalPhase {
   const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type?.startsWith('ChaosflowRun')) {
-    const phase = cause.type.slice('ChaosflowRun'.length);
-    if ((TERMINAL_PHASES as readonly string[]).includes(phase)) return phase as TerminalPhase;
-  }
-  return 'Failed';
+  return (cause instanceof ApplicationFailure && phaseOfRunFailure(cause.type)) || 'Failed';
 }
 
 function newestMissedSlot(next: (after: number) => number | undefined, first: number, now: number): number {

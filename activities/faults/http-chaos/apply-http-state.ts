@@ -23,7 +23,7 @@ export async function applyHttpState(
   if (!pod) return { warning: `pod ${podName} is gone: nothing left to change` };
   const containerId = containerIdsOf(pod)[0];
   if (!containerId) {
-    throw new ActivityError('Unavailable', `pod ${podName} has no running container for tproxy`);
+    throw new ActivityError('UNAVAILABLE', `pod ${podName} has no running container for tproxy`);
   }
   const daemon = await deps.connector.forNode(pod.nodeName ?? input.target.node);
   let response;
@@ -50,7 +50,7 @@ export async function applyHttpState(
   }
   if (response.statusCode !== 200) {
     const detail = `ApplyHttpChaos on ${podName} answered status ${response.statusCode}: ${response.error || 'no reason given'}`;
-    throw new ActivityError(response.statusCode >= 500 ? 'Unavailable' : 'InvalidInput', detail);
+    throw new ActivityError(response.statusCode >= 500 ? 'UNAVAILABLE' : 'INVALID_INPUT', detail);
   }
   return {
     daemonState:

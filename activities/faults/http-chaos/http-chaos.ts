@@ -16,7 +16,7 @@ export function httpRuleItem(batch: FaultBatchOf<'HTTPChaos'>): HttpRuleItem {
   const spec = batch.chaos.spec;
   if (spec.tls) {
     throw new ActivityError(
-      'Unsupported',
+      'UNSUPPORTED',
       `HTTPChaos tls needs the certificate and key of Secret ${spec.tls.secretNamespace ?? batch.run.namespace}/${spec.tls.secretName}, which chaosflow cannot read yet; remove tls to intercept plain HTTP`,
     );
   }

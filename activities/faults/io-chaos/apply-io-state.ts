@@ -27,7 +27,7 @@ export async function applyIOState(
     const state = wanted.get(item.container) ?? { volume: item.volume, actions: [] };
     if (state.volume !== item.volume) {
       throw new ActivityError(
-        'InvalidInput',
+        'INVALID_INPUT',
         `container ${item.container} already has IO faults on volume ${state.volume}; one container takes faults on one volume at a time (got ${item.volume})`,
       );
     }

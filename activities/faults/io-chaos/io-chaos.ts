@@ -30,7 +30,7 @@ const ATTR_FIELDS = [
 
 export function ioActionItem(batch: FaultBatchOf<'IOChaos'>, target: FaultTarget): IOActionItem {
   const spec = batch.chaos.spec;
-  const bad = (why: string) => new ActivityError('InvalidInput', `IOChaos: ${why}`);
+  const bad = (why: string) => new ActivityError('INVALID_INPUT', `IOChaos: ${why}`);
   const volume = spec.volumePath;
   if (!volume.startsWith('/') || hasControl(volume)) throw bad('volumePath must be an absolute path');
   const path = spec.path ?? '';

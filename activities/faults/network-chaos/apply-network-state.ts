@@ -57,7 +57,7 @@ function mergeIPSets(sets: readonly IPSetMessage[]): IPSetMessage[] {
     }
     if (seen.type !== set.type) {
       throw new ActivityError(
-        'InvalidInput',
+        'INVALID_INPUT',
         `two faults define ipset ${set.name} with types ${seen.type} and ${set.type}`,
       );
     }
@@ -86,7 +86,7 @@ function mergeChains(chains: readonly ChainMessage[]): ChainMessage[] {
     }
     if (seen.direction !== chain.direction || (seen.device ?? '') !== (chain.device ?? '')) {
       throw new ActivityError(
-        'InvalidInput',
+        'INVALID_INPUT',
         `two faults need chain ${chain.name} with different directions or interfaces on one pod (a pod that is both ` +
           'selected and a target peer needs the same device and targetDevice)',
       );

@@ -25,9 +25,9 @@ export function networkContextRecord(context: NetworkContext): Record<string, un
   };
 }
 
-/** Reads the context back, checking every value (it reaches ipsets): a bad one is InvalidInput. */
+/** Reads the context back, checking every value (it reaches ipsets): a bad one is INVALID_INPUT. */
 export function networkContextOf(context: Readonly<Record<string, unknown>> | undefined): NetworkContext {
-  const bad = (why: string) => new ActivityError('InvalidInput', `NetworkChaos context: ${why}`);
+  const bad = (why: string) => new ActivityError('INVALID_INPUT', `NetworkChaos context: ${why}`);
   const cidrs = (name: string): string[] => {
     const value = context?.[name] ?? [];
     if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string' && isCidr(v))) {

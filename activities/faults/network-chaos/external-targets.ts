@@ -36,7 +36,7 @@ export async function resolveExternalTargets(
 
 async function resolveOne(name: string, where: string, lookup: LookupIPv4): Promise<CidrAndPortValue[]> {
   const bad = (why: string) =>
-    new ActivityError('InvalidInput', `${where} ${JSON.stringify(name.slice(0, 100))}: ${why}`);
+    new ActivityError('INVALID_INPUT', `${where} ${JSON.stringify(name.slice(0, 100))}: ${why}`);
   const { host, port } = splitHostPort(name, bad);
   if (host.includes('/')) return [{ cidr: networkOf(host, bad), port }];
   if (isIPv4(host)) return [{ cidr: `${host}/32`, port }];
@@ -49,7 +49,7 @@ async function resolveOne(name: string, where: string, lookup: LookupIPv4): Prom
     const code = (err as NodeJS.ErrnoException).code;
     const permanent = code === 'ENOTFOUND' || code === 'ENODATA';
     throw new ActivityError(
-      permanent ? 'InvalidInput' : 'Unavailable',
+      permanent ? 'INVALID_INPUT' : 'UNAVAILABLE',
       `${where}: cannot resolve ${host} to an IPv4 address (${code ?? (err as Error).message}); check the name or use an IP.`,
       { cause: err },
     );

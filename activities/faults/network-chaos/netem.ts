@@ -34,7 +34,7 @@ const NETEM_DEFAULTS = {
   rate: '',
 };
 
-const bad = (why: string) => new ActivityError('InvalidInput', why);
+const bad = (why: string) => new ActivityError('INVALID_INPUT', why);
 
 /** The merged netem of every netem part the spec has (Chaos Mesh's `mergeNetem`). */
 export function netemOf(spec: Partial<NetworkChaosSpec>): NetemMessage {

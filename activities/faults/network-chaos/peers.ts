@@ -56,7 +56,7 @@ function addressesOf(pods: readonly PodInfo[], role: 'selected' | 'target'): str
     const ips = (pod.podIPs ?? []).filter((ip) => isIPv4(ip));
     if (ips.length === 0) {
       throw new ActivityError(
-        'InvalidInput',
+        'INVALID_INPUT',
         `${role} pod ${pod.namespace}/${pod.name} has no IPv4 address, and the NetworkChaos rules of the other side must match it. In a host inventory, list its addresses: ips: [10.0.0.5].`,
       );
     }
@@ -70,7 +70,7 @@ function peerTarget(pod: PodInfo): Target {
   const container = pod.containers.find((c) => c.containerId);
   if (!pod.nodeName || !container?.containerId) {
     throw new ActivityError(
-      'Unavailable',
+      'UNAVAILABLE',
       `target pod ${podName} is not running (no node or no started container), so its side of the NetworkChaos cannot be set.`,
     );
   }

@@ -39,7 +39,7 @@ function interfaceName(field: string, value: unknown): string {
   if (value === undefined || value === '') return '';
   if (typeof value !== 'string' || !INTERFACE.test(value)) {
     throw new ActivityError(
-      'InvalidInput',
+      'INVALID_INPUT',
       `${field} ${JSON.stringify(typeof value === 'string' ? value.slice(0, 40) : value)} is not an interface name: use 1-15 of A-Z a-z 0-9 _ . - (such as eth0).`,
     );
   }

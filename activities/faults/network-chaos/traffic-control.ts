@@ -30,7 +30,7 @@ export function trafficControlFragment(
   context: NetworkContext,
 ): NetworkFragment {
   if (!(TRAFFIC_CONTROL_ACTIONS as readonly string[]).includes(spec.action)) {
-    throw new ActivityError('InvalidInput', `unknown NetworkChaos action ${JSON.stringify(spec.action)}`);
+    throw new ActivityError('INVALID_INPUT', `unknown NetworkChaos action ${JSON.stringify(spec.action)}`);
   }
   const applies =
     role === 'source'

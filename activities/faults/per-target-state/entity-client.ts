@@ -9,6 +9,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
+import { TARGET_STATE_FAILURE_TYPES } from '../../../common/failure-types.js';
 import type { Target } from '../../../common/target.js';
 import {
   TARGET_STATE_WORKFLOW_TYPE,
@@ -72,10 +73,10 @@ export function createTargetStateClient(client: Client, taskQueue: string): Targ
 function asActivityError(err: unknown, what: string): ActivityError {
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause as { type?: string; message?: string } | undefined;
-    const code = cause?.type === 'TargetStateRefused' ? 'InvalidInput' : 'Unavailable';
+    const code = cause?.type === TARGET_STATE_FAILURE_TYPES.REFUSED ? 'INVALID_INPUT' : 'UNAVAILABLE';
     return new ActivityError(code, `${what}: ${cause?.message ?? err.message}`, { cause: err });
   }
-  return new ActivityError('Unavailable', `${what}: ${err instanceof Error ? err.message : String(err)}`, {
+  return new ActivityError('UNAVAILABLE', `${what}: ${err instanceof Error ? err.message : String(err)}`, {
     cause: err,
   });
 }

@@ -24,7 +24,7 @@ export function createFragmentDriver<K extends ChaosKind, F extends FaultFamily>
         const fragment = fragmentFor(batch, target);
         if (Object.keys(fragment).length === 0) return { ok: true };
         const view = await targetState.set(family, batch.endpoint, target.target, target.key, fragment);
-        if (view.warning) throw new ActivityError('InvalidInput', `${target.target.key}: ${view.warning}`);
+        if (view.warning) throw new ActivityError('INVALID_INPUT', `${target.target.key}: ${view.warning}`);
         return { ok: true };
       }),
     recover: (batch) =>

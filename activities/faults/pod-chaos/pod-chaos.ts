@@ -19,7 +19,7 @@ export function createPodChaosDriver(
       eachTarget(batch, () =>
         Promise.reject(
           new ActivityError(
-            'InvalidInput',
+            'INVALID_INPUT',
             `PodChaos action ${JSON.stringify(action)} is not one of ${Object.keys(actions).join(', ')}`,
           ),
         ),

@@ -1,6 +1,6 @@
 /**
  * PodChaos `pod-kill`. In Kubernetes Chaos Mesh deletes the pod through the API (`gracePeriod`), which is not
- * implemented here yet: such targets are refused as Unsupported. A host inventory "pod" is a group of
+ * implemented here yet: such targets are refused as UNSUPPORTED. A host inventory "pod" is a group of
  * processes with nothing to delete, so every container (process) of it is killed with ContainerKill, each
  * under its own fault key. One-shot: recover does nothing.
  */
@@ -21,7 +21,7 @@ export function createPodKillDriver(
         const { target: t } = target;
         if (!t.containerId.startsWith('pid://')) {
           throw new ActivityError(
-            'Unsupported',
+            'UNSUPPORTED',
             `pod-kill of ${t.namespace}/${t.pod} deletes the pod through the Kubernetes API, which chaosflow does not do yet; use container-kill to kill its containers`,
           );
         }

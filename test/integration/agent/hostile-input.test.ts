@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ChaosDaemonRpc } from '../../../proto/chaos-daemon-rpcs.js';
 import type { DaemonError } from '../../../activities/daemon/daemon-error.js';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
-import { createTestHost, type NetnsSnapshot, type TestHost } from '../../harness/netns.js';
+import { createNetnsHost, type NetnsSnapshot, type NetnsHost } from '../../../embedded/netns-host.js';
 import { startAgentFixture, type AgentFixture } from './agent-fixture.js';
 
 interface Case {
@@ -28,7 +28,7 @@ describeWithNetns(
   'chaosflow agent: hostile input',
   () => {
     let fixture: AgentFixture;
-    let host: TestHost;
+    let host: NetnsHost;
     let scratch: string;
     let canary: string;
     let before: NetnsSnapshot;
@@ -37,7 +37,7 @@ describeWithNetns(
 
     beforeAll(async () => {
       fixture = await startAgentFixture();
-      host = await createTestHost({ process: 'sleep' });
+      host = await createNetnsHost({ process: 'sleep' });
       scratch = await mkdtemp(join(tmpdir(), 'chaosflow-hostile-'));
       canary = join(scratch, 'canary');
       await mkdir(canary);

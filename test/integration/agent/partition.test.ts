@@ -8,18 +8,18 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
-import { createTestHost, type NetnsSnapshot, type TestHost } from '../../harness/netns.js';
+import { createNetnsHost, type NetnsSnapshot, type NetnsHost } from '../../../embedded/netns-host.js';
 import { startAgentFixture, type AgentFixture } from './agent-fixture.js';
 import { httpGet } from './http-probe.js';
 
 describeWithNetns('chaosflow agent: partition', () => {
   let fixture: AgentFixture;
-  let host: TestHost;
+  let host: NetnsHost;
   let before: NetnsSnapshot;
 
   beforeAll(async () => {
     fixture = await startAgentFixture();
-    host = await createTestHost({ process: 'http' });
+    host = await createNetnsHost({ process: 'http' });
   });
   afterAll(async () => {
     await host?.destroy();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { processStartTimeMs } from '../../../agent/process-info.js';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
-import { createTestHost, type NetnsSnapshot, type TestHost } from '../../harness/netns.js';
+import { createNetnsHost, type NetnsSnapshot, type NetnsHost } from '../../../embedded/netns-host.js';
 import { startAgentFixture, type AgentFixture } from './agent-fixture.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -34,9 +34,9 @@ describeWithNetns(
   'chaosflow agent: process faults',
   () => {
     let fixture: AgentFixture;
-    const hosts: { host: TestHost; before: NetnsSnapshot }[] = [];
-    const newHost = async (cgroup = false): Promise<TestHost> => {
-      const host = await createTestHost({ process: 'sleep', cgroup });
+    const hosts: { host: NetnsHost; before: NetnsSnapshot }[] = [];
+    const newHost = async (cgroup = false): Promise<NetnsHost> => {
+      const host = await createNetnsHost({ process: 'sleep', cgroup });
       hosts.push({ host, before: await host.snapshot() });
       return host;
     };

@@ -15,7 +15,7 @@ import { isAlive } from '../../../agent/process-info.js';
 import { freePort } from '../../../embedded/free-port.js';
 import { ManagedProcess } from '../../../embedded/managed-process.js';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
-import { createTestHost, type TestHost } from '../../harness/netns.js';
+import { createNetnsHost, type NetnsHost } from '../../../embedded/netns-host.js';
 import { httpGet } from './http-probe.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,7 +27,7 @@ describeWithNetns(
     let stateDir: string;
     const pool = new DaemonClientPool({ defaultDeadlineMs: 30_000 });
     const processes: ManagedProcess[] = [];
-    const hosts: TestHost[] = [];
+    const hosts: NetnsHost[] = [];
 
     beforeAll(async () => {
       stateDir = await mkdtemp(join(tmpdir(), 'chaosflow-agent-restart-'));
@@ -93,7 +93,7 @@ describeWithNetns(
       );
     };
 
-    const partition = async (client: DaemonClient, host: TestHost, run: string): Promise<void> => {
+    const partition = async (client: DaemonClient, host: NetnsHost, run: string): Promise<void> => {
       const faultKey = { run, node: 'partition', target: host.containerId };
       await client.call(
         'FlushIPSets',
@@ -124,7 +124,7 @@ describeWithNetns(
     };
 
     it('keeps faults in place when the agent is SIGKILLed, and `agent --recover-all` removes them', async () => {
-      const host = await createTestHost({ process: 'http' });
+      const host = await createNetnsHost({ process: 'http' });
       hosts.push(host);
       const before = await host.snapshot();
       const url = `http://${host.ip}:${host.port}/`;
@@ -159,7 +159,7 @@ describeWithNetns(
     });
 
     it('reverts on start-up what belonged to a target that is gone, and exits 0 on SIGTERM', async () => {
-      const host = await createTestHost({ process: 'sleep' });
+      const host = await createNetnsHost({ process: 'sleep' });
       hosts.push(host);
       const before = await host.snapshot();
       const first = await startAgent();
@@ -179,7 +179,7 @@ describeWithNetns(
     });
 
     it('keeps the faults of a live target on restart, and removes them on SIGTERM with --recover-on-exit', async () => {
-      const host = await createTestHost({ process: 'http' });
+      const host = await createNetnsHost({ process: 'http' });
       hosts.push(host);
       const before = await host.snapshot();
       const url = `http://${host.ip}:${host.port}/`;

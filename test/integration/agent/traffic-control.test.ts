@@ -9,7 +9,7 @@ import { probeNetem } from '../../../agent/netem-probe.js';
 import { createCommandRunner } from '../../../agent/command-runner.js';
 import { pino } from 'pino';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
-import { createTestHost, type NetnsSnapshot, type TestHost } from '../../harness/netns.js';
+import { createNetnsHost, type NetnsSnapshot, type NetnsHost } from '../../../embedded/netns-host.js';
 import { startAgentFixture, type AgentFixture } from './agent-fixture.js';
 import { downloadRate, httpGet } from './http-probe.js';
 
@@ -17,12 +17,12 @@ const LIMIT = { rate: '800kbit', buffer: 16_000, limit: 32_000 } as const; // 10
 
 describeWithNetns('chaosflow agent: traffic control', () => {
   let fixture: AgentFixture;
-  let host: TestHost;
+  let host: NetnsHost;
   let before: NetnsSnapshot;
 
   beforeAll(async () => {
     fixture = await startAgentFixture();
-    host = await createTestHost({ process: 'http' });
+    host = await createNetnsHost({ process: 'http' });
   });
   afterAll(async () => {
     await host?.destroy();

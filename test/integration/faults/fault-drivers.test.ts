@@ -10,7 +10,7 @@ import { describeWithNetns } from '../../harness/describe-with-netns.js';
 import type { RunHandle } from '../../../client/start-run.js';
 import type { RunStatus } from '../../../common/run-status.js';
 import { statusQuery } from '../../../workflows/messages.js';
-import { createTestHost, type NetnsSnapshot, type TestHost } from '../../harness/netns.js';
+import { createNetnsHost, type NetnsSnapshot, type NetnsHost } from '../../../embedded/netns-host.js';
 import { downloadRate, httpGet } from '../agent/http-probe.js';
 import { startFaultEnv, type FaultEnv } from './fault-env.js';
 import { httpFrom, linkHosts } from './host-link.js';
@@ -19,9 +19,9 @@ describeWithNetns(
   'fault drivers through the interpreter, the entity workflow and the agent',
   () => {
     let env: FaultEnv;
-    const hosts: TestHost[] = [];
+    const hosts: NetnsHost[] = [];
     const runs: RunHandle[] = [];
-    const before = new Map<TestHost, NetnsSnapshot>();
+    const before = new Map<NetnsHost, NetnsSnapshot>();
     let counter = 0;
     /** Pod names differ between tests: each pod has its own entity workflow, which outlives a test. */
     const podName = (base: string) => `${base}-${++counter}`;
@@ -43,14 +43,14 @@ describeWithNetns(
       }
     });
 
-    async function host(options: Parameters<typeof createTestHost>[0] = {}): Promise<TestHost> {
-      const created = await createTestHost(options);
+    async function host(options: Parameters<typeof createNetnsHost>[0] = {}): Promise<NetnsHost> {
+      const created = await createNetnsHost(options);
       hosts.push(created);
       return created;
     }
 
     /** What the hosts' namespaces must be again after the test. */
-    async function baseline(...of: TestHost[]): Promise<void> {
+    async function baseline(...of: NetnsHost[]): Promise<void> {
       for (const h of of) before.set(h, await h.snapshot());
     }
 

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { TestHost } from '../../harness/netns.js';
+import type { NetnsHost } from '../../../embedded/netns-host.js';
 
 const run = promisify(execFile);
 
@@ -16,7 +16,7 @@ export interface HostLink {
   bIp: string;
 }
 
-export async function linkHosts(a: TestHost, b: TestHost): Promise<HostLink> {
+export async function linkHosts(a: NetnsHost, b: NetnsHost): Promise<HostLink> {
   const id = randomBytes(3).toString('hex');
   const x = randomBytes(1)[0] as number;
   const base = ((randomBytes(1)[0] as number) % 64) * 4;
@@ -44,7 +44,7 @@ export async function linkHosts(a: TestHost, b: TestHost): Promise<HostLink> {
 }
 
 /** The status code of a GET from inside `from`'s namespace, or 'timeout'. */
-export async function httpFrom(from: TestHost, url: string, timeoutSeconds: number): Promise<string> {
+export async function httpFrom(from: NetnsHost, url: string, timeoutSeconds: number): Promise<string> {
   try {
     const out = await from.exec([
       'curl',

@@ -1,6 +1,6 @@
 /**
  * Checks `proto/chaosdaemon.proto`, as loaded by proto-loader, against the Chaos Daemon API table of
- * /work/shared/reference/chaos-mesh.md section 4 (Chaos Mesh v2.8, after v2.8.3), field by field and both ways.
+ * Chaos Mesh v2.8's daemon proto (after v2.8.3; `pkg/chaosdaemon/pb/chaosdaemon.proto`), field by field and both ways.
  * The expected tables below are transcribed from the reference by hand; do not generate them from the proto.
  */
 import { describe, expect, it } from 'vitest';

@@ -168,7 +168,7 @@ describe('resolveTargets over a host inventory', () => {
     expect(await run(9)).toEqual(first);
   });
 
-  it('fails with NoTargets, naming selector and namespaces, when nothing matches', async () => {
+  it('fails with NO_TARGETS, naming selector and namespaces, when nothing matches', async () => {
     const err = await activityError(
       resolveTargets({
         spec: { selector: { labelSelectors: { app: 'cache' } }, mode: 'one' },
@@ -177,19 +177,19 @@ describe('resolveTargets over a host inventory', () => {
         random: seeded(1),
       }),
     );
-    expect(err.code).toBe('NoTargets');
+    expect(err.code).toBe('NO_TARGETS');
     expect(err.retryable).toBe(false);
     expect(err.message).toContain('no pod matches selector labelSelectors {app=cache} in namespaces shop');
   });
 
-  it('fails with InvalidInput for a value that does not suit the mode, or a container the pods lack', async () => {
+  it('fails with INVALID_INPUT for a value that does not suit the mode, or a container the pods lack', async () => {
     // A mode outside the enum, or a value that is not a string, cannot reach here: the schema rejects them.
     for (const spec of [
       { selector: {}, mode: 'fixed' as const, value: '0' },
       { selector: {}, mode: 'all' as const, containerNames: ['nginx'] },
     ]) {
       const err = await activityError(resolveTargets({ spec, namespace: 'shop', source, random: seeded(1) }));
-      expect(err.code).toBe('InvalidInput');
+      expect(err.code).toBe('INVALID_INPUT');
     }
   });
 
@@ -203,7 +203,7 @@ describe('resolveTargets over a host inventory', () => {
     expect(result).toMatchObject({ groups: [], matched: 4, drawnPercent: 0 });
   });
 
-  it('fails with InvalidInput when the inventory itself is invalid', async () => {
+  it('fails with INVALID_INPUT when the inventory itself is invalid', async () => {
     const broken = join(dir, 'broken.yaml');
     await writeFile(broken, 'nodes: 3\n');
     const err = await activityError(
@@ -214,7 +214,7 @@ describe('resolveTargets over a host inventory', () => {
         random: seeded(1),
       }),
     );
-    expect(err.code).toBe('InvalidInput');
+    expect(err.code).toBe('INVALID_INPUT');
     expect(err.message).toContain(`${broken}:1:8: nodes: must be a list of nodes.`);
   });
 
@@ -232,7 +232,7 @@ describe('resolveTargets over a host inventory', () => {
         random: seeded(1),
       }),
     );
-    expect(err.code).toBe('Unavailable');
+    expect(err.code).toBe('UNAVAILABLE');
     expect(err.retryable).toBe(true);
   });
 });
@@ -250,7 +250,7 @@ describe('resolvePodSelector (NetworkChaos target)', () => {
     ]);
   });
 
-  it('fails with NoTargets when no peer matches', async () => {
+  it('fails with NO_TARGETS when no peer matches', async () => {
     const err = await activityError(
       resolvePodSelector(
         { selector: { labelSelectors: { app: 'none' } }, mode: 'one' },
@@ -259,7 +259,7 @@ describe('resolvePodSelector (NetworkChaos target)', () => {
         seeded(1),
       ),
     );
-    expect(err.code).toBe('NoTargets');
+    expect(err.code).toBe('NO_TARGETS');
     expect(err.message).toContain('no pod matches selector labelSelectors {app=none} in namespaces shop');
   });
 });

@@ -168,7 +168,7 @@ describe('HTTP state applier', () => {
       (e: unknown) => e,
     )) as ActivityError;
     expect(err).toBeInstanceOf(ActivityError);
-    expect(err.code).toBe('InvalidInput');
+    expect(err.code).toBe('INVALID_INPUT');
     expect(err.message).toMatch(/answered status 400: bad rule/);
   });
 });

@@ -131,13 +131,13 @@ describe('network state applier', () => {
     };
     const err = await apply(input({ ipsets: [ipset] }), neverAborted).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ActivityError);
-    expect((err as ActivityError).code).toBe('InvalidInput');
+    expect((err as ActivityError).code).toBe('INVALID_INPUT');
     expect(daemons.calls).toHaveLength(1);
     daemons.answer = () => {
       throw daemonError('FAILED_PRECONDITION');
     };
     expect(await apply(input({}), neverAborted).catch((e: unknown) => (e as ActivityError).code)).toBe(
-      'Unsupported',
+      'UNSUPPORTED',
     );
   });
 
@@ -147,7 +147,7 @@ describe('network state applier', () => {
       throw daemonError('UNAVAILABLE');
     };
     const err = (await apply(input({}), neverAborted).catch((e: unknown) => e)) as ActivityError;
-    expect(err.code).toBe('Unavailable');
+    expect(err.code).toBe('UNAVAILABLE');
     expect(err.retryable).toBe(true);
     expect(daemons.calls).toHaveLength(2);
   });

@@ -118,7 +118,7 @@ describe('NetworkChaos target resolution', () => {
       )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ActivityError);
-    expect((err as ActivityError).code).toBe('InvalidInput');
+    expect((err as ActivityError).code).toBe('INVALID_INPUT');
     expect((err as ActivityError).message).toMatch(
       /selected pod default\/web-0 has no IPv4 address.*ips: \[/,
     );

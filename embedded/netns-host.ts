@@ -1,9 +1,10 @@
 /**
- * Test hosts for the agent: a network namespace with a unique name, a veth pair to the root namespace with a
- * unique /30 from 10.201.0.0/16 (the inside end renamed `eth0`, like a pod's), and a process inside (a small
- * Node HTTP server or `sleep`), optionally in cgroups of its own so CPU burned on its behalf can be measured.
- * `destroy()` kills the process and deletes cgroups, namespace and veth; hosts still alive when the test
- * process exits are removed too. Every command is an argv array.
+ * Hosts in network namespaces, for the demo game day's service and for the tests of the agent: a network
+ * namespace with a unique name, a veth pair to the root namespace with a unique /30 from 10.201.0.0/16 (the
+ * inside end renamed `eth0`, like a pod's), and a process inside (a small Node HTTP server or `sleep`),
+ * optionally in cgroups of its own so CPU burned on its behalf can be measured. `destroy()` kills the process
+ * and deletes cgroups, namespace and veth; hosts still alive when the process exits are removed too. Every
+ * command is an argv array.
  *
  * The filter and mangle tables of the namespace are initialised at creation (as on any real host), so that
  * `snapshot()` compares like with like before and after a fault.
@@ -24,7 +25,7 @@ export interface NetnsSnapshot {
   readonly qdiscs: string;
 }
 
-export interface TestCgroup {
+export interface HostCgroup {
   /** Folder per v1 controller (cpu, cpuacct, memory), or the one v2 folder under `unified`. */
   readonly dirs: readonly string[];
   /** CPU time used by the cgroup's processes, in ns (cpuacct.usage or v2 cpu.stat usage_usec). */
@@ -33,7 +34,7 @@ export interface TestCgroup {
   pids(): Promise<number[]>;
 }
 
-export interface TestHost {
+export interface NetnsHost {
   readonly name: string;
   readonly netnsPath: string;
   /** The root-namespace end of the veth: the peer the tests talk from. */
@@ -45,7 +46,7 @@ export interface TestHost {
   readonly containerId: string;
   /** Port of the HTTP server when the process is `http`. */
   readonly port: number;
-  readonly cgroup: TestCgroup | undefined;
+  readonly cgroup: HostCgroup | undefined;
   /** Runs argv inside the namespace. */
   exec(argv: readonly string[]): Promise<string>;
   snapshot(): Promise<NetnsSnapshot>;
@@ -54,14 +55,14 @@ export interface TestHost {
   destroy(): Promise<void>;
 }
 
-export interface TestHostOptions {
+export interface NetnsHostOptions {
   readonly process?: 'http' | 'sleep';
   readonly cgroup?: boolean;
   /** A fixed /30 (`host` and `target` inside it) instead of a free one from 10.201.0.0/16; the demo uses one. */
   readonly subnet?: { readonly host: string; readonly target: string };
 }
 
-const live = new Set<TestHost>();
+const live = new Set<NetnsHost>();
 let exitHook = false;
 
 /** Why namespace-based tests cannot run here, or undefined when they can. */
@@ -119,12 +120,12 @@ async function freeSubnet(): Promise<{ host: string; target: string }> {
   throw new Error('no free /30 in 10.201.0.0/16');
 }
 
-async function createCgroup(id: string, pid: number): Promise<TestCgroup> {
+async function createCgroup(id: string, pid: number): Promise<HostCgroup> {
   const v1 = ['cpu', 'cpuacct', 'memory']
     .map((c) => `/sys/fs/cgroup/${c}`)
     .filter((d) => existsSync(join(d, 'cgroup.procs')));
   const dirs =
-    v1.length > 0 ? v1.map((d) => join(d, `chaosflow-test-${id}`)) : [`/sys/fs/cgroup/chaosflow-test-${id}`];
+    v1.length > 0 ? v1.map((d) => join(d, `chaosflow-host-${id}`)) : [`/sys/fs/cgroup/chaosflow-host-${id}`];
   for (const dir of dirs) {
     await mkdir(dir);
     await writeFile(join(dir, 'cgroup.procs'), String(pid));
@@ -144,7 +145,7 @@ async function createCgroup(id: string, pid: number): Promise<TestCgroup> {
   };
 }
 
-async function removeCgroup(cgroup: TestCgroup): Promise<void> {
+async function removeCgroup(cgroup: HostCgroup): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const pids = new Set<number>();
     for (const dir of cgroup.dirs) {
@@ -171,7 +172,7 @@ async function removeCgroup(cgroup: TestCgroup): Promise<void> {
   }
 }
 
-export async function createTestHost(options: TestHostOptions = {}): Promise<TestHost> {
+export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<NetnsHost> {
   if (!exitHook) {
     exitHook = true;
     process.once('exit', () => {
@@ -186,7 +187,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
   const subnet = options.subnet ?? (await freeSubnet());
   const port = 8080;
   let child: ChildProcess | undefined;
-  let cgroup: TestCgroup | undefined;
+  let cgroup: HostCgroup | undefined;
   let scratch: string | undefined;
   const ns = (argv: readonly string[]): Promise<{ stdout: string }> =>
     run('nsenter', [`--net=${netnsPath}`, '--', ...argv]);
@@ -200,7 +201,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     if (scratch) await rm(scratch, { recursive: true, force: true });
   };
 
-  const host: TestHost = {
+  const host: NetnsHost = {
     name,
     netnsPath,
     hostIp: subnet.host,
@@ -253,7 +254,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
         child?.once('error', reject);
       });
     } else {
-      scratch = await mkdtemp(join(tmpdir(), 'chaosflow-target-'));
+      scratch = await mkdtemp(join(tmpdir(), 'chaosflow-host-'));
       const script = join(scratch, 'server.cjs');
       await writeFile(script, HTTP_SERVER);
       child = spawn('ip', ['netns', 'exec', name, process.execPath, script, String(port)], {
@@ -279,7 +280,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
   }
 }
 
-function destroySync(host: TestHost): void {
+function destroySync(host: NetnsHost): void {
   try {
     if (host.alive()) process.kill(host.pid, 'SIGKILL');
   } catch {
