@@ -4,25 +4,35 @@
  * else that escapes a handler is a bug and is answered as INTERNAL.
  */
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { ChaosflowError, errorMessage } from '../common/errors/chaosflow-error.js';
 
 /** The gRPC statuses the agent answers with (a stable `code`, as seen by callers). */
-export type AgentStatus =
-  'INVALID_ARGUMENT' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'UNIMPLEMENTED' | 'UNAVAILABLE' | 'INTERNAL';
+export const AGENT_STATUSES = [
+  'INVALID_ARGUMENT',
+  'NOT_FOUND',
+  'FAILED_PRECONDITION',
+  'UNIMPLEMENTED',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
-export class AgentError extends Error {
-  override readonly name = 'AgentError';
+export class AgentError extends ChaosflowError<AgentStatus> {
+  static override readonly codes: readonly string[] = AGENT_STATUSES;
+  override readonly name: string = 'AgentError';
   constructor(
-    readonly code: AgentStatus,
+    code: AgentStatus,
     message: string,
-    readonly context: Readonly<Record<string, unknown>> = {},
+    context: Readonly<Record<string, unknown>> = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, context, options);
   }
 }
 
 /** An external command (iptables, ipset, tc, nsenter, stress-ng) failed. */
 export class CommandFailedError extends AgentError {
+  override readonly name = 'CommandFailedError';
   constructor(
     readonly argv: readonly string[],
     readonly exitCode: number | null,
@@ -39,9 +49,12 @@ export class CommandFailedError extends AgentError {
 }
 
 /** A bad flag or environment value; `chaosflow agent` prints it and exits with a usage error. */
-export class AgentConfigError extends Error {
+export class AgentConfigError extends ChaosflowError<'AGENT_CONFIG_INVALID', { readonly setting?: string }> {
+  static override readonly codes: readonly string[] = ['AGENT_CONFIG_INVALID'];
   override readonly name = 'AgentConfigError';
-  readonly code = 'AGENT_CONFIG_INVALID';
+  constructor(message: string, context: { readonly setting?: string } = {}) {
+    super('AGENT_CONFIG_INVALID', message, context);
+  }
 }
 
 /** The gRPC error a handler answers with. */
@@ -49,6 +62,5 @@ export function toServiceError(err: unknown): Partial<ServiceError> {
   if (err instanceof AgentError) {
     return { code: status[err.code], details: err.message, metadata: new Metadata() };
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: status.INTERNAL, details: `internal error in the chaosflow agent: ${message}` };
+  return { code: status.INTERNAL, details: `internal error in the chaosflow agent: ${errorMessage(err)}` };
 }

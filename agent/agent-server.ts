@@ -4,6 +4,7 @@
  * `createSsl` cannot set a minimum version, hence the small credentials subclass. Without TLS it serves
  * plaintext, which config.ts allows on loopback addresses only.
  */
+import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { readFile } from 'node:fs/promises';
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { chaosDaemonProto } from '../proto/chaos-daemon-proto.js';
@@ -29,7 +30,7 @@ export async function serverCredentials(tls: AgentTlsFiles | undefined): Promise
     try {
       return await readFile(path);
     } catch (err) {
-      throw new AgentConfigError(`cannot read the ${label} ${path}: ${(err as Error).message}`);
+      throw new AgentConfigError(`cannot read the ${label} ${path}: ${errorMessage(err)}`);
     }
   };
   const [ca, cert, key] = await Promise.all([

@@ -8,6 +8,7 @@
  * Files are written to a temp name, fsynced and renamed, so a crash leaves the old or the new entry, never a
  * torn one. The file name is a digest of the key (keys contain slashes); the key is inside.
  */
+import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -76,7 +77,7 @@ export class Journal {
           throw new Error('unknown format');
         journal.#entries.set(entry.key, entry);
       } catch (err) {
-        onBadFile(file, (err as Error).message);
+        onBadFile(file, errorMessage(err));
       }
     }
     return journal;

@@ -7,6 +7,7 @@
  * ipsets are garbage-collected: a set the agent created is destroyed once it is neither in the namespace's
  * latest FlushIPSets request nor referenced by a rule (see `collectSets`).
  */
+import { errorMessage } from '../common/errors/chaosflow-error.js';
 import type { IPSetsRequest } from '../proto/generated/pb/IPSetsRequest.js';
 import type { IptablesChainsRequest } from '../proto/generated/pb/IptablesChainsRequest.js';
 import type { TcsRequest } from '../proto/generated/pb/TcsRequest.js';
@@ -112,9 +113,7 @@ export class NetworkFaults {
     try {
       after = { ...before, ...(await step.apply(ns, before)) };
     } catch (err) {
-      await journal.put(
-        nextEntry(journal.get(scope.key), scope, target, { lastError: (err as Error).message }),
-      );
+      await journal.put(nextEntry(journal.get(scope.key), scope, target, { lastError: errorMessage(err) }));
       throw err;
     }
     await saveEntry(journal, nextEntry(journal.get(scope.key), scope, target, { network: after }));

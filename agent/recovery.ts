@@ -14,6 +14,7 @@
  * it holds nothing any more (an interrupted call that changed nothing, stressors that all exited), which is
  * dropped. Kill entries are dropped after a day.
  */
+import { errorMessage } from '../common/errors/chaosflow-error.js';
 import type { Logger } from 'pino';
 import { holdsNothing, type FaultContext } from './fault-context.js';
 import { applyChains } from './iptables-chains.js';
@@ -89,7 +90,7 @@ async function revertAll(
       await revertEntry(ctx, entry, logger);
       reverted.push(entry.key);
     } catch (err) {
-      failed.push({ key: entry.key, error: (err as Error).message });
+      failed.push({ key: entry.key, error: errorMessage(err) });
       logger.error({ key: entry.key, err }, 'revert failed');
     }
   }

@@ -7,6 +7,7 @@
  * `enterNS` and `scope` are accepted and ignored: a host process shares the host's PID namespace, and the
  * target is always the one process named by `target`.
  */
+import { errorMessage } from '../common/errors/chaosflow-error.js';
 import type { CancelStressRequest } from '../proto/generated/pb/CancelStressRequest.js';
 import type { ExecStressRequest } from '../proto/generated/pb/ExecStressRequest.js';
 import type { ExecStressResponse } from '../proto/generated/pb/ExecStressResponse.js';
@@ -62,7 +63,7 @@ export class StressFaults {
         journal,
         nextEntry(journal.get(scope.key), scope, target, {
           stressors: [],
-          lastError: (err as Error).message,
+          lastError: errorMessage(err),
         }),
       );
       throw err;

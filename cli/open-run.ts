@@ -1,4 +1,5 @@
 /** Connects to Temporal and finds the run a command names; turns lookup failures into CLI errors. */
+import { errorMessage } from '../common/errors/chaosflow-error.js';
 import type { Client } from '@temporalio/client';
 import type { RunHandle } from '../client/start-run.js';
 import type { TemporalFlags } from '../client/temporal-config.js';
@@ -11,7 +12,7 @@ export async function openClient(flags: TemporalFlags): Promise<Client> {
   try {
     return await connectClient(temporalConfig(flags));
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err), EXIT.unavailable);
+    throw new CliError(errorMessage(err), EXIT.unavailable);
   }
 }
 
@@ -21,6 +22,6 @@ export async function openRun(ref: string, flags: TemporalFlags): Promise<RunHan
   try {
     return await resolveRun(client, ref);
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err));
+    throw new CliError(errorMessage(err));
   }
 }

@@ -2,6 +2,7 @@
  * The dry run of `chaosflow plan --inventory FILE`: which targets each chaos template would hit, resolved from
  * the host inventory exactly as a run would (random modes show one possible choice). Nothing is injected.
  */
+import { errorMessage } from '../common/errors/chaosflow-error.js';
 import type { Plan } from '../common/plan.js';
 import type { TargetSummaries } from './output/plan-tree.js';
 
@@ -30,7 +31,7 @@ export async function inventoryTargets(file: string, plan: Plan): Promise<Target
         `${keys.length} of ${resolved.matched} matching${random ? ' (e.g.)' : ''}: ${keys.join(' ') || 'none'}`,
       );
     } catch (err) {
-      summaries.set(template.name, `error: ${err instanceof Error ? err.message : String(err)}`);
+      summaries.set(template.name, `error: ${errorMessage(err)}`);
     }
   }
   return summaries;

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { ChaosflowError, errorMessage } from '../common/errors/chaosflow-error.js';
 import type { TemporalConfig } from './temporal-config.js';
 
 /** A Temporal client, with a clear error when the server cannot be reached. */
@@ -19,15 +20,18 @@ export async function connectClient(config: TemporalConfig): Promise<Client> {
   return new Client({ connection, namespace: config.namespace });
 }
 
-export class TemporalUnavailableError extends Error {
+export class TemporalUnavailableError extends ChaosflowError<
+  'TEMPORAL_UNAVAILABLE',
+  { readonly address: string }
+> {
+  static override readonly codes: readonly string[] = ['TEMPORAL_UNAVAILABLE'];
   override readonly name = 'TemporalUnavailableError';
-  constructor(
-    readonly address: string,
-    cause: unknown,
-  ) {
+  constructor(address: string, cause: unknown) {
     super(
-      `cannot reach Temporal at ${address} (${cause instanceof Error ? cause.message : String(cause)}); ` +
+      'TEMPORAL_UNAVAILABLE',
+      `cannot reach Temporal at ${address} (${errorMessage(cause)}); ` +
         'start the embedded stack with `chaosflow dev`, or point TEMPORAL_ADDRESS / --address at your server',
+      { address },
       { cause },
     );
   }

@@ -5,14 +5,19 @@
  */
 import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { ChaosflowError } from '../common/errors/chaosflow-error.js';
 import type { RunStatus } from '../common/run-status.js';
 import { RUN_WORKFLOW_TYPE } from '../common/run-input.js';
 import { statusQuery } from '../workflows/messages.js';
 import type { chaosflowRun } from '../workflows/run-workflow.js';
 import type { RunHandle } from './start-run.js';
 
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends ChaosflowError<'RUN_NOT_FOUND', { readonly ref: string }> {
+  static override readonly codes: readonly string[] = ['RUN_NOT_FOUND'];
   override readonly name = 'RunNotFoundError';
+  constructor(message: string, ref: string) {
+    super('RUN_NOT_FOUND', message, { ref });
+  }
 }
 
 /** A full id (`chaosflow/<ns>/<name>/<stamp>`, or any id that exists) or `[namespace/]name` for the newest run. */
@@ -36,6 +41,7 @@ export async function resolveRun(client: Client, ref: string): Promise<RunHandle
   if (!newest) {
     throw new RunNotFoundError(
       `no run '${ref}': give a workflow id (see \`chaosflow list\`) or the namespace/name of a manifest that has run`,
+      ref,
     );
   }
   return client.workflow.getHandle<typeof chaosflowRun>(newest.workflowId);

@@ -9,6 +9,7 @@
  * `!`, `not`, `-`; `==`, `!=`, `<`, `<=`, `>`, `>=`, `&&`, `||`, `and`, `or`, `contains`, `startsWith`,
  * `endsWith`, `matches` (a regular expression); `cond ? a : b`; parentheses. An empty expression is true.
  */
+import { ChaosflowError, errorMessage } from './errors/chaosflow-error.js';
 import jsep from 'jsep';
 
 export interface BranchContext {
@@ -40,16 +41,20 @@ jsep.addUnaryOp('not');
 type ValueType = 'number' | 'string' | 'boolean';
 type Value = number | string | boolean;
 
-export class BranchExpressionError extends Error {
+export interface BranchExpressionErrorContext {
+  readonly expression: string;
+  /** Character offset in the expression, when the parser knows it. */
+  readonly index?: number;
+}
+
+export class BranchExpressionError extends ChaosflowError<
+  'BRANCH_EXPRESSION_INVALID',
+  BranchExpressionErrorContext
+> {
+  static override readonly codes: readonly string[] = ['BRANCH_EXPRESSION_INVALID'];
   override readonly name = 'BranchExpressionError';
-  readonly code = 'BRANCH_EXPRESSION_INVALID';
-  constructor(
-    message: string,
-    readonly expression: string,
-    /** Character offset in the expression, when the parser knows it. */
-    readonly index?: number,
-  ) {
-    super(message);
+  constructor(message: string, expression: string, index?: number) {
+    super('BRANCH_EXPRESSION_INVALID', message, index === undefined ? { expression } : { expression, index });
   }
 }
 
@@ -62,9 +67,10 @@ export function checkBranchExpression(expression: string): BranchExpressionCheck
     return { ok: true };
   } catch (err) {
     if (err instanceof BranchExpressionError) {
-      return err.index === undefined
+      const { index } = err.context;
+      return index === undefined
         ? { ok: false, message: err.message }
-        : { ok: false, message: err.message, index: err.index };
+        : { ok: false, message: err.message, index };
     }
     throw err;
   }
@@ -85,8 +91,11 @@ function parse(expression: string): jsep.Expression | undefined {
     ast = jsep(expression);
   } catch (err) {
     const index = (err as { index?: unknown }).index;
-    const message = err instanceof Error ? err.message : String(err);
-    throw new BranchExpressionError(message, expression, typeof index === 'number' ? index : undefined);
+    throw new BranchExpressionError(
+      errorMessage(err),
+      expression,
+      typeof index === 'number' ? index : undefined,
+    );
   }
   const type = typeOf(ast, expression);
   if (type !== 'boolean') {
@@ -245,7 +254,7 @@ function compilePattern(pattern: string, expression: string): RegExp {
   try {
     return new RegExp(pattern);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorMessage(err);
     throw new BranchExpressionError(
       `invalid regular expression ${JSON.stringify(pattern)}: ${reason}`,
       expression,

@@ -9,6 +9,7 @@
  * The filter and mangle tables of the namespace are initialised at creation (as on any real host), so that
  * `snapshot()` compares like with like before and after a fault.
  */
+import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -83,7 +84,7 @@ export function netnsUnavailableReason(
     execFileSync('ip', ['netns', 'add', probe], { stdio: 'pipe' });
     execFileSync('ip', ['netns', 'del', probe], { stdio: 'pipe' });
   } catch (err) {
-    return `ip netns is not usable here (${(err as Error).message.split('\n')[0]})`;
+    return `ip netns is not usable here (${errorMessage(err).split('\n')[0]})`;
   }
   return undefined;
 }

@@ -2,6 +2,7 @@
  * The entry points the CLI and the controller use: YAML text or a file in, plans and schedule plans out,
  * with every error of every document placed at `file:line:col`. Bad input never throws.
  */
+import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { readFile } from 'node:fs/promises';
 import type { Plan } from '../common/plan.js';
 import type { SchedulePlan } from '../common/schedule-plan.js';
@@ -38,7 +39,7 @@ export async function readManifestFile(path: string): Promise<ManifestFileResult
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : describeError(err);
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errorMessage(err);
     return {
       ...emptyResult(path),
       errors: [
@@ -125,8 +126,4 @@ function metadataOf(value: unknown): { name?: string; namespace?: string } {
 
 function emptyResult(file: string): ManifestFileResult {
   return { file, documents: [], compiled: [], plans: [], schedulePlans: [], errors: [] };
-}
-
-function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -12,6 +12,7 @@
  * | `--log-level` | `CHAOSFLOW_LOG_LEVEL` | `info` | pino level |
  * | `--register-search-attributes` | — | true | register chaosflow's search attributes on the server at start |
  */
+import { ChaosflowError } from '../common/errors/chaosflow-error.js';
 import type { TemporalConfig, TemporalFlags } from '../client/temporal-config.js';
 import { resolveTemporalConfig } from '../client/temporal-config.js';
 
@@ -34,8 +35,15 @@ export interface WorkerFlags extends TemporalFlags {
   registerSearchAttributes?: boolean;
 }
 
-export class WorkerConfigError extends Error {
+export class WorkerConfigError extends ChaosflowError<
+  'WORKER_CONFIG_INVALID',
+  { readonly setting?: string }
+> {
+  static override readonly codes: readonly string[] = ['WORKER_CONFIG_INVALID'];
   override readonly name = 'WorkerConfigError';
+  constructor(message: string, context: { readonly setting?: string } = {}) {
+    super('WORKER_CONFIG_INVALID', message, context);
+  }
 }
 
 export function parseWorkerConfig(

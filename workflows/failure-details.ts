@@ -2,13 +2,14 @@
  * Reading a failure that reached the workflow: activity failures wrap what actually went wrong, often several
  * levels deep. Used by the node runner, the ledger and the per-target entity.
  */
+import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 
 /** The innermost message of an activity failure: what actually went wrong. */
 export function describeFailure(err: unknown): string {
   const current = innermost(err);
   if (current instanceof ApplicationFailure && current.type) return `${current.type}: ${current.message}`;
-  return current instanceof Error ? current.message : String(current);
+  return errorMessage(current);
 }
 
 export function innermostApplicationFailure(err: unknown): ApplicationFailure | undefined {

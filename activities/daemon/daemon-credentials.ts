@@ -4,6 +4,7 @@
  * and checks the server certificate against the server name `chaos-daemon.chaos-mesh.org` whatever address it
  * dials (daemons are reached by pod or node IP), like Chaos Mesh's controller does.
  */
+import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
@@ -48,7 +49,7 @@ export async function readDaemonTls(files: DaemonTlsFiles, endpoint = '(any)'): 
         {
           endpoint,
           status: 'FAILED_PRECONDITION',
-          serverMessage: `cannot read the ${label} file ${path} (${(err as Error).message}); check the daemon TLS settings`,
+          serverMessage: `cannot read the ${label} file ${path} (${errorMessage(err)}); check the daemon TLS settings`,
         },
         { cause: err },
       );
@@ -93,7 +94,7 @@ export function channelSettings(transport: DaemonTransport, endpoint: string): D
       {
         endpoint,
         status: 'FAILED_PRECONDITION',
-        serverMessage: `the daemon TLS material is not valid PEM or the key does not match the certificate (${(err as Error).message})`,
+        serverMessage: `the daemon TLS material is not valid PEM or the key does not match the certificate (${errorMessage(err)})`,
       },
       { cause: err },
     );

@@ -4,6 +4,7 @@
  * activity classifier can set `nonRetryable` deliberately.
  */
 import type { ServiceError } from '@grpc/grpc-js';
+import { ChaosflowError, errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { ChaosDaemonRpc } from '../../proto/chaos-daemon-rpcs.js';
 import { statusName, type GrpcStatusName } from '../../proto/grpc-status.js';
 
@@ -33,11 +34,13 @@ export const RETRYABLE_STATUS: Readonly<Record<GrpcStatusName, boolean>> = Objec
   UNAUTHENTICATED: false,
 });
 
-export type DaemonErrorCode =
+export const DAEMON_ERROR_CODES = [
   /** The RPC reached (or tried to reach) the daemon and failed; see `status`. */
-  | 'DAEMON_CALL_FAILED'
+  'DAEMON_CALL_FAILED',
   /** The endpoint's TLS settings are missing or unreadable; nothing was sent. */
-  | 'DAEMON_TLS_INVALID';
+  'DAEMON_TLS_INVALID',
+] as const;
+export type DaemonErrorCode = (typeof DAEMON_ERROR_CODES)[number];
 
 export interface DaemonErrorContext {
   /** `host:port` of the daemon. */
@@ -50,23 +53,19 @@ export interface DaemonErrorContext {
   readonly serverMessage: string;
 }
 
-export class DaemonError extends Error {
+export class DaemonError extends ChaosflowError<DaemonErrorCode, DaemonErrorContext> {
+  static override readonly codes: readonly string[] = DAEMON_ERROR_CODES;
   override readonly name = 'DaemonError';
-  readonly code: DaemonErrorCode;
-  readonly endpoint: string;
-  readonly rpc: ChaosDaemonRpc | undefined;
-  readonly status: GrpcStatusName;
-  readonly serverMessage: string;
   readonly retryable: boolean;
 
   constructor(code: DaemonErrorCode, context: DaemonErrorContext, options?: { cause?: unknown }) {
     const where = context.rpc ? `${context.rpc} on ${context.endpoint}` : context.endpoint;
-    super(`chaos daemon ${where} failed with ${context.status}: ${context.serverMessage}`, options);
-    this.code = code;
-    this.endpoint = context.endpoint;
-    this.rpc = context.rpc;
-    this.status = context.status;
-    this.serverMessage = context.serverMessage;
+    super(
+      code,
+      `chaos daemon ${where} failed with ${context.status}: ${context.serverMessage}`,
+      context,
+      options,
+    );
     this.retryable = code === 'DAEMON_CALL_FAILED' && RETRYABLE_STATUS[context.status];
   }
 }
@@ -85,10 +84,9 @@ export function wrapCallError(err: unknown, endpoint: string, rpc: ChaosDaemonRp
       { cause: err },
     );
   }
-  const message = err instanceof Error ? err.message : String(err);
   return new DaemonError(
     'DAEMON_CALL_FAILED',
-    { endpoint, rpc, status: 'UNKNOWN', serverMessage: message },
+    { endpoint, rpc, status: 'UNKNOWN', serverMessage: errorMessage(err) },
     { cause: err },
   );
 }

@@ -3,6 +3,7 @@
  * TLS files), the worker's client pool holds one channel per daemon. The TLS files are read on each connect, so
  * rotated certificates are picked up; the pool keys channels by their content, so a rotation opens a new one.
  */
+import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { DaemonCallOptions } from '../daemon/daemon-client.js';
 import type { DaemonClientPool } from '../daemon/daemon-client-pool.js';
 import type { ChaosDaemonRpc, RequestInput, DecodedResponse } from '../../proto/chaos-daemon-rpcs.js';
@@ -37,7 +38,7 @@ export function createDaemonConnector(
         ref = await source.daemonFor(node);
       } catch (err) {
         const code = err instanceof InventoryError ? 'INVALID_INPUT' : 'UNAVAILABLE';
-        throw new ActivityError(code, `no daemon for node ${node}: ${(err as Error).message}`, {
+        throw new ActivityError(code, `no daemon for node ${node}: ${errorMessage(err)}`, {
           cause: err,
         });
       }

@@ -4,6 +4,7 @@
  * that is gone counts as recovered with a message, and so does a daemon that does not implement the RPC at
  * all (it cannot have injected it).
  */
+import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { ChaosKind } from '../../common/chaos-kinds.js';
 import type { FaultBatch, FaultBatchOf, FaultBatchResult, FaultTargetResult } from '../contract.js';
 import type { DaemonCallOptions, FaultKey } from '../daemon/daemon-client.js';
@@ -51,18 +52,18 @@ export function failed(err: unknown): TargetOutcome {
   if (err instanceof DaemonError || err instanceof ActivityError) {
     return { ok: false, retryable: err.retryable, message: err.message };
   }
-  return { ok: false, retryable: true, message: err instanceof Error ? err.message : String(err) };
+  return { ok: false, retryable: true, message: errorMessage(err) };
 }
 
 /** A failed recover: "gone" and "not implemented" count as recovered, with a message; the rest as `failed`. */
 export function failedRecover(err: unknown): TargetOutcome {
-  if (err instanceof DaemonError && err.status === 'NOT_FOUND') {
-    return { ok: true, message: `target gone: counted as recovered (${err.serverMessage})` };
+  if (err instanceof DaemonError && err.context.status === 'NOT_FOUND') {
+    return { ok: true, message: `target gone: counted as recovered (${err.context.serverMessage})` };
   }
-  if (err instanceof DaemonError && err.status === 'UNIMPLEMENTED') {
+  if (err instanceof DaemonError && err.context.status === 'UNIMPLEMENTED') {
     return {
       ok: true,
-      message: `the daemon does not implement ${err.rpc ?? 'this RPC'}, so nothing was injected: ${err.serverMessage}`,
+      message: `the daemon does not implement ${err.context.rpc ?? 'this RPC'}, so nothing was injected: ${err.context.serverMessage}`,
     };
   }
   return failed(err);

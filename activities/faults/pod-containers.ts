@@ -3,6 +3,7 @@
  * Chaos Mesh's way of reaching a pod's network namespace: try each container of the pod in turn until the
  * daemon accepts one, since they all share it (`ipset.FlushIPSets`, `iptable.SetIptablesChains`, `tc.SetTcs`).
  */
+import { ChaosflowError, errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { Target } from '../../common/target.js';
 import type { PodInfo } from '../../common/selection/pod-info.js';
 import type { GrpcStatusName } from '../../proto/grpc-status.js';
@@ -21,7 +22,7 @@ export async function currentPod(
   } catch (err) {
     throw new ActivityError(
       'UNAVAILABLE',
-      `cannot list the pods of ${target.namespace}: ${(err as Error).message}`,
+      `cannot list the pods of ${target.namespace}: ${errorMessage(err)}`,
       {
         cause: err,
       },
@@ -31,8 +32,12 @@ export async function currentPod(
 }
 
 /** Raised when every container of the pod is gone (the daemon said NOT_FOUND for each). */
-export class PodGoneError extends Error {
+export class PodGoneError extends ChaosflowError<'POD_GONE', { readonly pod: string }> {
+  static override readonly codes: readonly string[] = ['POD_GONE'];
   override readonly name = 'PodGoneError';
+  constructor(pod: string) {
+    super('POD_GONE', `pod ${pod} is gone (no container of it exists any more)`, { pod });
+  }
 }
 
 /** Answers about the request itself: another container of the same pod would get the same answer. */
@@ -61,17 +66,18 @@ export async function tryContainers<T>(
     try {
       return await call(id);
     } catch (err) {
-      if (!(err instanceof DaemonError) || ABOUT_THE_REQUEST.has(err.status)) throw asActivityError(err);
+      if (!(err instanceof DaemonError) || ABOUT_THE_REQUEST.has(err.context.status))
+        throw asActivityError(err);
       errors.push(err);
     }
   }
-  if (errors.every((e) => e instanceof DaemonError && e.status === 'NOT_FOUND')) {
-    throw new PodGoneError(`pod ${pod} is gone (no container of it exists any more)`);
+  if (errors.every((e) => e instanceof DaemonError && e.context.status === 'NOT_FOUND')) {
+    throw new PodGoneError(pod);
   }
   const last = errors.at(-1);
   throw new ActivityError(
     'UNAVAILABLE',
-    `every container of pod ${pod} failed: ${errors.map((e) => (e as Error).message).join('; ')}`,
+    `every container of pod ${pod} failed: ${errors.map((e) => errorMessage(e)).join('; ')}`,
     { cause: last },
   );
 }
@@ -82,10 +88,12 @@ export function asActivityError(err: unknown): ActivityError {
   if (err instanceof DaemonError) {
     if (err.retryable) return new ActivityError('UNAVAILABLE', err.message, { cause: err });
     const code =
-      err.status === 'INVALID_ARGUMENT' || err.status === 'NOT_FOUND' ? 'INVALID_INPUT' : 'UNSUPPORTED';
+      err.context.status === 'INVALID_ARGUMENT' || err.context.status === 'NOT_FOUND'
+        ? 'INVALID_INPUT'
+        : 'UNSUPPORTED';
     return new ActivityError(code, err.message, { cause: err });
   }
-  return new ActivityError('UNAVAILABLE', err instanceof Error ? err.message : String(err), { cause: err });
+  return new ActivityError('UNAVAILABLE', errorMessage(err), { cause: err });
 }
 
 /** Ids of the pod's started containers, in the pod's order. */

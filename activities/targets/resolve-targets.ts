@@ -7,6 +7,7 @@
  * `INVALID_INPUT` for a selector or inventory that cannot work (neither is retried); `UNAVAILABLE` when the
  * source could not be asked, or a selected pod is still starting (retried within the activity's policy).
  */
+import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { ChaosKind } from '../../common/chaos-kinds.js';
 import type { PlanChaosOf } from '../../common/plan.js';
 import type { Target } from '../../common/target.js';
@@ -163,6 +164,6 @@ export async function asTargetErrors<T>(fn: () => Promise<T>): Promise<T> {
     }
     if (err instanceof InventoryError) throw new ActivityError('INVALID_INPUT', err.message, { cause: err });
     if (err instanceof ActivityError) throw err;
-    throw new ActivityError('UNAVAILABLE', `cannot list targets: ${(err as Error).message}`, { cause: err });
+    throw new ActivityError('UNAVAILABLE', `cannot list targets: ${errorMessage(err)}`, { cause: err });
   }
 }

@@ -3,6 +3,7 @@
  * SQLite file across restarts), the chaosflow agent (as root) and a worker reading the host inventory. Prints
  * where everything is; Ctrl-C stops all of it.
  */
+import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
@@ -58,10 +59,7 @@ export function register(program: Command): void {
         ...(options.inventory ? { inventoryFile: options.inventory } : {}),
         logger,
       }).catch((err: unknown) => {
-        throw new CliError(
-          `the embedded stack could not start: ${err instanceof Error ? err.message : String(err)}`,
-          EXIT.unavailable,
-        );
+        throw new CliError(`the embedded stack could not start: ${errorMessage(err)}`, EXIT.unavailable);
       });
       process.stdout.write(
         [

@@ -3,6 +3,7 @@
  * follows it with a live node tree. Exit 0 only when the run Succeeded. Ctrl-C aborts the run — every injected
  * fault is recovered — and waits for it; a second Ctrl-C leaves it recovering on the server.
  */
+import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { interactive, temporalConfig, withTemporalOptions } from '../config.js';
@@ -40,7 +41,7 @@ async function runAction(file: string, options: RunOptions): Promise<number> {
   const { readFile } = await import('node:fs/promises');
   const { readManifestText, formatManifestErrors } = await import('../../manifests/index.js');
   const text = await readFile(file, 'utf8').catch((err: unknown) => {
-    throw new CliError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CliError(`cannot read ${file}: ${errorMessage(err)}`);
   });
   const result = readManifestText(text, file);
   if (result.errors.length > 0) {
@@ -63,7 +64,7 @@ async function runAction(file: string, options: RunOptions): Promise<number> {
   const { startRun } = await import('../../client/start-run.js');
   const config = temporalConfig(options);
   const client = await connectClient(config).catch((err: unknown) => {
-    throw new CliError(err instanceof Error ? err.message : String(err), EXIT.unavailable);
+    throw new CliError(errorMessage(err), EXIT.unavailable);
   });
   const handle = await startRun(client, {
     plan,

@@ -3,6 +3,7 @@
  * that inject, probe and recover). Settings and their environment variables are documented in
  * `worker/config.ts`. Stops cleanly on SIGINT/SIGTERM, letting running inject/recover calls finish.
  */
+import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { withTemporalOptions } from '../config.js';
@@ -40,10 +41,7 @@ export function register(program: Command): void {
       pino.destination(2),
     );
     const worker = await startWorker(config, logger, buildActivityDeps).catch((err: unknown) => {
-      throw new CliError(
-        `the worker could not start: ${err instanceof Error ? err.message : String(err)}`,
-        EXIT.unavailable,
-      );
+      throw new CliError(`the worker could not start: ${errorMessage(err)}`, EXIT.unavailable);
     });
     await worker.done;
   });

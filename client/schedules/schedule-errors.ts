@@ -2,6 +2,7 @@
  * Errors of `client/schedules/`. Each has a stable `code` and plain-data context; the message says what is wrong,
  * where (the manifest or the schedule), and how to fix it.
  */
+import { ChaosflowError, hasErrorCode } from '../../common/errors/chaosflow-error.js';
 
 export const SCHEDULE_ERROR_CODES = [
   /** The manifest's `schedule` (or `timezone`, `jitter`) cannot become a Temporal Schedule spec. */
@@ -28,18 +29,19 @@ export interface ScheduleErrorContext {
   hint: string;
 }
 
-export class ScheduleError extends Error {
+export class ScheduleError extends ChaosflowError<ScheduleErrorCode, ScheduleErrorContext> {
+  static override readonly codes: readonly string[] = SCHEDULE_ERROR_CODES;
   override readonly name = 'ScheduleError';
   constructor(
-    readonly code: ScheduleErrorCode,
+    code: ScheduleErrorCode,
     problem: string,
-    readonly context: ScheduleErrorContext,
+    context: ScheduleErrorContext,
     options?: { cause?: unknown },
   ) {
-    super(`${problem}. ${context.hint}`, options);
+    super(code, `${problem}. ${context.hint}`, context, options);
   }
 }
 
 export function isScheduleError(err: unknown): err is ScheduleError {
-  return err instanceof ScheduleError;
+  return hasErrorCode(err, SCHEDULE_ERROR_CODES);
 }

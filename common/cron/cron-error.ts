@@ -3,6 +3,7 @@
  * what is wrong, in which field, and how to fix it. Plain data in `context` (no class instances) so the error
  * survives the trip through Temporal failures.
  */
+import { ChaosflowError, hasErrorCode } from '../errors/chaosflow-error.js';
 import type { CronFieldName } from './cron-fields.js';
 
 export const CRON_ERROR_CODES = [
@@ -45,22 +46,20 @@ export interface CronErrorContext {
   hint: string;
 }
 
-const BRAND = Symbol.for('chaosflow.CronError');
-
-export class CronError extends Error {
+export class CronError extends ChaosflowError<CronErrorCode, CronErrorContext> {
+  static override readonly codes: readonly string[] = CRON_ERROR_CODES;
   override readonly name = 'CronError';
-  readonly [BRAND] = true;
   constructor(
-    readonly code: CronErrorCode,
+    code: CronErrorCode,
     /** What is wrong, without the expression or the hint: both are added to `message`. */
     problem: string,
-    readonly context: CronErrorContext,
+    context: CronErrorContext,
   ) {
-    super(`cron "${context.expression}": ${problem}. ${context.hint}`);
+    super(code, `cron "${context.expression}": ${problem}. ${context.hint}`, context);
   }
 }
 
-/** `instanceof` does not hold across the workflow sandbox boundary; the brand does. */
+/** `instanceof` does not hold across the workflow sandbox boundary; the brand and the code do. */
 export function isCronError(err: unknown): err is CronError {
-  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
+  return hasErrorCode(err, CRON_ERROR_CODES);
 }

@@ -2,6 +2,7 @@
  * Errors of target selection: a stable `code`, what is wrong, where, and how to fix it. Branded rather than
  * relying on `instanceof`, which does not hold across the workflow sandbox boundary.
  */
+import { ChaosflowError, hasErrorCode } from '../errors/chaosflow-error.js';
 
 export const SELECTION_ERROR_CODES = [
   /** No pod matches the selector (or every pod listed in `selector.pods` is gone). */
@@ -27,20 +28,16 @@ export const SELECTION_ERROR_CODES = [
 ] as const;
 export type SelectionErrorCode = (typeof SELECTION_ERROR_CODES)[number];
 
-const BRAND = Symbol.for('chaosflow.SelectionError');
+export type SelectionErrorContext = Readonly<Record<string, string | number | readonly string[]>>;
 
-export class SelectionError extends Error {
+export class SelectionError extends ChaosflowError<SelectionErrorCode, SelectionErrorContext> {
+  static override readonly codes: readonly string[] = SELECTION_ERROR_CODES;
   override readonly name = 'SelectionError';
-  readonly [BRAND] = true;
-  constructor(
-    readonly code: SelectionErrorCode,
-    message: string,
-    readonly context: Readonly<Record<string, string | number | readonly string[]>> = {},
-  ) {
-    super(message);
+  constructor(code: SelectionErrorCode, message: string, context: SelectionErrorContext = {}) {
+    super(code, message, context);
   }
 }
 
 export function isSelectionError(err: unknown): err is SelectionError {
-  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
+  return hasErrorCode(err, SELECTION_ERROR_CODES);
 }

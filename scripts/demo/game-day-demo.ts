@@ -11,6 +11,7 @@
  *   npm run demo            (scripts/demo.sh: installs what it needs, then runs this)
  *   npx tsx scripts/demo/game-day-demo.ts [--keep]    --keep leaves the stack running until Ctrl-C
  */
+import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,7 +110,7 @@ try {
   await client.connection.close();
   await cleanUp(() => stack.stop());
 } catch (err) {
-  say(err instanceof Error ? err.message : String(err));
+  say(errorMessage(err));
   process.exitCode = 1;
 } finally {
   await cleanUp();

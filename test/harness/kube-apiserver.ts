@@ -8,6 +8,7 @@
  *   afterAll(() => kube.stop());
  *   const core = kube.kubeConfig.makeApiClient(CoreV1Api);
  */
+import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -155,7 +156,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       processes().map(async (p) => `--- ${p.options.name} log:\n${await p.tail(30)}`),
     );
     await stopAll(processes(), dir);
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logs.join('\n')}`, {
+    throw new Error(`${errorMessage(err)}\n${logs.join('\n')}`, {
       cause: err,
     });
   }

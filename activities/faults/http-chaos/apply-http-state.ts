@@ -43,8 +43,8 @@ export async function applyHttpState(
       targetStateCallOptions('http', input.target, signal),
     );
   } catch (err) {
-    if (err instanceof DaemonError && err.status === 'NOT_FOUND') {
-      return { daemonState: {}, warning: `pod ${podName} is gone: ${err.serverMessage}` };
+    if (err instanceof DaemonError && err.context.status === 'NOT_FOUND') {
+      return { daemonState: {}, warning: `pod ${podName} is gone: ${err.context.serverMessage}` };
     }
     throw asActivityError(err);
   }

@@ -71,7 +71,7 @@ export async function applyIOState(
         options,
       );
     } catch (err) {
-      if (err instanceof DaemonError && err.status === 'NOT_FOUND') {
+      if (err instanceof DaemonError && err.context.status === 'NOT_FOUND') {
         gone.push(container);
         continue;
       }

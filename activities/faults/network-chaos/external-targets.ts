@@ -5,6 +5,7 @@
  * IPv4: the daemons' ipsets are IPv4 (`hash:net` without `family inet6`). This runs once, in the
  * `resolveTargets` activity, so every batch and the recovery use the same addresses.
  */
+import { errorMessage } from '../../../common/errors/chaosflow-error.js';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 import { ActivityError } from '../../errors.js';
@@ -50,7 +51,7 @@ async function resolveOne(name: string, where: string, lookup: LookupIPv4): Prom
     const permanent = code === 'ENOTFOUND' || code === 'ENODATA';
     throw new ActivityError(
       permanent ? 'INVALID_INPUT' : 'UNAVAILABLE',
-      `${where}: cannot resolve ${host} to an IPv4 address (${code ?? (err as Error).message}); check the name or use an IP.`,
+      `${where}: cannot resolve ${host} to an IPv4 address (${code ?? errorMessage(err)}); check the name or use an IP.`,
       { cause: err },
     );
   }

@@ -3,6 +3,7 @@
  * network/IO/HTTP state: add a fault's fragment (starting the entity if needed, update-with-start) and remove it.
  * Both return once the daemon has the new state.
  */
+import { errorMessage } from '../../../common/errors/chaosflow-error.js';
 import {
   WithStartWorkflowOperation,
   WorkflowNotFoundError,
@@ -76,7 +77,7 @@ function asActivityError(err: unknown, what: string): ActivityError {
     const code = cause?.type === TARGET_STATE_FAILURE_TYPES.REFUSED ? 'INVALID_INPUT' : 'UNAVAILABLE';
     return new ActivityError(code, `${what}: ${cause?.message ?? err.message}`, { cause: err });
   }
-  return new ActivityError('UNAVAILABLE', `${what}: ${err instanceof Error ? err.message : String(err)}`, {
+  return new ActivityError('UNAVAILABLE', `${what}: ${errorMessage(err)}`, {
     cause: err,
   });
 }

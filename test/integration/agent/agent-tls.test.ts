@@ -3,6 +3,7 @@
  * only), with the client dialling 127.0.0.1 and checking the name chaos-daemon.chaos-mesh.org; and the RPCs
  * it does not implement answering UNIMPLEMENTED with a reason.
  */
+import type { DaemonError } from '../../../activities/daemon/daemon-error.js';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClientPool } from '../../../activities/daemon/daemon-client-pool.js';
@@ -53,7 +54,7 @@ describe('chaosflow agent: mutual TLS and unimplemented RPCs', () => {
     await expect(
       daemon.call('ContainerGetPid', { container_id: `pid://${process.pid}` }),
     ).rejects.toMatchObject({
-      status: 'UNAVAILABLE',
+      context: { status: 'UNAVAILABLE' },
     });
   });
 
@@ -62,7 +63,7 @@ describe('chaosflow agent: mutual TLS and unimplemented RPCs', () => {
     await expect(
       daemon.call('ContainerGetPid', { container_id: `pid://${process.pid}` }),
     ).rejects.toMatchObject({
-      status: 'UNAVAILABLE',
+      context: { status: 'UNAVAILABLE' },
     });
   });
 
@@ -118,8 +119,8 @@ describe('chaosflow agent: mutual TLS and unimplemented RPCs', () => {
       const error = await daemon
         .call(rpc, { container_id: `pid://${process.pid}` })
         .catch((err: unknown) => err);
-      expect(error, rpc).toMatchObject({ status: 'UNIMPLEMENTED', retryable: false });
-      expect((error as { serverMessage: string }).serverMessage, rpc).toBe(UNIMPLEMENTED_REASONS[rpc]);
+      expect(error, rpc).toMatchObject({ context: { status: 'UNIMPLEMENTED' }, retryable: false });
+      expect((error as DaemonError).context.serverMessage, rpc).toBe(UNIMPLEMENTED_REASONS[rpc]);
     }
     const time = await daemon.call('SetTimeOffset', {}).catch((err: unknown) => err);
     expect((time as Error).message).toContain('TimeChaos');

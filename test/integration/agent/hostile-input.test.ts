@@ -249,7 +249,7 @@ describeWithNetns(
             if (testCase.rpc === 'ExecStressors') await fixture.client.call('CancelStressors', response);
             return 'OK';
           },
-          (err: DaemonError) => err.status,
+          (err: DaemonError) => err.context.status,
         );
         if (outcome === 'INVALID_ARGUMENT')
           refused.push(`${testCase.rpc} ${testCase.field} ${JSON.stringify(value)}`);
@@ -267,7 +267,7 @@ describeWithNetns(
         for (const payload of payloads) {
           const outcome = await fixture.client.call(testCase.rpc, testCase.build(payload) as never).then(
             () => 'OK',
-            (err: DaemonError) => err.status,
+            (err: DaemonError) => err.context.status,
           );
           if (outcome !== 'INVALID_ARGUMENT') {
             unexpected.push(`${testCase.rpc} ${testCase.field} ${JSON.stringify(payload)} -> ${outcome}`);

@@ -160,7 +160,7 @@ describeWithNetns('chaosflow agent: partition', () => {
         ],
       })
       .catch((err: unknown) => err);
-    expect(error).toMatchObject({ status: 'FAILED_PRECONDITION' });
+    expect(error).toMatchObject({ context: { status: 'FAILED_PRECONDITION' } });
     expect(String((error as Error).message)).toContain('cf_nonexistent');
     // The failed call leaves nothing behind; clearing is still harmless.
     await fixture.client.call('SetIptablesChains', { container_id: host.containerId, chains: [] });

@@ -67,16 +67,16 @@ describeWithNetns(
       await client.call('ContainerKill', { container_id, action: { action: 'KILL' } }, { faultKey });
       await client.call('ContainerKill', { container_id, action: { action: 'KILL' } });
       const error = await client.call('ContainerGetPid', { container_id }).catch((err: unknown) => err);
-      expect(error).toMatchObject({ status: 'NOT_FOUND' });
+      expect(error).toMatchObject({ context: { status: 'NOT_FOUND' } });
     });
 
     it('refuses to kill pid 1 and containers of other runtimes', async () => {
       const { client } = fixture;
       await expect(client.call('ContainerKill', { container_id: 'pid://1' })).rejects.toMatchObject({
-        status: 'FAILED_PRECONDITION',
+        context: { status: 'FAILED_PRECONDITION' },
       });
       await expect(client.call('ContainerKill', { container_id: 'containerd://abc' })).rejects.toMatchObject({
-        status: 'INVALID_ARGUMENT',
+        context: { status: 'INVALID_ARGUMENT' },
       });
     });
 
@@ -176,7 +176,7 @@ describeWithNetns(
       expect(host.alive()).toBe(true);
       await expect(
         client.call('CancelStressors', { cpuInstance: String(host.pid), cpuStartTime: startTime }),
-      ).rejects.toMatchObject({ status: 'FAILED_PRECONDITION' });
+      ).rejects.toMatchObject({ context: { status: 'FAILED_PRECONDITION' } });
       expect(host.alive()).toBe(true);
     });
 
@@ -187,7 +187,7 @@ describeWithNetns(
           target: host.containerId,
           cpuStressors: '--no-such-stressor 1',
         }),
-      ).rejects.toMatchObject({ status: 'INVALID_ARGUMENT' });
+      ).rejects.toMatchObject({ context: { status: 'INVALID_ARGUMENT' } });
     });
   },
   ['stress-ng', 'nsenter'],

@@ -124,7 +124,7 @@ describeWithNetns('chaosflow agent: traffic control', () => {
         `[netem] this kernel has no netem qdisc (${support.reason}); checking the refusal\n`,
       );
       const error = await fixture.client.call('SetTcs', request).catch((err: unknown) => err);
-      expect(error).toMatchObject({ status: 'FAILED_PRECONDITION', retryable: false });
+      expect(error).toMatchObject({ context: { status: 'FAILED_PRECONDITION' }, retryable: false });
       expect((error as Error).message).toContain('sch_netem');
       return;
     }

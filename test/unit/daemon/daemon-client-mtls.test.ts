@@ -87,7 +87,7 @@ describe('DaemonClient with mutual TLS', () => {
               : reject(new Error('accepted')),
         );
       });
-      expect(error.status).toBe('UNAVAILABLE');
+      expect(error.context.status).toBe('UNAVAILABLE');
       expect(daemon.calls.length).toBe(calls);
     } finally {
       raw.close();
@@ -101,7 +101,7 @@ describe('DaemonClient with mutual TLS', () => {
     });
     const calls = daemon.calls.length;
     const error = await rejection(client.call('ContainerGetPid', { container_id: 'pid://1' }));
-    expect(error.status).toBe('UNAVAILABLE');
+    expect(error.context.status).toBe('UNAVAILABLE');
     expect(daemon.calls.length).toBe(calls);
   });
 
@@ -114,7 +114,7 @@ describe('DaemonClient with mutual TLS', () => {
       },
     });
     const error = await rejection(client.call('ContainerGetPid', { container_id: 'pid://1' }));
-    expect(error.status).toBe('UNAVAILABLE');
+    expect(error.context.status).toBe('UNAVAILABLE');
   });
 
   it('refuses a server signed by a CA it does not trust', async () => {
@@ -123,7 +123,7 @@ describe('DaemonClient with mutual TLS', () => {
       transport: { kind: 'mtls', tls: { ca: rogueCa.ca, cert: clientCert.cert, key: clientCert.key } },
     });
     const error = await rejection(client.call('ContainerGetPid', { container_id: 'pid://1' }));
-    expect(error.status).toBe('UNAVAILABLE');
+    expect(error.context.status).toBe('UNAVAILABLE');
   });
 
   it('reports unreadable TLS files as DAEMON_TLS_INVALID, naming the file', async () => {

@@ -81,9 +81,9 @@ describe('DaemonClient against a fake daemon', () => {
     const started = Date.now();
     const error = await rejection(client.call('SetTcs', { container_id: 'pid://1' }, { deadlineMs: 200 }));
     const elapsed = Date.now() - started;
-    expect(error.status).toBe('DEADLINE_EXCEEDED');
+    expect(error.context.status).toBe('DEADLINE_EXCEEDED');
     expect(error.retryable).toBe(true);
-    expect(error.rpc).toBe('SetTcs');
+    expect(error.context.rpc).toBe('SetTcs');
     expect(elapsed).toBeGreaterThanOrEqual(190);
     expect(elapsed).toBeLessThan(1_400);
   });
@@ -95,7 +95,7 @@ describe('DaemonClient against a fake daemon', () => {
       const client = shortPool.get({ address: daemon.address, transport: plaintext });
       const started = Date.now();
       const error = await rejection(client.call('FlushIPSets', { container_id: 'pid://1' }));
-      expect(error.status).toBe('DEADLINE_EXCEEDED');
+      expect(error.context.status).toBe('DEADLINE_EXCEEDED');
       expect(Date.now() - started).toBeLessThan(1_400);
     } finally {
       shortPool.close();
@@ -121,10 +121,12 @@ describe('DaemonClient against a fake daemon', () => {
       const error = await rejection(client.call('ContainerKill', { container_id: 'pid://9' }));
       expect(error).toMatchObject({
         code: 'DAEMON_CALL_FAILED',
-        status: name,
-        endpoint: daemon.address,
-        rpc: 'ContainerKill',
-        serverMessage: `daemon says ${name}`,
+        context: {
+          status: name,
+          endpoint: daemon.address,
+          rpc: 'ContainerKill',
+          serverMessage: `daemon says ${name}`,
+        },
         retryable,
       });
       expect(error.message).toContain(`ContainerKill on ${daemon.address} failed with ${name}`);
@@ -138,9 +140,9 @@ describe('DaemonClient against a fake daemon', () => {
     const error = await rejection(
       client.call('ContainerGetPid', { container_id: 'pid://1' }, { deadlineMs: 5_000 }),
     );
-    expect(error.status).toBe('UNAVAILABLE');
+    expect(error.context.status).toBe('UNAVAILABLE');
     expect(error.retryable).toBe(true);
-    expect(error.endpoint).toBe(address);
+    expect(error.context.endpoint).toBe(address);
   });
 
   it('cancels a call when its abort signal fires', async () => {
@@ -151,7 +153,7 @@ describe('DaemonClient against a fake daemon', () => {
     const error = await rejection(
       client.call('SetTcs', { container_id: 'pid://1' }, { signal: controller.signal }),
     );
-    expect(error.status).toBe('CANCELLED');
+    expect(error.context.status).toBe('CANCELLED');
   });
 
   it('keeps one channel per endpoint and transport', () => {
