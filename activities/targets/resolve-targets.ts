@@ -21,28 +21,13 @@ import type {
 } from '../../common/selection/pod-selector.js';
 import { selectPods, selectTargets, type PodSelection } from '../../common/selection/select-targets.js';
 import { isSelectionError, type SelectionErrorCode } from '../../common/selection/selection-error.js';
-import type { ResolveTargetsInput, ResolveTargetsResult, TargetGroup } from '../contract.js';
+import type { ResolveTargetsInput, ResolveTargetsResult } from '../contract.js';
 import { ActivityError, type ActivityErrorCode } from '../errors.js';
+import type { DaemonTargetGroup, ResolvedTargets } from './resolved-targets.js';
 import type { TargetExpander, TargetExpanders } from './target-expander.js';
 import type { TargetResolver } from './target-resolver.js';
 import { InventoryError } from './inventory-error.js';
 import type { DaemonRef, TargetSource } from './target-source.js';
-
-/** The targets of one daemon. `endpoint` is the daemon's address (the contract's TargetGroup). */
-export interface DaemonTargetGroup extends TargetGroup {
-  daemon: DaemonRef;
-  /** The nodes this daemon serves among the targets. */
-  nodes: string[];
-}
-
-export interface ResolvedTargets {
-  groups: DaemonTargetGroup[];
-  /** Pods that matched the selector before the mode was applied. */
-  matched: number;
-  namespaces: string[];
-  /** random-max-percent only: the percentage drawn (0 means no target, and no fault). */
-  drawnPercent?: number;
-}
 
 export interface ResolveTargetsOptions {
   /** A chaos spec: its `selector`, `mode`, `value` and `containerNames` are used. */

@@ -1,7 +1,7 @@
 import type { ChaosKind } from '../../common/chaos-kinds.js';
 import type { PlanChaosOf } from '../../common/plan.js';
 import type { ResolveTargetsInput, ResolveTargetsResult } from '../contract.js';
-import type { ResolvedTargets } from './resolve-targets.js';
+import type { ResolvedTargets } from './resolved-targets.js';
 
 /**
  * What a chaos kind adds to the targets its selector resolved, and the context its batches share (NetworkChaos:
