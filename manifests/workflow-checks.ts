@@ -15,7 +15,7 @@ import type { Template, WorkflowSpec } from '../common/generated/manifest-types.
 import { checkChaosSpec } from './chaos-checks.js';
 import { suggest } from './did-you-mean.js';
 import { joinPointer, type ManifestIssue } from './errors.js';
-import { checkChaosOnlySchedule } from './schedule-checks.js';
+import { checkChaosOnlySchedule } from './schedule-spec-checks.js';
 import { checkHttpUrl, checkPositiveDuration, checkStatusCode, isDns1123Subdomain } from './value-checks.js';
 
 type PayloadField = Exclude<keyof Template, 'name' | 'templateType' | 'deadline' | 'retry'>;
