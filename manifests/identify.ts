@@ -11,10 +11,11 @@ import {
   type UnsupportedChaosKind,
 } from '../common/chaos-kinds.js';
 import { suggest } from './did-you-mean.js';
-import { joinPointer, type ManifestIssue } from './errors.js';
+import { joinPointer, type ManifestErrorIssue } from './errors.js';
 import { isManifestKind, MANIFEST_KINDS, type ManifestKind } from './manifest-kinds.js';
 
-export type Identified = { kind: ManifestKind; issues: [] } | { kind?: undefined; issues: ManifestIssue[] };
+export type Identified =
+  { kind: ManifestKind; issues: [] } | { kind?: undefined; issues: ManifestErrorIssue[] };
 
 const SUPPORTED_LIST = `${SUPPORTED_CHAOS_KINDS.slice(0, -1).join(', ')} and ${SUPPORTED_CHAOS_KINDS.at(-1)}`;
 
@@ -64,13 +65,13 @@ export function identifyManifest(value: unknown): Identified {
     };
   }
   const spec = value.spec;
-  const issues: ManifestIssue[] = [];
+  const issues: ManifestErrorIssue[] = [];
   if (kind === 'Workflow') scanWorkflowSpec(spec, '/spec', issues);
   if (kind === 'Schedule') scanScheduleSpec(spec, '/spec', issues, true);
   return issues.length > 0 ? { issues } : { kind, issues: [] };
 }
 
-function scanWorkflowSpec(spec: unknown, base: string, issues: ManifestIssue[]): void {
+function scanWorkflowSpec(spec: unknown, base: string, issues: ManifestErrorIssue[]): void {
   const templates = isObject(spec) ? spec.templates : undefined;
   if (!Array.isArray(templates)) return;
   templates.forEach((template: unknown, i) => {
@@ -86,7 +87,12 @@ function scanWorkflowSpec(spec: unknown, base: string, issues: ManifestIssue[]):
   });
 }
 
-function scanScheduleSpec(spec: unknown, base: string, issues: ManifestIssue[], withWorkflow: boolean): void {
+function scanScheduleSpec(
+  spec: unknown,
+  base: string,
+  issues: ManifestErrorIssue[],
+  withWorkflow: boolean,
+): void {
   if (!isObject(spec)) return;
   const type = spec.type;
   if (typeof type === 'string' && isUnsupportedChaosKind(type)) {
@@ -97,14 +103,14 @@ function scanScheduleSpec(spec: unknown, base: string, issues: ManifestIssue[], 
   if (withWorkflow) scanWorkflowSpec(spec.workflow, joinPointer(base, 'workflow'), issues);
 }
 
-function scanKeys(object: Record<string, unknown>, base: string, issues: ManifestIssue[]): void {
+function scanKeys(object: Record<string, unknown>, base: string, issues: ManifestErrorIssue[]): void {
   for (const key of Object.keys(object)) {
     const kind = UNSUPPORTED_KEYS.get(key);
     if (kind) issues.push({ ...unsupported(kind, joinPointer(base, key)), at: 'key' });
   }
 }
 
-function unsupported(kind: UnsupportedChaosKind, pointer: string): ManifestIssue {
+function unsupported(kind: UnsupportedChaosKind, pointer: string): ManifestErrorIssue {
   return {
     code: 'KIND_UNSUPPORTED',
     pointer,

@@ -1,12 +1,18 @@
 /**
  * The entry points the CLI and the controller use: YAML text or a file in, plans and schedule plans out,
- * with every error of every document placed at `file:line:col`. Bad input never throws.
+ * with every error and warning of every document placed at `file:line:col`. Bad input never throws.
  */
 import { readFile } from 'node:fs/promises';
 import type { Plan } from '../common/plan.js';
 import type { SchedulePlan } from '../common/schedule-plan.js';
 import { compileManifest, type CompiledManifest } from './compile.js';
-import type { ManifestError, ManifestIssue, SourcePosition } from './errors.js';
+import type {
+  ManifestError,
+  ManifestErrorCode,
+  ManifestWarning,
+  ManifestWarningCode,
+  SourcePosition,
+} from './errors.js';
 import { loadManifests, type LoadedDocument } from './load.js';
 import type { ManifestKind } from './manifest-kinds.js';
 import { validateManifest } from './validate.js';
@@ -31,6 +37,8 @@ export interface ManifestFileResult {
   schedulePlans: SchedulePlan[];
   /** Sorted by position. Empty means every document is valid. */
   errors: ManifestError[];
+  /** Sorted by position. Valid documents may have warnings too: they are still compiled. */
+  warnings: ManifestWarning[];
 }
 
 export async function readManifestFile(path: string): Promise<ManifestFileResult> {
@@ -75,7 +83,8 @@ export function readManifestText(text: string, file: string): ManifestFileResult
       fix: 'add a Workflow, Schedule or chaos manifest (see examples/)',
     });
   }
-  result.errors.sort((a, b) => a.line - b.line || a.col - b.col);
+  result.errors.sort(byPosition);
+  result.warnings.sort(byPosition);
   return result;
 }
 
@@ -89,10 +98,9 @@ function processDocument(doc: LoadedDocument, file: string, result: ManifestFile
     line: doc.position.line,
     valid: validation.ok,
   });
+  for (const issue of validation.warnings) result.warnings.push(placeIn(doc, file, issue));
   if (!validation.ok) {
-    for (const issue of validation.issues) {
-      result.errors.push(place(issue, file, doc.index, doc.locate(issue.pointer, issue.at)));
-    }
+    for (const issue of validation.errors) result.errors.push(placeIn(doc, file, issue));
     return;
   }
   const compiled = compileManifest(validation.manifest, { location: `${file}:${doc.position.line}` });
@@ -101,7 +109,21 @@ function processDocument(doc: LoadedDocument, file: string, result: ManifestFile
   else result.schedulePlans.push(compiled.schedulePlan);
 }
 
-function place(issue: ManifestIssue, file: string, document: number, at: SourcePosition): ManifestError {
+/** The issue at its place in the file: errors and warnings have one shape, only their codes differ. */
+function placeIn<C extends ManifestErrorCode | ManifestWarningCode>(
+  doc: LoadedDocument,
+  file: string,
+  issue: { code: C; pointer: string; message: string; fix: string; at?: 'key' | 'value' },
+): Placed<C> {
+  return place(issue, file, doc.index, doc.locate(issue.pointer, issue.at));
+}
+
+function place<C extends ManifestErrorCode | ManifestWarningCode>(
+  issue: { code: C; pointer: string; message: string; fix: string },
+  file: string,
+  document: number,
+  at: SourcePosition,
+): Placed<C> {
   const { line, col } = at;
   return {
     code: issue.code,
@@ -115,6 +137,10 @@ function place(issue: ManifestIssue, file: string, document: number, at: SourceP
   };
 }
 
+function byPosition(a: SourcePosition, b: SourcePosition): number {
+  return a.line - b.line || a.col - b.col;
+}
+
 function metadataOf(value: unknown): { name?: string; namespace?: string } {
   const metadata = (value as { metadata?: { name?: unknown; namespace?: unknown } } | null)?.metadata;
   const out: { name?: string; namespace?: string } = {};
@@ -123,8 +149,10 @@ function metadataOf(value: unknown): { name?: string; namespace?: string } {
   return out;
 }
 
+type Placed<C> = Omit<ManifestError, 'code'> & { code: C };
+
 function emptyResult(file: string): ManifestFileResult {
-  return { file, documents: [], compiled: [], plans: [], schedulePlans: [], errors: [] };
+  return { file, documents: [], compiled: [], plans: [], schedulePlans: [], errors: [], warnings: [] };
 }
 
 function describeError(err: unknown): string {

@@ -34,6 +34,6 @@ export function checkScheduleSpec(spec: ScheduleSpec, base: string, issues: Mani
   if (spec.type === 'Workflow') {
     if (spec.workflow) checkWorkflowSpec(spec.workflow, joinPointer(base, 'workflow'), issues);
   } else {
-    checkScheduledChaos(spec, base, issues);
+    checkScheduledChaos(spec, base, false, issues);
   }
 }

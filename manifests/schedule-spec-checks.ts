@@ -25,19 +25,23 @@ export function checkChaosOnlySchedule(
 ): void {
   checkCronField(spec.schedule, base, issues);
   checkPayload(spec, base, issues);
-  checkScheduledChaos(spec, base, issues);
+  checkScheduledChaos(spec, base, true, issues);
 }
 
+/** `inTemplate`: the schedule is a Workflow template's, whose deadline ends every tick. */
 export function checkScheduledChaos(
   spec: ChaosOnlyScheduleSpec | ScheduleSpec,
   base: string,
+  inTemplate: boolean,
   issues: ManifestIssue[],
 ): void {
   const kind = spec.type;
   if (!isChaosKind(kind)) return;
   const key = CHAOS_SPEC_KEY[kind];
   const chaos = spec[key];
-  if (chaos) checkChaosSpec(kind, chaos, joinPointer(base, key), 'schedule', issues);
+  if (!chaos) return;
+  const context = { in: 'schedule', concurrencyPolicy: spec.concurrencyPolicy ?? '', inTemplate } as const;
+  checkChaosSpec(kind, chaos, joinPointer(base, key), context, issues);
 }
 
 export function checkCronField(schedule: string, base: string, issues: ManifestIssue[]): void {

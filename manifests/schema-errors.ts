@@ -3,7 +3,7 @@
  * allowed values; a missing field is named at its parent; a bad format quotes the schema's description.
  */
 import { suggest } from './did-you-mean.js';
-import { joinPointer, splitPointer, type ManifestIssue } from './errors.js';
+import { joinPointer, splitPointer, type ManifestErrorIssue } from './errors.js';
 import { describe } from './identify.js';
 import type { SchemaError } from './schema-validators.js';
 
@@ -22,9 +22,9 @@ const MISPLACED: readonly { field: RegExp; parent: RegExp; fix: string }[] = [
 ];
 
 /** An issue with the field an unknown field was probably meant to be. */
-type Translated = ManifestIssue & { suggestion?: string };
+type Translated = ManifestErrorIssue & { suggestion?: string };
 
-export function translateSchemaErrors(errors: readonly SchemaError[]): ManifestIssue[] {
+export function translateSchemaErrors(errors: readonly SchemaError[]): ManifestErrorIssue[] {
   const typeErrorPaths = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   const seen = new Set<string>();
   const issues: Translated[] = [];
@@ -44,7 +44,7 @@ export function translateSchemaErrors(errors: readonly SchemaError[]): ManifestI
  * `tempalteType: Serial` gives both "unknown field tempalteType, did you mean templateType?" and "missing
  * templateType"; the first says it all.
  */
-function dropMisspeltRequired(issues: Translated[]): ManifestIssue[] {
+function dropMisspeltRequired(issues: Translated[]): ManifestErrorIssue[] {
   const suggested = new Set(
     issues
       .filter((i) => i.code === 'SCHEMA_UNKNOWN_FIELD')
@@ -153,7 +153,7 @@ function translate(error: SchemaError): Translated {
   }
 }
 
-function typeIssue(path: string, expected: string, data: unknown): ManifestIssue {
+function typeIssue(path: string, expected: string, data: unknown): ManifestErrorIssue {
   const wanted = expected
     .split(',')
     .filter((t) => t !== 'null')

@@ -19,6 +19,12 @@ export function semanticIssues(kind: ManifestKind, manifest: Manifest): Manifest
   if (kind === 'Workflow') checkWorkflowSpec((manifest as WorkflowManifest).spec, '/spec', issues);
   else if (kind === 'Schedule') checkScheduleSpec((manifest as ScheduleManifest).spec, '/spec', issues);
   else
-    checkChaosSpec(kind, manifest.spec as PodSelector & { action?: string }, '/spec', 'standalone', issues);
+    checkChaosSpec(
+      kind,
+      manifest.spec as PodSelector & { action?: string },
+      '/spec',
+      { in: 'standalone' },
+      issues,
+    );
   return issues;
 }

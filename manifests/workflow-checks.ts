@@ -177,7 +177,7 @@ function checkChaosTemplate(t: Template, kind: ChaosKind, at: string, issues: Ma
   const key = CHAOS_SPEC_KEY[kind];
   const spec = t[key];
   if (spec === undefined) return;
-  checkChaosSpec(kind, spec, joinPointer(at, key), 'workflow', issues);
+  checkChaosSpec(kind, spec, joinPointer(at, key), { in: 'workflow' }, issues);
   if (t.deadline === undefined && !isOneShot(kind, 'action' in spec ? spec.action : undefined)) {
     issues.push({
       code: 'CHAOS_NO_DEADLINE',

@@ -9,6 +9,7 @@ import { runCli } from '../../harness/cli.js';
 const root = join(import.meta.dirname, '..', '..', '..');
 const example = (name: string): string => join(root, 'examples', name);
 const invalid = (name: string): string => join(root, 'test/unit/manifests/invalid', name);
+const warned = (name: string): string => join(root, 'test/unit/manifests/warnings', name);
 
 function capture(): {
   out: string[];
@@ -95,7 +96,45 @@ spec: { schedule: "@hourly", type: PodChaos, podChaos: { action: pod-kill, mode:
     expect(report.files[0]?.documents.map((d) => d.valid)).toEqual([false, true, false, false]);
   });
 
-  it('as a process: exit 1 and errors on stdout for a bad file, exit 0 for good ones, exit 2 for bad usage', async () => {
+  it('prints warnings on stderr with a hint line and still returns 0 when there is no error', async () => {
+    const c = capture();
+    const file = warned('held-standalone.yaml');
+    const code = await validateAction([file, example('serial.yaml')], { output: 'table' }, c.io);
+    expect(code).toBe(0);
+    expect(c.out.join('')).toBe(
+      `ok ${file}: 1 document (NetworkChaos), 1 warning\nok ${example('serial.yaml')}: 1 document (Workflow)\n`,
+    );
+    const err = c.err.join('').split('\n');
+    expect(err[0]).toBe(
+      `${file}:7:1: warning[CHAOS_HELD_UNTIL_ABORT] /spec/duration: NetworkChaos partition has no duration, so the run holds the fault until it is aborted (Ctrl-C in chaosflow run, or chaosflow abort)`,
+    );
+    expect(err[1]).toMatch(/^ {2}hint: add duration: /);
+    expect(err.slice(2)).toEqual(['1 warning in 1 of 2 files', '']);
+  });
+
+  it('counts errors and warnings apart, and -o json lists the warnings of each file', async () => {
+    const table = capture();
+    const files = [invalid('cycle-children.yaml'), warned('held-schedule-allow.yaml')];
+    expect(await validateAction(files, { output: 'table' }, table.io)).toBe(1);
+    expect(table.err.join('')).toMatch(/\n1 error in 1 of 2 files; 1 warning in 1 of 2 files\n$/);
+    const json = capture();
+    expect(await validateAction(files, { output: 'json' }, json.io)).toBe(1);
+    const report = JSON.parse(json.out.join('')) as {
+      errorCount: number;
+      warningCount: number;
+      files: { valid: boolean; warnings: { code: string; line: number; col: number; fix: string }[] }[];
+    };
+    expect(report).toMatchObject({ errorCount: 1, warningCount: 1 });
+    expect(report.files.map((f) => [f.valid, f.warnings.map((w) => `${w.code} ${w.line}:${w.col}`)])).toEqual(
+      [
+        [false, []],
+        [true, ['CHAOS_HELD_UNTIL_ABORT 11:3']],
+      ],
+    );
+    expect(report.files[1]?.warnings[0]?.fix).toMatch(/^add duration/);
+  });
+
+  it('as a process: exit 1 and errors on stdout for a bad file, exit 0 for good ones and for warnings (on stderr), exit 2 for bad usage', async () => {
     const bad = await runCli([
       'validate',
       'examples/pod-kill.yaml',
@@ -116,6 +155,15 @@ spec: { schedule: "@hourly", type: PodChaos, podChaos: { action: pod-kill, mode:
         'ok examples/serial.yaml: 1 document (Workflow)\nok examples/schedule.yaml: 1 document (Schedule)\n',
       stderr: '',
     });
+
+    const warning = await runCli(['validate', 'test/unit/manifests/warnings/held-standalone.yaml']);
+    expect(warning.code).toBe(0);
+    expect(warning.stdout).toBe(
+      'ok test/unit/manifests/warnings/held-standalone.yaml: 1 document (NetworkChaos), 1 warning\n',
+    );
+    expect(warning.stderr).toMatch(
+      /^test\/unit\/manifests\/warnings\/held-standalone\.yaml:7:1: warning\[CHAOS_HELD_UNTIL_ABORT\] /,
+    );
 
     const usage = await runCli(['validate', '-o', 'xml', 'examples/serial.yaml']);
     expect(usage.code).toBe(2);

@@ -3,23 +3,19 @@
  * nothing else may be reported for it. Adding a case is adding a file. Files that are not even YAML end in
  * `.invalid-yaml`, so that the formatter leaves them alone.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MANIFEST_ERROR_CODES } from '../../../manifests/errors.js';
 import { readManifestFile, readManifestText } from '../../../manifests/read-manifests.js';
+import { expectations as expected } from './fixture-expectations.js';
 
 const dir = join(import.meta.dirname, 'invalid');
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml') || f.endsWith('.invalid-yaml'))
   .sort();
 
-function expectations(file: string): string[] {
-  const first = readFileSync(join(dir, file), 'utf8').split('\n')[0] ?? '';
-  const match = /^# expect: (.+)$/.exec(first);
-  if (!match) throw new Error(`${file}: the first line must be "# expect: CODE line:col[, CODE line:col]"`);
-  return (match[1] as string).split(',').map((s) => s.trim());
-}
+const expectations = (file: string): string[] => expected(dir, file);
 
 describe('invalid manifests', () => {
   it('has at least 40 cases', () => {
