@@ -1,23 +1,23 @@
 /**
  * What kind a document is, checked before the schema: a document of a kind chaosflow recognises but does not
- * run (AWSChaos, JVMChaos, ...) — at the top, as a template's `templateType` or a Schedule's `type`, or as an
- * embedded spec key such as `awsChaos` — gets one clear error instead of a dump of schema errors.
+ * run (AWSChaos, JVMChaos, StatusCheck, RemoteCluster, ... — any kind of Chaos Mesh's group, see
+ * `unsupported-kinds.ts`) — at the top, as a template's `templateType` or a Schedule's `type`, or as an
+ * embedded spec key such as `awsChaos` — gets one clear error with what to do instead, not a dump of schema
+ * errors; a misspelt kind gets "did you mean".
  */
 import {
   CHAOS_SPEC_KEY,
   isUnsupportedChaosKind,
-  SUPPORTED_CHAOS_KINDS,
   UNSUPPORTED_CHAOS_KINDS,
   type UnsupportedChaosKind,
 } from '../common/chaos-kinds.js';
 import { suggest } from './did-you-mean.js';
 import { joinPointer, type ManifestErrorIssue } from './errors.js';
 import { isManifestKind, MANIFEST_KINDS, type ManifestKind } from './manifest-kinds.js';
+import { isChaosMeshApiVersion, knownUnsupportedKind, unsupportedKindHint } from './unsupported-kinds.js';
 
 export type Identified =
   { kind: ManifestKind; issues: [] } | { kind?: undefined; issues: ManifestErrorIssue[] };
-
-const SUPPORTED_LIST = `${SUPPORTED_CHAOS_KINDS.slice(0, -1).join(', ')} and ${SUPPORTED_CHAOS_KINDS.at(-1)}`;
 
 const UNSUPPORTED_KEYS: ReadonlyMap<string, UnsupportedChaosKind> = new Map(
   UNSUPPORTED_CHAOS_KINDS.map((kind) => [CHAOS_SPEC_KEY[kind], kind]),
@@ -49,10 +49,12 @@ export function identifyManifest(value: unknown): Identified {
       ],
     };
   }
-  if (typeof kind === 'string' && isUnsupportedChaosKind(kind))
+  if (typeof kind === 'string' && knownUnsupportedKind(kind) !== undefined)
     return { issues: [unsupported(kind, '/kind')] };
   if (typeof kind !== 'string' || !isManifestKind(kind)) {
     const hint = typeof kind === 'string' ? suggest(kind, MANIFEST_KINDS) : undefined;
+    if (typeof kind === 'string' && hint === undefined && isChaosMeshApiVersion(value.apiVersion))
+      return { issues: [unsupported(kind, '/kind')] };
     return {
       issues: [
         {
@@ -110,12 +112,12 @@ function scanKeys(object: Record<string, unknown>, base: string, issues: Manifes
   }
 }
 
-function unsupported(kind: UnsupportedChaosKind, pointer: string): ManifestErrorIssue {
+function unsupported(kind: string, pointer: string): ManifestErrorIssue {
   return {
     code: 'KIND_UNSUPPORTED',
     pointer,
     message: `${kind} is not supported by chaosflow`,
-    fix: `chaosflow runs ${SUPPORTED_LIST}; remove this part or run it with Chaos Mesh`,
+    fix: unsupportedKindHint(kind),
   };
 }
 
