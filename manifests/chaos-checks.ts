@@ -16,6 +16,7 @@ import type {
 } from '../common/generated/manifest-types.js';
 import { joinPointer, type ManifestIssue } from './errors.js';
 import { SCHEDULE_DEFAULT_CONCURRENCY_POLICY } from './defaults.js';
+import { checkUnhonouredChaosFields } from './unhonoured-fields.js';
 import { checkPercent, checkPositiveDuration } from './value-checks.js';
 
 /**
@@ -41,6 +42,7 @@ export function checkChaosSpec(
 ): void {
   checkSelectorValue(spec, base, issues);
   checkDuration(kind, spec, base, context, issues);
+  checkUnhonouredChaosFields(kind, spec, base, issues);
   switch (kind) {
     case 'NetworkChaos':
       checkNetworkChaos(spec as NetworkChaosSpec, base, issues);

@@ -56,6 +56,8 @@ export const MANIFEST_ERROR_CODES = [
   'NETWORK_EXTERNAL_TARGETS_DIRECTION',
   'STRESS_NO_STRESSOR',
   'TASK_ENV_UNSUPPORTED',
+  // A field no driver honours, which would change where or whether a fault lands (unhonoured-fields.ts)
+  'FIELD_UNSUPPORTED',
 ] as const;
 export type ManifestErrorCode = (typeof MANIFEST_ERROR_CODES)[number];
 
@@ -63,6 +65,8 @@ export type ManifestErrorCode = (typeof MANIFEST_ERROR_CODES)[number];
 export const MANIFEST_WARNING_CODES = [
   // A standalone chaos, or a Schedule's chaos, without duration: held until the run ends another way.
   'CHAOS_HELD_UNTIL_ABORT',
+  // A field no driver honours here, whose absence is harmless (unhonoured-fields.ts)
+  'FIELD_IGNORED',
 ] as const;
 export type ManifestWarningCode = (typeof MANIFEST_WARNING_CODES)[number];
 

@@ -16,6 +16,7 @@ import { checkChaosSpec } from './chaos-checks.js';
 import { suggest } from './did-you-mean.js';
 import { joinPointer, type ManifestIssue } from './errors.js';
 import { checkChaosOnlySchedule } from './schedule-spec-checks.js';
+import { checkUnhonouredStatusCheckFields } from './unhonoured-fields.js';
 import { checkHttpUrl, checkPositiveDuration, checkStatusCode, isDns1123Subdomain } from './value-checks.js';
 
 type PayloadField = Exclude<keyof Template, 'name' | 'templateType' | 'deadline' | 'retry'>;
@@ -158,6 +159,7 @@ function checkTemplate(t: Template, at: string, names: ReadonlySet<string>, issu
       joinPointer(sc, 'http', 'criteria', 'statusCode'),
       issues,
     );
+    checkUnhonouredStatusCheckFields(check, sc, issues);
   }
   if (type === 'Schedule' && t.schedule) {
     checkChaosOnlySchedule(t.schedule, joinPointer(at, 'schedule'), issues);
