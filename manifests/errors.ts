@@ -55,6 +55,7 @@ export const MANIFEST_ERROR_CODES = [
   'NETWORK_TARGET_REQUIRED',
   'NETWORK_EXTERNAL_TARGETS_DIRECTION',
   'STRESS_NO_STRESSOR',
+  // A Task on the worker's host cannot resolve env valueFrom (host-task-checks.ts)
   'TASK_ENV_UNSUPPORTED',
   // A field no driver honours, which would change where or whether a fault lands (unhonoured-fields.ts)
   'FIELD_UNSUPPORTED',
@@ -67,6 +68,8 @@ export const MANIFEST_WARNING_CODES = [
   'CHAOS_HELD_UNTIL_ABORT',
   // A field no driver honours here, whose absence is harmless (unhonoured-fields.ts)
   'FIELD_IGNORED',
+  // A Task that writes what only a Pod uses (image, volumes, ...): it runs on the worker's host (host-task-checks.ts)
+  'TASK_RUNS_ON_HOST',
 ] as const;
 export type ManifestWarningCode = (typeof MANIFEST_WARNING_CODES)[number];
 

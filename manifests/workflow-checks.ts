@@ -13,6 +13,7 @@ import {
 import { checkBranchExpression, literalPatterns } from '../common/branch-expression.js';
 import type { Template, WorkflowSpec } from '../common/generated/manifest-types.js';
 import { checkChaosSpec } from './chaos-checks.js';
+import { checkHostTask } from './host-task-checks.js';
 import { suggest } from './did-you-mean.js';
 import { joinPointer, type ManifestIssue } from './errors.js';
 import { checkChaosOnlySchedule } from './schedule-spec-checks.js';
@@ -191,16 +192,7 @@ function checkChaosTemplate(t: Template, kind: ChaosKind, at: string, issues: Ma
 }
 
 function checkTask(t: Template, at: string, names: ReadonlySet<string>, issues: ManifestIssue[]): void {
-  t.task?.container.env?.forEach((env, j) => {
-    if (env.valueFrom === undefined) return;
-    issues.push({
-      code: 'TASK_ENV_UNSUPPORTED',
-      pointer: joinPointer(at, 'task', 'container', 'env', j, 'valueFrom'),
-      at: 'key',
-      message: `env ${env.name} uses valueFrom, which chaosflow tasks do not support yet`,
-      fix: 'replace valueFrom with value: and the literal value',
-    });
-  });
+  if (t.task) checkHostTask(t.task, at, t.name, issues);
   t.conditionalBranches?.forEach((branch, j) => {
     const b = joinPointer(at, 'conditionalBranches', j);
     if (!names.has(branch.target)) {

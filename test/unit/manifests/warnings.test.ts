@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../../common/plan.js';
 import { MANIFEST_WARNING_CODES } from '../../../manifests/errors.js';
 import { formatManifestWarning } from '../../../manifests/format-error.js';
-import { readManifestFile } from '../../../manifests/read-manifests.js';
+import { readManifestFile, readManifestText } from '../../../manifests/read-manifests.js';
 import { expectations } from './fixture-expectations.js';
 
 const dir = join(import.meta.dirname, 'warnings');
@@ -86,5 +86,35 @@ describe('chaos without duration', () => {
     for (const file of ['pod-kill.yaml', 'network-delay.yaml', 'schedule.yaml']) {
       expect((await readManifestFile(join(examples, file))).warnings).toEqual([]);
     }
+  });
+});
+
+describe('Tasks on the host', () => {
+  it('names every field only a Pod would use, image first', async () => {
+    const [warning] = (await read('task-runs-on-host.yaml')).warnings;
+    expect(warning?.pointer).toBe('/spec/templates/0/task');
+    expect(warning?.message).toBe(
+      'task "run" runs on the worker\'s host, not in a Pod: its command and args run there as one process, without image busybox:1.36, container.resources, container.volumeMounts, volumes and labels',
+    );
+  });
+
+  it('gives no warning to a Task written for the host: command, args, env and workingDir only', () => {
+    const result = readManifestText(
+      `apiVersion: chaosflow.dev/v1alpha1
+kind: Workflow
+metadata: { name: w }
+spec:
+  entry: run
+  templates:
+    - name: run
+      templateType: Task
+      deadline: 1m
+      task:
+        container: { name: c, command: [echo], args: [ok], env: [{ name: A, value: b }], workingDir: /tmp }
+`,
+      'host.yaml',
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
   });
 });
