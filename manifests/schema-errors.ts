@@ -86,7 +86,7 @@ function translate(error: SchemaError): Translated {
       };
     }
     case 'type':
-      return typeIssue(path, String(params.type), error.data);
+      return typeIssue(path, String(params.type), error.data, error.parentSchema);
     case 'enum': {
       const allowed = (params.allowedValues as unknown[] | undefined) ?? [];
       const hint = typeof error.data === 'string' ? suggest(error.data, allowed.map(String)) : undefined;
@@ -153,7 +153,12 @@ function translate(error: SchemaError): Translated {
   }
 }
 
-function typeIssue(path: string, expected: string, data: unknown): ManifestErrorIssue {
+function typeIssue(
+  path: string,
+  expected: string,
+  data: unknown,
+  schema: Record<string, unknown> | undefined,
+): ManifestErrorIssue {
   const wanted = expected
     .split(',')
     .filter((t) => t !== 'null')
@@ -162,7 +167,11 @@ function typeIssue(path: string, expected: string, data: unknown): ManifestError
     )
     .join(' or ');
   let fix = `write ${wanted} here`;
-  if (expected === 'string' && (typeof data === 'number' || typeof data === 'boolean')) {
+  const format = typeof schema?.pattern === 'string' ? schema.description : undefined;
+  if (expected === 'string' && typeof format === 'string') {
+    // Quoting alone would not do: the string has a format of its own (`id: 4242` wants "pid://4242").
+    fix = `write ${lowerFirst(format)}`;
+  } else if (expected === 'string' && (typeof data === 'number' || typeof data === 'boolean')) {
     fix = `quote the value: "${String(data)}"`;
   } else if (
     (expected === 'integer' || expected === 'number') &&
