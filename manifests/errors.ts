@@ -59,6 +59,12 @@ export const MANIFEST_ERROR_CODES = [
   'TASK_ENV_UNSUPPORTED',
   // A field no driver honours, which would change where or whether a fault lands (unhonoured-fields.ts)
   'FIELD_UNSUPPORTED',
+  // The host inventory (inventory-checks.ts); the last two only where the worker reads it (read-inventory.ts)
+  'INVENTORY_NAME_DUPLICATE',
+  'INVENTORY_NODE_NOT_FOUND',
+  'INVENTORY_TLS_REQUIRED',
+  'INVENTORY_FILE_UNREADABLE',
+  'INVENTORY_MULTIPLE_DOCUMENTS',
 ] as const;
 export type ManifestErrorCode = (typeof MANIFEST_ERROR_CODES)[number];
 

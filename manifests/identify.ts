@@ -13,11 +13,11 @@ import {
 } from '../common/chaos-kinds.js';
 import { suggest } from './did-you-mean.js';
 import { joinPointer, type ManifestErrorIssue } from './errors.js';
-import { isManifestKind, MANIFEST_KINDS, type ManifestKind } from './manifest-kinds.js';
+import { DOCUMENT_KINDS, isDocumentKind, type DocumentKind } from './manifest-kinds.js';
 import { isChaosMeshApiVersion, knownUnsupportedKind, unsupportedKindHint } from './unsupported-kinds.js';
 
 export type Identified =
-  { kind: ManifestKind; issues: [] } | { kind?: undefined; issues: ManifestErrorIssue[] };
+  { kind: DocumentKind; issues: [] } | { kind?: undefined; issues: ManifestErrorIssue[] };
 
 const UNSUPPORTED_KEYS: ReadonlyMap<string, UnsupportedChaosKind> = new Map(
   UNSUPPORTED_CHAOS_KINDS.map((kind) => [CHAOS_SPEC_KEY[kind], kind]),
@@ -44,15 +44,15 @@ export function identifyManifest(value: unknown): Identified {
           code: 'KIND_MISSING',
           pointer: '/kind',
           message: 'the manifest has no kind',
-          fix: `add kind: one of ${MANIFEST_KINDS.join(', ')}`,
+          fix: `add kind: one of ${DOCUMENT_KINDS.join(', ')}`,
         },
       ],
     };
   }
   if (typeof kind === 'string' && knownUnsupportedKind(kind) !== undefined)
     return { issues: [unsupported(kind, '/kind')] };
-  if (typeof kind !== 'string' || !isManifestKind(kind)) {
-    const hint = typeof kind === 'string' ? suggest(kind, MANIFEST_KINDS) : undefined;
+  if (typeof kind !== 'string' || !isDocumentKind(kind)) {
+    const hint = typeof kind === 'string' ? suggest(kind, DOCUMENT_KINDS) : undefined;
     if (typeof kind === 'string' && hint === undefined && isChaosMeshApiVersion(value.apiVersion))
       return { issues: [unsupported(kind, '/kind')] };
     return {
@@ -61,7 +61,7 @@ export function identifyManifest(value: unknown): Identified {
           code: 'KIND_UNKNOWN',
           pointer: '/kind',
           message: `chaosflow does not know the kind ${JSON.stringify(kind)}`,
-          fix: `${hint ? `did you mean ${hint}? ` : ''}kind must be one of ${MANIFEST_KINDS.join(', ')}`,
+          fix: `${hint ? `did you mean ${hint}? ` : ''}kind must be one of ${DOCUMENT_KINDS.join(', ')}`,
         },
       ],
     };

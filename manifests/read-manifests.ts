@@ -6,22 +6,17 @@ import { readFile } from 'node:fs/promises';
 import type { Plan } from '../common/plan.js';
 import type { SchedulePlan } from '../common/schedule-plan.js';
 import { compileManifest, type CompiledManifest } from './compile.js';
-import type {
-  ManifestError,
-  ManifestErrorCode,
-  ManifestWarning,
-  ManifestWarningCode,
-  SourcePosition,
-} from './errors.js';
+import type { ManifestError, ManifestWarning } from './errors.js';
 import { loadManifests, type LoadedDocument } from './load.js';
-import type { ManifestKind } from './manifest-kinds.js';
+import { byPosition, fileUnreadable, place, placeIn } from './place-issues.js';
+import type { DocumentKind } from './manifest-kinds.js';
 import { validateManifest } from './validate.js';
 
 export interface DocumentSummary {
   /** 0-based index of the document in the file. */
   index: number;
   /** The kind, when it could be read. */
-  kind?: ManifestKind;
+  kind?: DocumentKind;
   name?: string;
   namespace?: string;
   line: number;
@@ -31,7 +26,10 @@ export interface DocumentSummary {
 export interface ManifestFileResult {
   file: string;
   documents: DocumentSummary[];
-  /** Compiled documents in file order; only documents without errors. */
+  /**
+   * Compiled documents in file order; only documents without errors. A host inventory is checked, not
+   * compiled: the worker reads it as its inventory (`read-inventory.ts`).
+   */
   compiled: CompiledManifest[];
   plans: Plan[];
   schedulePlans: SchedulePlan[];
@@ -46,21 +44,7 @@ export async function readManifestFile(path: string): Promise<ManifestFileResult
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : describeError(err);
-    return {
-      ...emptyResult(path),
-      errors: [
-        {
-          code: 'FILE_UNREADABLE',
-          file: path,
-          line: 1,
-          col: 1,
-          pointer: '',
-          message: `cannot read the file: ${reason}`,
-          fix: 'check the path and its permissions',
-        },
-      ],
-    };
+    return { ...emptyResult(path), errors: [fileUnreadable(path, err)] };
   }
   return readManifestText(text, path);
 }
@@ -103,42 +87,11 @@ function processDocument(doc: LoadedDocument, file: string, result: ManifestFile
     for (const issue of validation.errors) result.errors.push(placeIn(doc, file, issue));
     return;
   }
+  if (validation.kind === 'Inventory') return;
   const compiled = compileManifest(validation.manifest, { location: `${file}:${doc.position.line}` });
   result.compiled.push(compiled);
   if (compiled.type === 'plan') result.plans.push(compiled.plan);
   else result.schedulePlans.push(compiled.schedulePlan);
-}
-
-/** The issue at its place in the file: errors and warnings have one shape, only their codes differ. */
-function placeIn<C extends ManifestErrorCode | ManifestWarningCode>(
-  doc: LoadedDocument,
-  file: string,
-  issue: { code: C; pointer: string; message: string; fix: string; at?: 'key' | 'value' },
-): Placed<C> {
-  return place(issue, file, doc.index, doc.locate(issue.pointer, issue.at));
-}
-
-function place<C extends ManifestErrorCode | ManifestWarningCode>(
-  issue: { code: C; pointer: string; message: string; fix: string },
-  file: string,
-  document: number,
-  at: SourcePosition,
-): Placed<C> {
-  const { line, col } = at;
-  return {
-    code: issue.code,
-    file,
-    line,
-    col,
-    document,
-    pointer: issue.pointer,
-    message: issue.message,
-    fix: issue.fix,
-  };
-}
-
-function byPosition(a: SourcePosition, b: SourcePosition): number {
-  return a.line - b.line || a.col - b.col;
 }
 
 function metadataOf(value: unknown): { name?: string; namespace?: string } {
@@ -149,12 +102,6 @@ function metadataOf(value: unknown): { name?: string; namespace?: string } {
   return out;
 }
 
-type Placed<C> = Omit<ManifestError, 'code'> & { code: C };
-
 function emptyResult(file: string): ManifestFileResult {
   return { file, documents: [], compiled: [], plans: [], schedulePlans: [], errors: [], warnings: [] };
-}
-
-function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

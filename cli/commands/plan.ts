@@ -59,6 +59,11 @@ export async function planAction(file: string, options: PlanOptions, deps: PlanD
     deps.stderr(formatManifestErrors(result.errors));
     return EXIT.failed;
   }
+  for (const doc of result.documents.filter((d) => d.kind === 'Inventory')) {
+    deps.stderr(
+      `${file}:${doc.line}: an Inventory runs nothing, so it has no plan; give it to plan --inventory to see the targets a manifest would hit\n`,
+    );
+  }
   const compiled = result.compiled.map((c) => (c.type === 'plan' ? c.plan : c.schedulePlan));
   if (options.output === 'json') {
     deps.stdout(renderJson(compiled.length === 1 ? compiled[0] : compiled));

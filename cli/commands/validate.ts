@@ -1,5 +1,5 @@
 /**
- * `chaosflow validate FILE...`: checks manifests without running anything. Prints `ok <file>: ...` for each
+ * `chaosflow validate FILE...`: checks manifests and host inventories (`kind: Inventory`) without running anything. Prints `ok <file>: ...` for each
  * valid file and every error as `file:line:col: error[CODE] /pointer: message` plus a `fix:` line; warnings
  * (`warning[CODE]`, then a `hint:` line) go to stderr. `-o json` or `-o yaml` prints the per-file results,
  * warnings included, instead. Exit 1 if any file has an error; warnings alone keep exit 0.
@@ -23,7 +23,7 @@ export function register(program: Command): void {
   program
     .command('validate')
     .description(
-      'check manifests (Workflow, Schedule, chaos kinds) against the schemas and the semantic rules',
+      'check manifests (Workflow, Schedule, chaos kinds) and host inventories against the schemas and the semantic rules',
     )
     .argument('<files...>', 'YAML files, each with one or more documents')
     .addOption(outputOption())

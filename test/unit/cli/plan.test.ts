@@ -123,6 +123,15 @@ describe('chaosflow plan', () => {
     expect(json.err).toBe(table.err);
   });
 
+  it('says that an Inventory has no plan, and where to use it, without failing', async () => {
+    const { code, out, err } = await run(example('inventory.yaml'), 'table');
+    expect(code).toBe(0);
+    expect(out).toBe('');
+    expect(err).toBe(
+      `${example('inventory.yaml')}:4: an Inventory runs nothing, so it has no plan; give it to plan --inventory to see the targets a manifest would hit\n`,
+    );
+  });
+
   it('as a process: -o json on stdout with exit 0', async () => {
     const result = await runCli(['plan', '-o', 'json', 'examples/schedule.yaml']);
     expect(result.code).toBe(0);

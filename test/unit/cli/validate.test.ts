@@ -1,4 +1,5 @@
 /** `chaosflow validate`: called directly for the details, and spawned once for the real exit codes and streams. */
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,21 @@ spec: { schedule: "@hourly", type: PodChaos, podChaos: { action: pod-kill, mode:
       `ok ${example('game-day.yaml')}: 1 document (Workflow)\nok ${file}: 2 documents (PodChaos, Schedule)\n`,
     );
     expect(c.err).toEqual([]);
+  });
+
+  it('accepts a host inventory by its kind, and refuses an invalid one with located errors', async () => {
+    const c = capture();
+    const code = await validateAction(
+      [example('inventory.yaml'), invalid('inventory-node-not-found.yaml')],
+      { output: 'table' },
+      c.io,
+    );
+    expect(code).toBe(1);
+    const out = c.out.join('');
+    expect(out).toContain(`ok ${example('inventory.yaml')}: 1 document (Inventory)\n`);
+    expect(out).toContain(
+      `${invalid('inventory-node-not-found.yaml')}:14:11: error[INVENTORY_NODE_NOT_FOUND] /pods/0/node: node "lcoal" is not in \`nodes\`\n  fix: did you mean local? use one of: local\n`,
+    );
   });
 
   it('prints every error with position, code, pointer and a fix line, and returns 1', async () => {
@@ -164,6 +180,14 @@ spec: { schedule: "@hourly", type: PodChaos, podChaos: { action: pod-kill, mode:
     expect(warning.stderr).toMatch(
       /^test\/unit\/manifests\/warnings\/held-standalone\.yaml:7:1: warning\[CHAOS_HELD_UNTIL_ABORT\] /,
     );
+
+    const examples = readdirSync(join(root, 'examples'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => `examples/${f}`);
+    const all = await runCli(['validate', ...examples]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain('ok examples/inventory.yaml: 1 document (Inventory)\n');
+    expect(all.stdout.split('\n').filter((l) => l.startsWith('ok '))).toHaveLength(examples.length);
 
     const usage = await runCli(['validate', '-o', 'xml', 'examples/serial.yaml']);
     expect(usage.code).toBe(2);
