@@ -283,6 +283,18 @@ const METADATA_RULES: readonly Rule<Manifest>[] = [
           },
   },
   {
+    field: `metadata.annotations.${CHAOS_MESH_PAUSE_ANNOTATION} (Workflow)`,
+    treatment: 'warn',
+    find: (m) =>
+      m.kind !== 'Workflow' || m.metadata.annotations?.[CHAOS_MESH_PAUSE_ANNOTATION] !== 'true'
+        ? undefined
+        : {
+            path: annotation(CHAOS_MESH_PAUSE_ANNOTATION),
+            message: 'the pause annotation does not pause a Workflow: the run starts at once',
+            fix: 'remove the annotation; pause a running run with chaosflow pause RUN',
+          },
+  },
+  {
     field: `metadata.annotations.${CHAOS_MESH_ABORT_ANNOTATION}`,
     treatment: 'reject',
     find: (m) =>

@@ -190,6 +190,14 @@ const CASES: readonly [string, object, string][] = [
     'FIELD_IGNORED /metadata/annotations/experiment.chaos-mesh.org~1pause',
   ],
   [
+    'metadata.annotations.experiment.chaos-mesh.org/pause (Workflow)',
+    {
+      ...checkTemplate({}),
+      metadata: { name: 'w', annotations: { 'experiment.chaos-mesh.org/pause': 'true' } },
+    },
+    'FIELD_IGNORED /metadata/annotations/experiment.chaos-mesh.org~1pause',
+  ],
+  [
     'metadata.annotations.workflow.chaos-mesh.org/abort',
     {
       ...checkTemplate({}),
