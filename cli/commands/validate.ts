@@ -1,8 +1,9 @@
 /**
- * `chaosflow validate FILE...`: checks manifests and host inventories (`kind: Inventory`) without running anything. Prints `ok <file>: ...` for each
- * valid file and every error as `file:line:col: error[CODE] /pointer: message` plus a `fix:` line; warnings
- * (`warning[CODE]`, then a `hint:` line) go to stderr. `-o json` or `-o yaml` prints the per-file results,
- * warnings included, instead. Exit 1 if any file has an error; warnings alone keep exit 0.
+ * `chaosflow validate FILE...`: checks manifests and host inventories (`kind: Inventory`) without running
+ * anything. Prints `ok <file>: ...` for each valid file and every error as `file:line:col: error[CODE]
+ * /pointer: message` plus a `fix:` line; warnings (`warning[CODE]`, then a `hint:` line) go to stderr. `-o json`
+ * or `-o yaml` prints the per-file results, warnings included, instead. Exit 1 if any file has an error;
+ * warnings alone keep exit 0.
  */
 import type { Command } from 'commander';
 import type { ManifestFileResult } from '../../manifests/read-manifests.js';
