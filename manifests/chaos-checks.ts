@@ -1,10 +1,13 @@
 /**
  * Checks of one chaos spec beyond its schema, after Chaos Mesh's webhook rules: selector mode/value, the
- * fields each action needs, NetworkChaos direction rules, StressChaos stressors, percentages, and where
- * `duration` is required (standalone, in a Schedule) or forbidden (inside a Workflow: use the deadline).
+ * fields each action needs, NetworkChaos direction rules, StressChaos stressors, percentages, and `duration`:
+ * forbidden inside a Workflow (the template's deadline holds the fault); elsewhere optional, as in Chaos Mesh,
+ * where a chaos without it holds until the object is deleted. chaosflow then holds the fault until the run is
+ * aborted (or a Schedule's next tick or deadline cuts it), and says so with a warning.
  */
 import { isOneShot, type ChaosKind } from '../common/chaos-kinds.js';
 import type {
+  ConcurrencyPolicy,
   HTTPChaosSpec,
   IOChaosSpec,
   NetworkChaosSpec,
@@ -12,10 +15,18 @@ import type {
   StressChaosSpec,
 } from '../common/generated/manifest-types.js';
 import { joinPointer, type ManifestIssue } from './errors.js';
+import { SCHEDULE_DEFAULT_CONCURRENCY_POLICY } from './defaults.js';
+import { checkUnhonouredChaosFields } from './unhonoured-fields.js';
 import { checkPercent, checkPositiveDuration } from './value-checks.js';
 
-/** Where the spec sits: its own manifest, a Workflow template, or a Schedule (top level or in a template). */
-export type ChaosContext = 'standalone' | 'workflow' | 'schedule';
+/**
+ * Where the spec sits: its own manifest, a Workflow template, or a Schedule, top level or in a Workflow
+ * template (then the template's deadline ends every tick).
+ */
+export type ChaosContext =
+  | { in: 'standalone' }
+  | { in: 'workflow' }
+  | { in: 'schedule'; concurrencyPolicy: ConcurrencyPolicy; inTemplate: boolean };
 
 interface CommonSpec {
   action?: string;
@@ -31,6 +42,7 @@ export function checkChaosSpec(
 ): void {
   checkSelectorValue(spec, base, issues);
   checkDuration(kind, spec, base, context, issues);
+  checkUnhonouredChaosFields(kind, spec, base, issues);
   switch (kind) {
     case 'NetworkChaos':
       checkNetworkChaos(spec as NetworkChaosSpec, base, issues);
@@ -59,7 +71,7 @@ function checkDuration(
   issues: ManifestIssue[],
 ): void {
   const pointer = joinPointer(base, 'duration');
-  if (context === 'workflow') {
+  if (context.in === 'workflow') {
     if (spec.duration !== undefined) {
       issues.push({
         code: 'CHAOS_DURATION_IN_WORKFLOW',
@@ -72,14 +84,30 @@ function checkDuration(
     return;
   }
   checkPositiveDuration(spec.duration, pointer, issues);
-  if (spec.duration === undefined && !isOneShot(kind, spec.action)) {
-    const where = context === 'schedule' ? 'each scheduled run' : 'the chaos';
-    issues.push({
-      code: 'CHAOS_NO_DURATION',
-      pointer,
-      message: `${kind}${spec.action ? ` ${spec.action}` : ''} has no duration, so ${where} would never end`,
-      fix: 'add duration: how long to hold the fault, such as 30s or 5m',
-    });
+  if (spec.duration !== undefined || isOneShot(kind, spec.action)) return;
+  issues.push({
+    severity: 'warning',
+    code: 'CHAOS_HELD_UNTIL_ABORT',
+    pointer,
+    message: `${kind}${spec.action ? ` ${spec.action}` : ''} has no duration, so ${heldUntil(context)}`,
+    fix: 'add duration: how long to hold the fault, such as 30s or 5m, for it to end on its own',
+  });
+}
+
+/** What ends a fault without duration, as the interpreter runs it (see schemas/README.md). */
+function heldUntil(context: Exclude<ChaosContext, { in: 'workflow' }>): string {
+  if (context.in === 'standalone')
+    return 'the run holds the fault until it is aborted (Ctrl-C in chaosflow run, or chaosflow abort)';
+  const end = context.inTemplate
+    ? "the schedule template's deadline"
+    : 'the run is aborted (chaosflow abort, or chaosflow schedule delete --abort-running)';
+  switch (context.concurrencyPolicy || SCHEDULE_DEFAULT_CONCURRENCY_POLICY) {
+    case 'Replace':
+      return `each tick holds the fault until the next tick replaces it (concurrencyPolicy Replace); the last one until ${end}`;
+    case 'Allow':
+      return `every tick adds one more held fault (concurrencyPolicy Allow), each held until ${end}`;
+    case 'Forbid':
+      return `the first tick holds the fault until ${end}, and every later tick is skipped while it holds (concurrencyPolicy Forbid)`;
   }
 }
 

@@ -33,6 +33,9 @@ export const SCHEDULE_DEFAULT_CONCURRENCY_POLICY = 'Forbid';
 /** Chaos Mesh's annotation that pauses a Schedule (`"true"`); compiled into `suspend`. */
 export const CHAOS_MESH_PAUSE_ANNOTATION = 'experiment.chaos-mesh.org/pause';
 
+/** A host inventory pod without `phase` is running. */
+export const INVENTORY_POD_DEFAULT_PHASE = 'Running';
+
 /** chaosflow `retry.backoff` when not written: 1 s, doubling, no cap. */
 export const RETRY_BACKOFF_DEFAULTS = { duration: '1s', factor: 2 } as const;
 

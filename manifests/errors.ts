@@ -1,7 +1,8 @@
 /**
- * Errors found in manifests. Every one has a stable `code` (scripts and tests match on it), the JSON pointer
- * of the field it is about, what is wrong and how to fix it; `file`, `line` and `col` are added once the
- * pointer is mapped back to the YAML source.
+ * What the checks find in manifests: errors (the document is refused) and warnings (it is accepted, but
+ * something the user wrote will not do what they may expect). Both have one shape: a stable `code` (scripts
+ * and tests match on it), the JSON pointer of the field it is about, what it is about and how to fix or avoid
+ * it; `file`, `line` and `col` are added once the pointer is mapped back to the YAML source.
  */
 
 export const MANIFEST_ERROR_CODES = [
@@ -37,7 +38,6 @@ export const MANIFEST_ERROR_CODES = [
   'SCHEDULE_NO_DEADLINE',
   'CHAOS_DURATION_IN_WORKFLOW',
   'CHAOS_NO_DEADLINE',
-  'CHAOS_NO_DURATION',
   // Values
   'SELECTOR_VALUE_MISSING',
   'SELECTOR_VALUE_INVALID',
@@ -55,22 +55,58 @@ export const MANIFEST_ERROR_CODES = [
   'NETWORK_TARGET_REQUIRED',
   'NETWORK_EXTERNAL_TARGETS_DIRECTION',
   'STRESS_NO_STRESSOR',
+  // A Task on the worker's host cannot resolve env valueFrom (host-task-checks.ts)
   'TASK_ENV_UNSUPPORTED',
+  // A field no driver honours, which would change where or whether a fault lands (unhonoured-fields.ts)
+  'FIELD_UNSUPPORTED',
+  // The host inventory (inventory-checks.ts); the last two only where the worker reads it (read-inventory.ts)
+  'INVENTORY_NAME_DUPLICATE',
+  'INVENTORY_NODE_NOT_FOUND',
+  'INVENTORY_TLS_REQUIRED',
+  'INVENTORY_FILE_UNREADABLE',
+  'INVENTORY_MULTIPLE_DOCUMENTS',
 ] as const;
 export type ManifestErrorCode = (typeof MANIFEST_ERROR_CODES)[number];
 
-/** An error inside one document, before it is placed in the file. */
-export interface ManifestIssue {
-  code: ManifestErrorCode;
+/** Warnings do not make a document invalid (`chaosflow validate` still exits 0). */
+export const MANIFEST_WARNING_CODES = [
+  // A standalone chaos, or a Schedule's chaos, without duration: held until the run ends another way.
+  'CHAOS_HELD_UNTIL_ABORT',
+  // A field no driver honours here, whose absence is harmless (unhonoured-fields.ts)
+  'FIELD_IGNORED',
+  // A Task that writes what only a Pod uses (image, volumes, ...): it runs on the worker's host (host-task-checks.ts)
+  'TASK_RUNS_ON_HOST',
+] as const;
+export type ManifestWarningCode = (typeof MANIFEST_WARNING_CODES)[number];
+
+interface IssueText {
   /** JSON pointer into the document (`''` is the whole document). */
   pointer: string;
   message: string;
+  /** How to fix the error, or how to avoid the warning. */
   fix: string;
   /**
    * Which position to report when the field exists: its value (default) or its key (for a field that should
    * not be there). A missing field is reported at its nearest existing parent.
    */
   at?: 'key' | 'value';
+}
+
+export interface ManifestErrorIssue extends IssueText {
+  severity?: 'error';
+  code: ManifestErrorCode;
+}
+
+export interface ManifestWarningIssue extends IssueText {
+  severity: 'warning';
+  code: ManifestWarningCode;
+}
+
+/** What a check found inside one document, before it is placed in the file: an error unless it says warning. */
+export type ManifestIssue = ManifestErrorIssue | ManifestWarningIssue;
+
+export function isWarning(issue: ManifestIssue): issue is ManifestWarningIssue {
+  return issue.severity === 'warning';
 }
 
 export interface SourcePosition {
@@ -80,14 +116,21 @@ export interface SourcePosition {
   col: number;
 }
 
-export interface ManifestError extends SourcePosition {
-  code: ManifestErrorCode;
+interface PlacedIssue extends SourcePosition {
   file: string;
   /** 0-based index of the YAML document in the file; absent for errors about the whole file. */
   document?: number;
   pointer: string;
   message: string;
   fix: string;
+}
+
+export interface ManifestError extends PlacedIssue {
+  code: ManifestErrorCode;
+}
+
+export interface ManifestWarning extends PlacedIssue {
+  code: ManifestWarningCode;
 }
 
 /** Escapes one JSON pointer segment (RFC 6901). */

@@ -1,22 +1,23 @@
 /**
  * What kind a document is, checked before the schema: a document of a kind chaosflow recognises but does not
- * run (AWSChaos, JVMChaos, ...) — at the top, as a template's `templateType` or a Schedule's `type`, or as an
- * embedded spec key such as `awsChaos` — gets one clear error instead of a dump of schema errors.
+ * run (AWSChaos, JVMChaos, StatusCheck, RemoteCluster, ... — any kind of Chaos Mesh's group, see
+ * `unsupported-kinds.ts`) — at the top, as a template's `templateType` or a Schedule's `type`, or as an
+ * embedded spec key such as `awsChaos` — gets one clear error with what to do instead, not a dump of schema
+ * errors; a misspelt kind gets "did you mean".
  */
 import {
   CHAOS_SPEC_KEY,
   isUnsupportedChaosKind,
-  SUPPORTED_CHAOS_KINDS,
   UNSUPPORTED_CHAOS_KINDS,
   type UnsupportedChaosKind,
 } from '../common/chaos-kinds.js';
 import { suggest } from './did-you-mean.js';
-import { joinPointer, type ManifestIssue } from './errors.js';
-import { isManifestKind, MANIFEST_KINDS, type ManifestKind } from './manifest-kinds.js';
+import { joinPointer, type ManifestErrorIssue } from './errors.js';
+import { DOCUMENT_KINDS, isDocumentKind, type DocumentKind } from './manifest-kinds.js';
+import { isChaosMeshApiVersion, knownUnsupportedKind, unsupportedKindHint } from './unsupported-kinds.js';
 
-export type Identified = { kind: ManifestKind; issues: [] } | { kind?: undefined; issues: ManifestIssue[] };
-
-const SUPPORTED_LIST = `${SUPPORTED_CHAOS_KINDS.slice(0, -1).join(', ')} and ${SUPPORTED_CHAOS_KINDS.at(-1)}`;
+export type Identified =
+  { kind: DocumentKind; issues: [] } | { kind?: undefined; issues: ManifestErrorIssue[] };
 
 const UNSUPPORTED_KEYS: ReadonlyMap<string, UnsupportedChaosKind> = new Map(
   UNSUPPORTED_CHAOS_KINDS.map((kind) => [CHAOS_SPEC_KEY[kind], kind]),
@@ -43,34 +44,36 @@ export function identifyManifest(value: unknown): Identified {
           code: 'KIND_MISSING',
           pointer: '/kind',
           message: 'the manifest has no kind',
-          fix: `add kind: one of ${MANIFEST_KINDS.join(', ')}`,
+          fix: `add kind: one of ${DOCUMENT_KINDS.join(', ')}`,
         },
       ],
     };
   }
-  if (typeof kind === 'string' && isUnsupportedChaosKind(kind))
+  if (typeof kind === 'string' && knownUnsupportedKind(kind) !== undefined)
     return { issues: [unsupported(kind, '/kind')] };
-  if (typeof kind !== 'string' || !isManifestKind(kind)) {
-    const hint = typeof kind === 'string' ? suggest(kind, MANIFEST_KINDS) : undefined;
+  if (typeof kind !== 'string' || !isDocumentKind(kind)) {
+    const hint = typeof kind === 'string' ? suggest(kind, DOCUMENT_KINDS) : undefined;
+    if (typeof kind === 'string' && hint === undefined && isChaosMeshApiVersion(value.apiVersion))
+      return { issues: [unsupported(kind, '/kind')] };
     return {
       issues: [
         {
           code: 'KIND_UNKNOWN',
           pointer: '/kind',
           message: `chaosflow does not know the kind ${JSON.stringify(kind)}`,
-          fix: `${hint ? `did you mean ${hint}? ` : ''}kind must be one of ${MANIFEST_KINDS.join(', ')}`,
+          fix: `${hint ? `did you mean ${hint}? ` : ''}kind must be one of ${DOCUMENT_KINDS.join(', ')}`,
         },
       ],
     };
   }
   const spec = value.spec;
-  const issues: ManifestIssue[] = [];
+  const issues: ManifestErrorIssue[] = [];
   if (kind === 'Workflow') scanWorkflowSpec(spec, '/spec', issues);
   if (kind === 'Schedule') scanScheduleSpec(spec, '/spec', issues, true);
   return issues.length > 0 ? { issues } : { kind, issues: [] };
 }
 
-function scanWorkflowSpec(spec: unknown, base: string, issues: ManifestIssue[]): void {
+function scanWorkflowSpec(spec: unknown, base: string, issues: ManifestErrorIssue[]): void {
   const templates = isObject(spec) ? spec.templates : undefined;
   if (!Array.isArray(templates)) return;
   templates.forEach((template: unknown, i) => {
@@ -86,7 +89,12 @@ function scanWorkflowSpec(spec: unknown, base: string, issues: ManifestIssue[]):
   });
 }
 
-function scanScheduleSpec(spec: unknown, base: string, issues: ManifestIssue[], withWorkflow: boolean): void {
+function scanScheduleSpec(
+  spec: unknown,
+  base: string,
+  issues: ManifestErrorIssue[],
+  withWorkflow: boolean,
+): void {
   if (!isObject(spec)) return;
   const type = spec.type;
   if (typeof type === 'string' && isUnsupportedChaosKind(type)) {
@@ -97,19 +105,19 @@ function scanScheduleSpec(spec: unknown, base: string, issues: ManifestIssue[], 
   if (withWorkflow) scanWorkflowSpec(spec.workflow, joinPointer(base, 'workflow'), issues);
 }
 
-function scanKeys(object: Record<string, unknown>, base: string, issues: ManifestIssue[]): void {
+function scanKeys(object: Record<string, unknown>, base: string, issues: ManifestErrorIssue[]): void {
   for (const key of Object.keys(object)) {
     const kind = UNSUPPORTED_KEYS.get(key);
     if (kind) issues.push({ ...unsupported(kind, joinPointer(base, key)), at: 'key' });
   }
 }
 
-function unsupported(kind: UnsupportedChaosKind, pointer: string): ManifestIssue {
+function unsupported(kind: string, pointer: string): ManifestErrorIssue {
   return {
     code: 'KIND_UNSUPPORTED',
     pointer,
     message: `${kind} is not supported by chaosflow`,
-    fix: `chaosflow runs ${SUPPORTED_LIST}; remove this part or run it with Chaos Mesh`,
+    fix: unsupportedKindHint(kind),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   type Document,
   type Node as YamlNode,
 } from 'yaml';
-import { splitPointer, type ManifestIssue, type SourcePosition } from './errors.js';
+import { splitPointer, type ManifestErrorIssue, type SourcePosition } from './errors.js';
 
 export interface LoadedDocument {
   /** 0-based index among the file's documents, empty ones included (so it matches what an editor shows). */
@@ -20,14 +20,14 @@ export interface LoadedDocument {
   value: unknown;
   /** Where the document's content starts. */
   position: SourcePosition;
-  /** Position of a JSON pointer; see `ManifestIssue.at`. */
+  /** Position of a JSON pointer; see `ManifestErrorIssue.at`. */
   locate(pointer: string, at?: 'key' | 'value'): SourcePosition;
 }
 
 export interface LoadedFile {
   documents: LoadedDocument[];
   /** Syntax errors, already placed. Documents with syntax errors are not in `documents`. */
-  syntaxErrors: { document: number; position: SourcePosition; issue: ManifestIssue }[];
+  syntaxErrors: { document: number; position: SourcePosition; issue: ManifestErrorIssue }[];
 }
 
 export function loadManifests(text: string): LoadedFile {

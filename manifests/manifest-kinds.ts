@@ -1,8 +1,17 @@
-/** The top-level kinds chaosflow reads from YAML, their API versions, and the schema file of each. */
+/**
+ * The top-level kinds chaosflow reads from YAML, their API versions, and the schema file of each: the kinds
+ * that run (manifests, compiled into plans) and the host inventory (configuration of the worker).
+ */
 import { SUPPORTED_CHAOS_KINDS, type ChaosKind } from '../common/chaos-kinds.js';
 
 export const MANIFEST_KINDS = ['Workflow', 'Schedule', ...SUPPORTED_CHAOS_KINDS] as const;
 export type ManifestKind = (typeof MANIFEST_KINDS)[number];
+
+export const INVENTORY_KIND = 'Inventory';
+
+/** Every kind a document may have: `chaosflow validate` checks them all. */
+export const DOCUMENT_KINDS = [...MANIFEST_KINDS, INVENTORY_KIND] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /** chaosflow's own group first; Chaos Mesh manifests are accepted unchanged. */
 export const API_VERSIONS = ['chaosflow.dev/v1alpha1', 'chaos-mesh.org/v1alpha1'] as const;
@@ -20,12 +29,17 @@ export const SCHEMA_FILE = {
   TimeChaos: 'time-chaos.schema.json',
   HTTPChaos: 'http-chaos.schema.json',
   DNSChaos: 'dns-chaos.schema.json',
-} as const satisfies Record<ManifestKind, string>;
+  Inventory: 'inventory.schema.json',
+} as const satisfies Record<DocumentKind, string>;
 
 export const SCHEMA_BASE_ID = 'https://chaosflow.dev/schemas/';
 
 export function isManifestKind(value: string): value is ManifestKind {
   return (MANIFEST_KINDS as readonly string[]).includes(value);
+}
+
+export function isDocumentKind(value: string): value is DocumentKind {
+  return (DOCUMENT_KINDS as readonly string[]).includes(value);
 }
 
 export function isChaosManifestKind(kind: ManifestKind): kind is ChaosKind {

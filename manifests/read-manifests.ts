@@ -1,22 +1,22 @@
 /**
  * The entry points the CLI and the controller use: YAML text or a file in, plans and schedule plans out,
- * with every error of every document placed at `file:line:col`. Bad input never throws.
+ * with every error and warning of every document placed at `file:line:col`. Bad input never throws.
  */
-import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { readFile } from 'node:fs/promises';
 import type { Plan } from '../common/plan.js';
 import type { SchedulePlan } from '../common/schedule-plan.js';
 import { compileManifest, type CompiledManifest } from './compile.js';
-import type { ManifestError, ManifestIssue, SourcePosition } from './errors.js';
+import type { ManifestError, ManifestWarning } from './errors.js';
 import { loadManifests, type LoadedDocument } from './load.js';
-import type { ManifestKind } from './manifest-kinds.js';
+import { byPosition, fileUnreadable, place, placeIn } from './place-issues.js';
+import type { DocumentKind } from './manifest-kinds.js';
 import { validateManifest } from './validate.js';
 
 export interface DocumentSummary {
   /** 0-based index of the document in the file. */
   index: number;
   /** The kind, when it could be read. */
-  kind?: ManifestKind;
+  kind?: DocumentKind;
   name?: string;
   namespace?: string;
   line: number;
@@ -26,12 +26,17 @@ export interface DocumentSummary {
 export interface ManifestFileResult {
   file: string;
   documents: DocumentSummary[];
-  /** Compiled documents in file order; only documents without errors. */
+  /**
+   * Compiled documents in file order; only documents without errors. A host inventory is checked, not
+   * compiled: the worker reads it as its inventory (`read-inventory.ts`).
+   */
   compiled: CompiledManifest[];
   plans: Plan[];
   schedulePlans: SchedulePlan[];
   /** Sorted by position. Empty means every document is valid. */
   errors: ManifestError[];
+  /** Sorted by position. Valid documents may have warnings too: they are still compiled. */
+  warnings: ManifestWarning[];
 }
 
 export async function readManifestFile(path: string): Promise<ManifestFileResult> {
@@ -39,21 +44,7 @@ export async function readManifestFile(path: string): Promise<ManifestFileResult
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errorMessage(err);
-    return {
-      ...emptyResult(path),
-      errors: [
-        {
-          code: 'FILE_UNREADABLE',
-          file: path,
-          line: 1,
-          col: 1,
-          pointer: '',
-          message: `cannot read the file: ${reason}`,
-          fix: 'check the path and its permissions',
-        },
-      ],
-    };
+    return { ...emptyResult(path), errors: [fileUnreadable(path, err)] };
   }
   return readManifestText(text, path);
 }
@@ -76,7 +67,8 @@ export function readManifestText(text: string, file: string): ManifestFileResult
       fix: 'add a Workflow, Schedule or chaos manifest (see examples/)',
     });
   }
-  result.errors.sort((a, b) => a.line - b.line || a.col - b.col);
+  result.errors.sort(byPosition);
+  result.warnings.sort(byPosition);
   return result;
 }
 
@@ -90,30 +82,16 @@ function processDocument(doc: LoadedDocument, file: string, result: ManifestFile
     line: doc.position.line,
     valid: validation.ok,
   });
+  for (const issue of validation.warnings) result.warnings.push(placeIn(doc, file, issue));
   if (!validation.ok) {
-    for (const issue of validation.issues) {
-      result.errors.push(place(issue, file, doc.index, doc.locate(issue.pointer, issue.at)));
-    }
+    for (const issue of validation.errors) result.errors.push(placeIn(doc, file, issue));
     return;
   }
+  if (validation.kind === 'Inventory') return;
   const compiled = compileManifest(validation.manifest, { location: `${file}:${doc.position.line}` });
   result.compiled.push(compiled);
   if (compiled.type === 'plan') result.plans.push(compiled.plan);
   else result.schedulePlans.push(compiled.schedulePlan);
-}
-
-function place(issue: ManifestIssue, file: string, document: number, at: SourcePosition): ManifestError {
-  const { line, col } = at;
-  return {
-    code: issue.code,
-    file,
-    line,
-    col,
-    document,
-    pointer: issue.pointer,
-    message: issue.message,
-    fix: issue.fix,
-  };
 }
 
 function metadataOf(value: unknown): { name?: string; namespace?: string } {
@@ -125,5 +103,5 @@ function metadataOf(value: unknown): { name?: string; namespace?: string } {
 }
 
 function emptyResult(file: string): ManifestFileResult {
-  return { file, documents: [], compiled: [], plans: [], schedulePlans: [], errors: [] };
+  return { file, documents: [], compiled: [], plans: [], schedulePlans: [], errors: [], warnings: [] };
 }

@@ -3,7 +3,7 @@
  * allowed values; a missing field is named at its parent; a bad format quotes the schema's description.
  */
 import { suggest } from './did-you-mean.js';
-import { joinPointer, splitPointer, type ManifestIssue } from './errors.js';
+import { joinPointer, splitPointer, type ManifestErrorIssue } from './errors.js';
 import { describe } from './identify.js';
 import type { SchemaError } from './schema-validators.js';
 
@@ -22,9 +22,9 @@ const MISPLACED: readonly { field: RegExp; parent: RegExp; fix: string }[] = [
 ];
 
 /** An issue with the field an unknown field was probably meant to be. */
-type Translated = ManifestIssue & { suggestion?: string };
+type Translated = ManifestErrorIssue & { suggestion?: string };
 
-export function translateSchemaErrors(errors: readonly SchemaError[]): ManifestIssue[] {
+export function translateSchemaErrors(errors: readonly SchemaError[]): ManifestErrorIssue[] {
   const typeErrorPaths = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   const seen = new Set<string>();
   const issues: Translated[] = [];
@@ -44,7 +44,7 @@ export function translateSchemaErrors(errors: readonly SchemaError[]): ManifestI
  * `tempalteType: Serial` gives both "unknown field tempalteType, did you mean templateType?" and "missing
  * templateType"; the first says it all.
  */
-function dropMisspeltRequired(issues: Translated[]): ManifestIssue[] {
+function dropMisspeltRequired(issues: Translated[]): ManifestErrorIssue[] {
   const suggested = new Set(
     issues
       .filter((i) => i.code === 'SCHEMA_UNKNOWN_FIELD')
@@ -86,7 +86,7 @@ function translate(error: SchemaError): Translated {
       };
     }
     case 'type':
-      return typeIssue(path, String(params.type), error.data);
+      return typeIssue(path, String(params.type), error.data, error.parentSchema);
     case 'enum': {
       const allowed = (params.allowedValues as unknown[] | undefined) ?? [];
       const hint = typeof error.data === 'string' ? suggest(error.data, allowed.map(String)) : undefined;
@@ -153,7 +153,12 @@ function translate(error: SchemaError): Translated {
   }
 }
 
-function typeIssue(path: string, expected: string, data: unknown): ManifestIssue {
+function typeIssue(
+  path: string,
+  expected: string,
+  data: unknown,
+  schema: Record<string, unknown> | undefined,
+): ManifestErrorIssue {
   const wanted = expected
     .split(',')
     .filter((t) => t !== 'null')
@@ -162,7 +167,11 @@ function typeIssue(path: string, expected: string, data: unknown): ManifestIssue
     )
     .join(' or ');
   let fix = `write ${wanted} here`;
-  if (expected === 'string' && (typeof data === 'number' || typeof data === 'boolean')) {
+  const format = typeof schema?.pattern === 'string' ? schema.description : undefined;
+  if (expected === 'string' && typeof format === 'string') {
+    // Quoting alone would not do: the string has a format of its own (`id: 4242` wants "pid://4242").
+    fix = `write ${lowerFirst(format)}`;
+  } else if (expected === 'string' && (typeof data === 'number' || typeof data === 'boolean')) {
     fix = `quote the value: "${String(data)}"`;
   } else if (
     (expected === 'integer' || expected === 'number') &&

@@ -12,13 +12,21 @@ import { checkChaosSpec } from './chaos-checks.js';
 import type { ManifestIssue } from './errors.js';
 import type { ManifestKind } from './manifest-kinds.js';
 import { checkScheduleSpec } from './schedule-checks.js';
+import { checkUnhonouredMetadata } from './unhonoured-fields.js';
 import { checkWorkflowSpec } from './workflow-checks.js';
 
 export function semanticIssues(kind: ManifestKind, manifest: Manifest): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
+  checkUnhonouredMetadata(manifest, issues);
   if (kind === 'Workflow') checkWorkflowSpec((manifest as WorkflowManifest).spec, '/spec', issues);
   else if (kind === 'Schedule') checkScheduleSpec((manifest as ScheduleManifest).spec, '/spec', issues);
   else
-    checkChaosSpec(kind, manifest.spec as PodSelector & { action?: string }, '/spec', 'standalone', issues);
+    checkChaosSpec(
+      kind,
+      manifest.spec as PodSelector & { action?: string },
+      '/spec',
+      { in: 'standalone' },
+      issues,
+    );
   return issues;
 }

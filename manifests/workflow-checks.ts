@@ -13,9 +13,11 @@ import {
 import { checkBranchExpression, literalPatterns } from '../common/branch-expression.js';
 import type { Template, WorkflowSpec } from '../common/generated/manifest-types.js';
 import { checkChaosSpec } from './chaos-checks.js';
+import { checkHostTask } from './host-task-checks.js';
 import { suggest } from './did-you-mean.js';
 import { joinPointer, type ManifestIssue } from './errors.js';
-import { checkChaosOnlySchedule } from './schedule-checks.js';
+import { checkChaosOnlySchedule } from './schedule-spec-checks.js';
+import { checkUnhonouredStatusCheckFields } from './unhonoured-fields.js';
 import { checkHttpUrl, checkPositiveDuration, checkStatusCode, isDns1123Subdomain } from './value-checks.js';
 
 type PayloadField = Exclude<keyof Template, 'name' | 'templateType' | 'deadline' | 'retry'>;
@@ -158,6 +160,7 @@ function checkTemplate(t: Template, at: string, names: ReadonlySet<string>, issu
       joinPointer(sc, 'http', 'criteria', 'statusCode'),
       issues,
     );
+    checkUnhonouredStatusCheckFields(check, sc, issues);
   }
   if (type === 'Schedule' && t.schedule) {
     checkChaosOnlySchedule(t.schedule, joinPointer(at, 'schedule'), issues);
@@ -177,7 +180,7 @@ function checkChaosTemplate(t: Template, kind: ChaosKind, at: string, issues: Ma
   const key = CHAOS_SPEC_KEY[kind];
   const spec = t[key];
   if (spec === undefined) return;
-  checkChaosSpec(kind, spec, joinPointer(at, key), 'workflow', issues);
+  checkChaosSpec(kind, spec, joinPointer(at, key), { in: 'workflow' }, issues);
   if (t.deadline === undefined && !isOneShot(kind, 'action' in spec ? spec.action : undefined)) {
     issues.push({
       code: 'CHAOS_NO_DEADLINE',
@@ -189,16 +192,7 @@ function checkChaosTemplate(t: Template, kind: ChaosKind, at: string, issues: Ma
 }
 
 function checkTask(t: Template, at: string, names: ReadonlySet<string>, issues: ManifestIssue[]): void {
-  t.task?.container.env?.forEach((env, j) => {
-    if (env.valueFrom === undefined) return;
-    issues.push({
-      code: 'TASK_ENV_UNSUPPORTED',
-      pointer: joinPointer(at, 'task', 'container', 'env', j, 'valueFrom'),
-      at: 'key',
-      message: `env ${env.name} uses valueFrom, which chaosflow tasks do not support yet`,
-      fix: 'replace valueFrom with value: and the literal value',
-    });
-  });
+  if (t.task) checkHostTask(t.task, at, t.name, issues);
   t.conditionalBranches?.forEach((branch, j) => {
     const b = joinPointer(at, 'conditionalBranches', j);
     if (!names.has(branch.target)) {

@@ -1,7 +1,10 @@
 /**
  * Errors of the host inventory: the file cannot be read, or it is not a valid inventory. Every problem found is
- * listed at once, each as `file:line:col: path: what is wrong. How to fix it.`
+ * listed at once, each a ManifestError (`file:line:col: error[CODE] /pointer: message` and a `fix:` line), the
+ * one shape of a problem in any file a user writes.
  */
+import { ChaosflowError } from '../../common/errors/chaosflow-error.js';
+import type { ManifestError } from '../../manifests/errors.js';
 
 export const INVENTORY_ERROR_CODES = [
   /** The file does not exist or cannot be read. */
@@ -13,28 +16,20 @@ export const INVENTORY_ERROR_CODES = [
 ] as const;
 export type InventoryErrorCode = (typeof INVENTORY_ERROR_CODES)[number];
 
-export interface InventoryIssue {
-  file: string;
-  line: number;
-  col: number;
-  /** Where in the document: `pods[2].containers[0].id`. */
-  path: string;
-  /** What is wrong and how to fix it. */
-  message: string;
+export interface InventoryErrorContext {
+  /** Every problem of the file, each located (empty when the error is not about its content). */
+  readonly issues: readonly ManifestError[];
 }
 
-export function formatIssue(issue: InventoryIssue): string {
-  return `${issue.file}:${issue.line}:${issue.col}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
-}
-
-export class InventoryError extends Error {
+export class InventoryError extends ChaosflowError<InventoryErrorCode, InventoryErrorContext> {
+  static override readonly codes: readonly string[] = INVENTORY_ERROR_CODES;
   override readonly name = 'InventoryError';
   constructor(
-    readonly code: InventoryErrorCode,
+    code: InventoryErrorCode,
     message: string,
-    readonly issues: readonly InventoryIssue[] = [],
+    issues: readonly ManifestError[] = [],
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, { issues }, options);
   }
 }

@@ -1,16 +1,25 @@
 /**
  * The host inventory as a TargetSource: a YAML file listing nodes (each with the address of its chaosflow agent)
- * and "pods" that are really local processes (`pid://<pid>` containers). The file is checked on every call
- * (its modification time, size and inode) and read again when it changed, so an edit takes effect on the next
+ * and "pods" that are really local processes (`pid://<pid>` containers). The file is read through the manifests
+ * path (`manifests/read-inventory.ts`: positions, the Inventory schema, the inventory checks, readable TLS
+ * files), so its problems are ManifestErrors like those of any manifest. It is checked on every call (its
+ * modification time, size and inode) and read again when it changed, so an edit takes effect on the next
  * experiment without restarting the worker. A file that became invalid is an error, never a silent fallback to
  * the previous content.
  */
-import { access, constants, readFile, stat } from 'node:fs/promises';
+import { errorMessage } from '../../common/errors/chaosflow-error.js';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { NodeLabels, PodInfo } from '../../common/selection/pod-info.js';
-import { formatIssue, InventoryError, type InventoryIssue } from './inventory-error.js';
-import { parseInventory, type Inventory } from './parse-inventory.js';
+import type { Inventory } from '../../manifests/compile-inventory.js';
+import type { ManifestError } from '../../manifests/errors.js';
+import { formatManifestErrors } from '../../manifests/format-error.js';
+import { readInventoryFile } from '../../manifests/read-inventory.js';
+import { InventoryError } from './inventory-error.js';
 import type { DaemonRef, TargetSource } from './target-source.js';
+
+/** Problems listed in the message; all of them are in `InventoryError.context.issues`. */
+const SHOWN = 20;
 
 interface Loaded {
   inventory: Inventory;
@@ -35,31 +44,10 @@ export class InventoryTargetSource implements TargetSource {
       throw unreadable(this.file, err);
     }
     if (this.#loaded?.version === version) return this.#loaded.inventory;
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      throw unreadable(this.file, err);
-    }
-    const { inventory, files } = parseInventory(text, this.file);
-    const missing: InventoryIssue[] = [];
-    for (const ref of files) {
-      try {
-        await access(ref.path, constants.R_OK);
-      } catch {
-        missing.push({
-          ...ref.at,
-          message: `cannot read ${ref.path}; check the path (relative paths start at the inventory's folder).`,
-        });
-      }
-    }
-    if (missing.length > 0) {
-      throw new InventoryError(
-        'INVENTORY_INVALID',
-        `${this.file} refers to files that cannot be read:\n${missing.map(formatIssue).join('\n')}`,
-        missing,
-      );
-    }
+    const { inventory, errors } = await readInventoryFile(this.file);
+    const unread = errors.find((e) => e.code === 'FILE_UNREADABLE');
+    if (unread) throw unreadable(this.file, new Error(unread.message));
+    if (!inventory) throw invalid(this.file, errors);
     this.#loaded = { inventory, version };
     return inventory;
   }
@@ -87,9 +75,18 @@ export class InventoryTargetSource implements TargetSource {
   }
 }
 
+function invalid(file: string, errors: readonly ManifestError[]): InventoryError {
+  const more = errors.length > SHOWN ? `(and ${errors.length - SHOWN} more)\n` : '';
+  const count = `${errors.length} problem${errors.length === 1 ? '' : 's'}`;
+  return new InventoryError(
+    'INVENTORY_INVALID',
+    `${file} is not a valid host inventory (${count}):\n${formatManifestErrors(errors.slice(0, SHOWN))}${more}`.trimEnd(),
+    errors,
+  );
+}
+
 function unreadable(file: string, err: unknown): InventoryError {
-  const reason =
-    (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (err as Error).message;
+  const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : errorMessage(err);
   return new InventoryError(
     'INVENTORY_UNREADABLE',
     `cannot read the host inventory ${file}: ${reason}. Point the worker at an inventory file (see examples/inventory.yaml).`,

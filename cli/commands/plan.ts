@@ -1,8 +1,9 @@
 /**
  * `chaosflow plan FILE`: what a manifest would run, without running it. The table shows the node tree from
  * the entry (and, for a Schedule, its schedule fields and the tree each tick runs); `-o json|yaml` prints the
- * compiled Plan / SchedulePlan (one object, or a list when the file has several documents). Target
- * resolution plugs in through `PlanDeps.resolveTargets`, which fills the TARGETS column.
+ * compiled Plan / SchedulePlan (one object, or a list when the file has several documents). Errors and
+ * warnings go to stderr in every format, so the JSON and YAML stay the plans alone; warnings keep exit 0.
+ * Target resolution plugs in through `PlanDeps.resolveTargets`, which fills the TARGETS column.
  */
 import type { Command } from 'commander';
 import { formatGoDuration } from '../../common/duration.js';
@@ -51,11 +52,17 @@ export function register(program: Command): void {
 /** Returns the exit code. */
 export async function planAction(file: string, options: PlanOptions, deps: PlanDeps): Promise<number> {
   const { readManifestFile } = await import('../../manifests/read-manifests.js');
-  const { formatManifestErrors } = await import('../../manifests/format-error.js');
+  const { formatManifestErrors, formatManifestWarnings } = await import('../../manifests/format-error.js');
   const result = await readManifestFile(file);
+  if (result.warnings.length > 0) deps.stderr(formatManifestWarnings(result.warnings));
   if (result.errors.length > 0) {
     deps.stderr(formatManifestErrors(result.errors));
     return EXIT.failed;
+  }
+  for (const doc of result.documents.filter((d) => d.kind === 'Inventory')) {
+    deps.stderr(
+      `${file}:${doc.line}: an Inventory runs nothing, so it has no plan; give it to plan --inventory to see the targets a manifest would hit\n`,
+    );
   }
   const compiled = result.compiled.map((c) => (c.type === 'plan' ? c.plan : c.schedulePlan));
   if (options.output === 'json') {

@@ -91,6 +91,9 @@ function retryLabel(retry: RetryPolicy): string {
   return `${retry.limit}x (${formatGoDuration(retry.backoff.initialMs)} x${retry.backoff.factor}${max})`;
 }
 
+/** A chaos without duration (or deadline): the run, an abort or the next tick ends it; the warning says which. */
+const HELD = 'held with no end of its own';
+
 function details(t: PlanTemplate): string {
   switch (t.type) {
     case 'Serial':
@@ -113,9 +116,14 @@ function details(t: PlanTemplate): string {
       return `${k.mode} ${k.http.method} ${k.http.url} expects ${codes} every ${k.intervalSeconds}s (success ${k.successThreshold}, failure ${k.failureThreshold})${abort}`;
     }
     case 'Chaos':
-      return chaosSummary(t.chaos);
+      return chaosSummary(t.chaos) + (t.deadlineMs === undefined && !t.chaos.oneShot ? `, ${HELD}` : '');
     case 'Schedule': {
-      const tick = t.tickDurationMs === undefined ? '' : `, each tick ${formatGoDuration(t.tickDurationMs)}`;
+      const tick =
+        t.tickDurationMs !== undefined
+          ? `, each tick ${formatGoDuration(t.tickDurationMs)}`
+          : t.chaos.oneShot
+            ? ''
+            : `, each tick ${HELD}`;
       return `cron "${t.schedule.expression}" (${t.schedule.concurrencyPolicy})${tick}: ${chaosSummary(t.chaos)}`;
     }
   }

@@ -107,6 +107,12 @@ export type TemplateType =
   | 'TimeChaos'
   | 'HTTPChaos'
   | 'DNSChaos';
+/**
+ * Strings only: quote numbers (version: "2"). Empty means none.
+ */
+export type InventoryStringMap = {
+  [k: string]: string;
+} | null;
 
 /**
  * Kubernetes object metadata. `name` is required; `namespace` defaults to `default`. The server-set fields are accepted so that objects exported with kubectl validate too.
@@ -624,6 +630,90 @@ export interface HTTPChaosManifest {
   status?: {
     [k: string]: unknown;
   };
+}
+/**
+ * A host inventory: the machines (nodes, each served by a chaosflow agent) and the processes on them (pods whose containers are pid:// processes) that chaos may target without Kubernetes. apiVersion and kind may be left out in the file the worker reads as its inventory; chaosflow validate recognises an inventory by kind: Inventory. Format: activities/targets/README.md.
+ */
+export interface InventoryManifest {
+  apiVersion?: 'chaosflow.dev/v1alpha1';
+  kind?: 'Inventory';
+  /**
+   * The machines, each with the agent that serves it; empty means none.
+   */
+  nodes?: InventoryNodeSpec[] | null;
+  /**
+   * The groups of processes selectors match, as they would match Kubernetes pods; empty means none.
+   */
+  pods?: InventoryPodSpec[] | null;
+}
+export interface InventoryNodeSpec {
+  /**
+   * The node's name, unique among the nodes.
+   */
+  name: string;
+  labels?: InventoryStringMap;
+  daemon: InventoryDaemonSpec;
+}
+/**
+ * Where the chaosflow agent (or a Chaos Daemon) serving the node listens. A daemon off loopback needs tls, or insecure: true to accept plaintext.
+ */
+export interface InventoryDaemonSpec {
+  /**
+   * host:port, or [IPv6]:port, such as 127.0.0.1:31767 or [::1]:31767.
+   */
+  address: string;
+  tls?: InventoryTlsSpec;
+  /**
+   * true accepts plaintext to an address off loopback.
+   */
+  insecure?: boolean;
+}
+/**
+ * Mutual TLS: PEM files; a relative path starts at the inventory's folder, and the worker checks each can be read.
+ */
+export interface InventoryTlsSpec {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /**
+   * The name the server certificate must carry, such as chaos-daemon.chaos-mesh.org.
+   */
+  serverName?: string;
+}
+export interface InventoryPodSpec {
+  namespace: DnsLabel;
+  name: DnsSubdomain;
+  /**
+   * Default inventory:<namespace>/<name>.
+   */
+  uid?: string;
+  labels?: InventoryStringMap;
+  annotations?: InventoryStringMap;
+  /**
+   * the name of one of the nodes
+   */
+  node: string;
+  phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+  /**
+   * The pod's addresses, for the NetworkChaos rules of its peers.
+   */
+  ips?: string[];
+  /**
+   * at least one process, such as [{ name: app, id: "pid://1234" }]; an empty containerNames selects the first
+   *
+   * @minItems 1
+   */
+  containers: [InventoryContainerSpec, ...InventoryContainerSpec[]];
+}
+export interface InventoryContainerSpec {
+  /**
+   * The container's name, unique within the pod.
+   */
+  name: string;
+  /**
+   * The process, as pid://<pid>, such as pid://4242.
+   */
+  id: string;
 }
 export interface IOChaosManifest {
   apiVersion: 'chaosflow.dev/v1alpha1' | 'chaos-mesh.org/v1alpha1';

@@ -1,12 +1,12 @@
 /**
- * Precompiled Ajv validators (standalone code, ESM), one per manifest kind. Defaults are not applied here
+ * Precompiled Ajv validators (standalone code, ESM), one per document kind (the host inventory too). Defaults are not applied here
  * (`useDefaults: false`): the compiler applies them, so errors refer to what the user wrote. `verbose` keeps
  * the parent schema on each error, which is how an unknown field gets its "did you mean" suggestion.
  */
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
-import { MANIFEST_KINDS, SCHEMA_FILE, SCHEMA_BASE_ID } from '../../manifests/manifest-kinds.js';
+import { DOCUMENT_KINDS, SCHEMA_FILE, SCHEMA_BASE_ID } from '../../manifests/manifest-kinds.js';
 import type { SchemaSet } from './schema-set.js';
 
 // The CommonJS module is the function itself at run time; its typings describe it as `.default`.
@@ -34,7 +34,7 @@ export function generateValidators(set: SchemaSet): string {
     code: { source: true, esm: true, lines: false },
   });
   for (const file of set.files) ajv.addSchema(file.schema);
-  const refs = Object.fromEntries(MANIFEST_KINDS.map((kind) => [kind, SCHEMA_BASE_ID + SCHEMA_FILE[kind]]));
+  const refs = Object.fromEntries(DOCUMENT_KINDS.map((kind) => [kind, SCHEMA_BASE_ID + SCHEMA_FILE[kind]]));
   const code = standaloneCode(ajv, refs);
   checkImports(code);
   return `${VALIDATORS_HEADER}\n${code}\n`;

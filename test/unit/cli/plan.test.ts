@@ -108,6 +108,30 @@ describe('chaosflow plan', () => {
     );
   });
 
+  it('prints warnings on stderr and the plan on stdout, in every format, and returns 0', async () => {
+    const file = join(root, 'test/unit/manifests/warnings/held-standalone.yaml');
+    const table = await run(file, 'table');
+    expect(table.code).toBe(0);
+    expect(table.out).toMatch(/^NetworkChaos default\/n /);
+    expect(table.out).toMatch(/^n +NetworkChaos +- +- +partition, .*, held with no end of its own$/m);
+    expect(table.err).toMatch(
+      /held-standalone\.yaml:7:1: warning\[CHAOS_HELD_UNTIL_ABORT\] \/spec\/duration: .*\n {2}hint: /,
+    );
+    const json = await run(file, 'json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toMatchObject({ planVersion: 1, entry: 'n' });
+    expect(json.err).toBe(table.err);
+  });
+
+  it('says that an Inventory has no plan, and where to use it, without failing', async () => {
+    const { code, out, err } = await run(example('inventory.yaml'), 'table');
+    expect(code).toBe(0);
+    expect(out).toBe('');
+    expect(err).toBe(
+      `${example('inventory.yaml')}:4: an Inventory runs nothing, so it has no plan; give it to plan --inventory to see the targets a manifest would hit\n`,
+    );
+  });
+
   it('as a process: -o json on stdout with exit 0', async () => {
     const result = await runCli(['plan', '-o', 'json', 'examples/schedule.yaml']);
     expect(result.code).toBe(0);

@@ -1,31 +1,20 @@
 /**
- * Examples are tests: every file in examples/ (read from the folder, no list here) validates and compiles, and
- * a few compiled plans are checked field by field for the defaults Chaos Mesh's webhook would apply.
+ * Examples are tests: every file in examples/ (read from the folder, no list here) validates and compiles (the
+ * host inventory validates; the worker compiles it), and a few compiled plans are checked field by field for the
+ * defaults Chaos Mesh's webhook would apply.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import type { ChaosTemplate, Plan, StatusCheckTemplate } from '../../../common/plan.js';
 import type { SchedulePlan } from '../../../common/schedule-plan.js';
+import { readInventoryFile } from '../../../manifests/read-inventory.js';
 import { readManifestFile } from '../../../manifests/read-manifests.js';
 
 const dir = join(import.meta.dirname, '..', '..', '..', 'examples');
 
-/**
- * Kinds in examples/ that are configuration, not experiments: a host inventory (activities/targets) is read and
- * checked by the target resolver, not by `manifests/`.
- */
-const CONFIGURATION_KINDS = new Set(['Inventory']);
-
-function isConfiguration(file: string): boolean {
-  const docs = parseAllDocuments(readFileSync(join(dir, file), 'utf8'));
-  const kinds = (Array.isArray(docs) ? docs : []).map((d) => (d.toJS() as { kind?: unknown } | null)?.kind);
-  return kinds.length > 0 && kinds.every((k) => typeof k === 'string' && CONFIGURATION_KINDS.has(k));
-}
-
 const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.yaml') && !isConfiguration(f))
+  .filter((f) => f.endsWith('.yaml'))
   .sort();
 
 async function onlyPlan(file: string): Promise<Plan> {
@@ -75,9 +64,19 @@ describe('examples', () => {
     const result = await readManifestFile(join(dir, file));
     expect(result.errors).toEqual([]);
     expect(result.documents.length).toBeGreaterThan(0);
-    expect(result.compiled).toHaveLength(result.documents.length);
+    const experiments = result.documents.filter((d) => d.kind !== 'Inventory');
+    expect(result.compiled).toHaveLength(experiments.length);
     // Plans are plain JSON: they survive a JSON round trip unchanged.
     for (const compiled of result.compiled) expect(JSON.parse(JSON.stringify(compiled))).toEqual(compiled);
+  });
+
+  it('inventory.yaml is a valid Inventory, which the worker reads with the same checks', async () => {
+    const result = await readManifestFile(join(dir, 'inventory.yaml'));
+    expect(result.documents).toMatchObject([{ kind: 'Inventory', valid: true }]);
+    expect(result.compiled).toEqual([]);
+    const worker = await readInventoryFile(join(dir, 'inventory.yaml'));
+    expect(worker.errors).toEqual([]);
+    expect(worker.inventory?.pods.map((p) => p.labels)).toEqual([{ app: 'demo' }]);
   });
 
   it('game-day checks, partitions while probing, stresses and checks again, with a deadline on every node', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
+  INVENTORY_POD_DEFAULT_PHASE,
   IO_CHAOS_DEFAULT_PERCENT,
   MEMORY_STRESSOR_DEFAULT_OOM_SCORE_ADJ,
   NETWORK_CHAOS_DEFAULTS,
@@ -111,6 +112,9 @@ describe('schemas/', () => {
     expect(property('defs/template.schema.json#/definitions/BackoffSpec', 'x', 'factor').default).toBe(
       RETRY_BACKOFF_DEFAULTS.factor,
     );
+    expect(property('inventory.schema.json#/definitions/InventoryPodSpec', 'x', 'phase').default).toBe(
+      INVENTORY_POD_DEFAULT_PHASE,
+    );
   });
 
   it('spells the fields the way Chaos Mesh does', () => {
@@ -161,6 +165,7 @@ describe('generated files', () => {
       'TimeChaos',
       'HTTPChaos',
       'DNSChaos',
+      'Inventory',
     ]) {
       expect(code).toContain(`export const ${kind} = `);
     }

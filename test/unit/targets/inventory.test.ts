@@ -2,6 +2,7 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InventoryError } from '../../../activities/targets/inventory-error.js';
 import { InventoryTargetSource } from '../../../activities/targets/inventory.js';
 
 let dir: string;
@@ -88,7 +89,29 @@ describe('InventoryTargetSource', () => {
     const err = await errorOf(source.listPods());
     expect(err.code).toBe('INVENTORY_INVALID');
     expect(err.message).toContain(`${file}:9:`);
-    expect(err.message).toContain('node "node-c" is not in `nodes`');
+    expect(err.message).toContain(
+      'error[INVENTORY_NODE_NOT_FOUND] /pods/0/node: node "node-c" is not in `nodes`',
+    );
+  });
+
+  it('lists every problem in the error, as ManifestErrors, with their count', async () => {
+    const file = join(dir, 'inventory.yaml');
+    await write(
+      file,
+      `nodes:\n  - name: a\n    daemon: { address: nowhere }\npods:\n  - { namespace: ns, name: p, node: b, containers: [{ name: c, id: "1" }] }\n`,
+      1000,
+    );
+    const err = (await errorOf(new InventoryTargetSource(file).listPods())) as InventoryError;
+    expect(err).toBeInstanceOf(InventoryError);
+    expect(err.message).toMatch(
+      new RegExp(`^${file.replace(/[.]/g, '\\.')} is not a valid host inventory \\(3 problems\\):\n`),
+    );
+    expect(err.context.issues.map((i) => `${i.code} ${i.file}:${i.line}:${i.col}`)).toEqual([
+      `SCHEMA_PATTERN ${file}:3:24`,
+      `INVENTORY_NODE_NOT_FOUND ${file}:5:37`,
+      `SCHEMA_PATTERN ${file}:5:68`,
+    ]);
+    expect(err.message).toContain('\n  fix: ');
   });
 
   it('says when the file does not exist', async () => {
@@ -110,7 +133,7 @@ describe('InventoryTargetSource', () => {
     const err = await errorOf(source.nodeLabels());
     expect(err.code).toBe('INVENTORY_INVALID');
     expect(err.message).toContain(
-      `${file}:5:22: nodes[0].daemon.tls.caFile: cannot read ${join(dir, 'ca.crt')}`,
+      `${file}:5:22: error[INVENTORY_FILE_UNREADABLE] /nodes/0/daemon/tls/caFile: cannot read ${join(dir, 'ca.crt')}`,
     );
     for (const name of ['ca.crt', 'tls.crt', 'tls.key']) await writeFile(join(dir, name), 'pem');
     await utimes(file, 3000, 3000);

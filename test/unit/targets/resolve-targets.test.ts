@@ -215,10 +215,12 @@ describe('resolveTargets over a host inventory', () => {
       }),
     );
     expect(err.code).toBe('INVALID_INPUT');
-    expect(err.message).toContain(`${broken}:1:8: nodes: must be a list of nodes.`);
+    expect(err.message).toContain(
+      `${broken}:1:8: error[SCHEMA_TYPE] /nodes: nodes must be a list, found the number 3`,
+    );
   });
 
-  it('fails with Unavailable (retried) when the source cannot be asked', async () => {
+  it('fails with UNAVAILABLE (retried) when the source cannot be asked', async () => {
     const failingSourceFake: TargetSource = {
       listPods: () => Promise.reject(new Error('connection refused')),
       nodeLabels: () => Promise.resolve({}),
