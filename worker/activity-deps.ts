@@ -1,26 +1,25 @@
 /**
- * What the activities act on, for the worker's composition root: targets from the host inventory (a Kubernetes
- * target source comes with the controller), the fault drivers of every kind over one daemon client pool, and
- * the appliers the per-target entity workflows send merged state through.
+ * What the activities act on, for the worker's composition root: targets from the host inventory or from the
+ * Kubernetes API (with the pod API for pod-kill and pod-failure), the fault drivers of every kind over one
+ * daemon client pool, and the appliers the per-target entity workflows send merged state through.
  */
+import { join } from 'node:path';
 import type { ActivityDeps } from '../activities/create-activities.js';
 import { createFaultDrivers } from '../activities/faults/drivers.js';
-import { createTargetExpanders } from '../activities/faults/target-expanders.js';
 import { createTargetStateApplier } from '../activities/faults/per-target-state/apply-target-state.js';
 import { createTargetStateClient } from '../activities/faults/per-target-state/entity-client.js';
+import { createTargetExpanders } from '../activities/faults/target-expanders.js';
+import { loadKubeConfig } from '../activities/kubernetes/kube-config.js';
+import { KubernetesPodApi, type PodApi } from '../activities/kubernetes/pod-api.js';
 import { InventoryTargetSource } from '../activities/targets/inventory.js';
+import { KubernetesTargetSource } from '../activities/targets/kubernetes-source.js';
 import { createTargetResolver } from '../activities/targets/resolve-targets.js';
-import { WorkerConfigError } from './config.js';
+import type { TargetSource } from '../activities/targets/target-source.js';
+import { WorkerConfigError, type WorkerConfig } from './config.js';
 import type { DepsContext } from './run-worker.js';
 
 export function buildActivityDeps({ config, client, pool }: DepsContext): ActivityDeps {
-  if (!config.inventoryFile) {
-    throw new WorkerConfigError(
-      'no target source: give the host inventory with --inventory FILE (or CHAOSFLOW_INVENTORY); ' +
-        'see activities/targets/README.md for its format',
-    );
-  }
-  const source = new InventoryTargetSource(config.inventoryFile);
+  const { source, pods } = targetsOf(config);
   const targetState = createTargetStateClient(client, config.temporal.taskQueue);
   return {
     targets: createTargetResolver(source, Math.random, createTargetExpanders(source)),
@@ -28,8 +27,42 @@ export function buildActivityDeps({ config, client, pool }: DepsContext): Activi
       pool,
       source,
       targetState,
+      ...(pods ? { pods } : {}),
+      ...(config.kubernetes?.pauseImage ? { pauseImage: config.kubernetes.pauseImage } : {}),
       ...(config.dnsServer ? { dnsServer: { address: config.dnsServer } } : {}),
     }),
     applyTargetState: createTargetStateApplier({ pool, source }),
+  };
+}
+
+/** The host inventory when one is given, otherwise the cluster. */
+function targetsOf(config: WorkerConfig): { source: TargetSource; pods?: PodApi } {
+  if (config.inventoryFile) return { source: new InventoryTargetSource(config.inventoryFile) };
+  const kube = config.kubernetes;
+  if (!kube) {
+    throw new WorkerConfigError(
+      'no target source: give the host inventory with --inventory FILE (or CHAOSFLOW_INVENTORY), or a cluster ' +
+        'with --kubeconfig FILE (in a pod, the service account is used); see activities/targets/README.md',
+      { setting: 'inventory' },
+    );
+  }
+  const kubeConfig = loadKubeConfig(kube.kubeconfigFile);
+  const tlsDir = kube.daemonTlsDir;
+  return {
+    source: new KubernetesTargetSource({
+      kubeConfig,
+      namespaceFilter: kube.namespaceFilter,
+      ...(kube.daemonSelectors ? { daemonSelectors: kube.daemonSelectors } : {}),
+      ...(tlsDir
+        ? {
+            daemonTls: {
+              caFile: join(tlsDir, 'ca.crt'),
+              certFile: join(tlsDir, 'tls.crt'),
+              keyFile: join(tlsDir, 'tls.key'),
+            },
+          }
+        : {}),
+    }),
+    pods: new KubernetesPodApi(kubeConfig),
   };
 }

@@ -5,7 +5,12 @@
  * |---|---|---|---|
  * | `--address`, `--namespace`, `--profile` | `TEMPORAL_*` (standard Temporal client configuration) | `127.0.0.1:7233`, `default` | the Temporal server |
  * | `--task-queue` | `CHAOSFLOW_TASK_QUEUE` | `chaosflow` | the task queue runs are started on |
- * | `--inventory` | `CHAOSFLOW_INVENTORY` | — | host inventory file: where targets and their agents are (required in host mode) |
+ * | `--inventory` | `CHAOSFLOW_INVENTORY` | — | host inventory file: where targets and their agents are (host mode) |
+ * | `--kubeconfig` | `CHAOSFLOW_KUBECONFIG` | in-cluster when in a pod | Kubernetes mode: targets are the cluster's pods (used when no inventory is given) |
+ * | `--daemon-tls-dir` | `CHAOSFLOW_DAEMON_TLS_DIR` | — | Kubernetes mode: `ca.crt`, `tls.crt`, `tls.key` for mutual TLS to every daemon (a mounted Secret); without it, plaintext |
+ * | `--daemon-selector` | `CHAOSFLOW_DAEMON_SELECTORS` (comma-separated) | Chaos Mesh's chaos-daemon and chaosflow's agent | Kubernetes mode: label selectors of daemon pods |
+ * | `--namespace-filter` | `CHAOSFLOW_NAMESPACE_FILTER=true` | off | Kubernetes mode: only namespaces annotated `chaos-mesh.org/inject=enabled` |
+ * | `--pause-image` | `CHAOSFLOW_PAUSE_IMAGE` | `gcr.io/google-containers/pause:latest` | Kubernetes mode: the image pod-failure switches containers to |
  * | `--dns-server` | `CHAOSFLOW_DNS_SERVER` | — | Chaos Mesh DNS server address, for DNSChaos |
  * | `--daemon-timeout` | `CHAOSFLOW_DAEMON_TIMEOUT_MS` | `60000` | deadline of each daemon call, ms |
  * | `--shutdown-grace` | `CHAOSFLOW_SHUTDOWN_GRACE_MS` | `30000` | time running activities get on SIGINT/SIGTERM, ms |
@@ -15,10 +20,13 @@
 import { ChaosflowError } from '../common/errors/chaosflow-error.js';
 import type { TemporalConfig, TemporalFlags } from '../client/temporal-config.js';
 import { resolveTemporalConfig } from '../client/temporal-config.js';
+import { inCluster } from '../activities/kubernetes/kube-config.js';
 
 export interface WorkerConfig {
   readonly temporal: TemporalConfig;
   readonly inventoryFile: string | undefined;
+  /** Where targets come from when no inventory is given; undefined: none. */
+  readonly kubernetes: KubernetesWorkerConfig | undefined;
   readonly dnsServer: string | undefined;
   readonly daemonTimeoutMs: number;
   readonly shutdownGraceMs: number;
@@ -26,8 +34,22 @@ export interface WorkerConfig {
   readonly registerSearchAttributes: boolean;
 }
 
+export interface KubernetesWorkerConfig {
+  /** The kubeconfig file; undefined: the in-cluster service account. */
+  readonly kubeconfigFile: string | undefined;
+  readonly daemonTlsDir: string | undefined;
+  readonly daemonSelectors: readonly string[] | undefined;
+  readonly namespaceFilter: boolean;
+  readonly pauseImage: string | undefined;
+}
+
 export interface WorkerFlags extends TemporalFlags {
   inventory?: string;
+  kubeconfig?: string;
+  daemonTlsDir?: string;
+  daemonSelector?: string[];
+  namespaceFilter?: boolean;
+  pauseImage?: string;
   dnsServer?: string;
   daemonTimeout?: string;
   shutdownGrace?: string;
@@ -64,10 +86,33 @@ export function parseWorkerConfig(
   return Object.freeze({
     temporal: resolveTemporalConfig(flags, env),
     inventoryFile: flags.inventory ?? (env['CHAOSFLOW_INVENTORY'] || undefined),
+    kubernetes: kubernetesConfig(flags, env),
     dnsServer: flags.dnsServer ?? (env['CHAOSFLOW_DNS_SERVER'] || undefined),
     daemonTimeoutMs: ms(flags.daemonTimeout, 'CHAOSFLOW_DAEMON_TIMEOUT_MS', 60_000),
     shutdownGraceMs: ms(flags.shutdownGrace, 'CHAOSFLOW_SHUTDOWN_GRACE_MS', 30_000),
     logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
     registerSearchAttributes: flags.registerSearchAttributes ?? true,
+  });
+}
+
+function kubernetesConfig(
+  flags: WorkerFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): KubernetesWorkerConfig | undefined {
+  const kubeconfigFile = flags.kubeconfig ?? (env['CHAOSFLOW_KUBECONFIG'] || undefined);
+  if (!kubeconfigFile && !inCluster(env)) return undefined;
+  const selectors = flags.daemonSelector ?? env['CHAOSFLOW_DAEMON_SELECTORS']?.split(',').filter(Boolean);
+  const filter = env['CHAOSFLOW_NAMESPACE_FILTER'];
+  if (filter !== undefined && filter !== 'true' && filter !== 'false') {
+    throw new WorkerConfigError(`CHAOSFLOW_NAMESPACE_FILTER must be true or false, got '${filter}'`, {
+      setting: 'CHAOSFLOW_NAMESPACE_FILTER',
+    });
+  }
+  return Object.freeze({
+    kubeconfigFile,
+    daemonTlsDir: flags.daemonTlsDir ?? (env['CHAOSFLOW_DAEMON_TLS_DIR'] || undefined),
+    daemonSelectors: selectors && selectors.length > 0 ? Object.freeze([...selectors]) : undefined,
+    namespaceFilter: flags.namespaceFilter ?? filter === 'true',
+    pauseImage: flags.pauseImage ?? (env['CHAOSFLOW_PAUSE_IMAGE'] || undefined),
   });
 }

@@ -10,14 +10,15 @@
  * | StressChaos                           | ExecStressors / CancelStressors                             | direct    |
  * | TimeChaos                             | SetTimeOffset / RecoverTimeOffset                           | direct    |
  * | PodChaos container-kill               | ContainerKill (one-shot)                                    | direct    |
- * | PodChaos pod-kill                     | ContainerKill for every container of a host "pod"           | direct    |
- * | PodChaos pod-failure                  | none: UNSUPPORTED (needs the Kubernetes API)                | -         |
+ * | PodChaos pod-kill                     | Kubernetes: delete the pod; host: ContainerKill per process | k8s API   |
+ * | PodChaos pod-failure                  | Kubernetes: images to a pause image and back (JSON patch)   | k8s API   |
  * | DNSChaos                              | chaos-dns-server rules, then SetDNSServer                   | direct    |
  *
  * "entity": the driver adds or removes its fragment in the pod's `chaosflowTargetState` workflow, which sends
  * the merged state through `applyTargetState` (`per-target-state/apply-target-state.ts`).
  */
 import type { DaemonClientPool } from '../daemon/daemon-client-pool.js';
+import type { PodApi } from '../kubernetes/pod-api.js';
 import type { TargetSource } from '../targets/target-source.js';
 import { createContainerKillDriver } from './pod-chaos/container-kill.js';
 import { createDaemonConnector, type DaemonConnector } from './daemon-connector.js';
@@ -42,14 +43,21 @@ export interface FaultDriversOptions {
   dnsServer?: DnsChaosServer;
   /** Overrides how daemons are reached (tests). Default: `pool` and `source.daemonFor`. */
   connector?: DaemonConnector;
+  /** The Kubernetes API for pod-kill and pod-failure, when targets come from a cluster. */
+  pods?: PodApi;
+  /** The image pod-failure switches containers to (default Chaos Mesh's pause image). */
+  pauseImage?: string;
 }
 
 export function createFaultDrivers(options: FaultDriversOptions): FaultDrivers {
   const connector = options.connector ?? createDaemonConnector(options.pool, options.source);
   return {
     PodChaos: createPodChaosDriver({
-      'pod-kill': createPodKillDriver(connector, options.source),
-      'pod-failure': createPodFailureDriver(),
+      'pod-kill': createPodKillDriver(connector, options.source, options.pods),
+      'pod-failure': createPodFailureDriver({
+        pods: options.pods,
+        ...(options.pauseImage ? { pauseImage: options.pauseImage } : {}),
+      }),
       'container-kill': createContainerKillDriver(connector),
     }),
     NetworkChaos: createNetworkChaosDriver(options.targetState),

@@ -105,7 +105,11 @@ async function gather(
     source.listPods(namespacesOf(selector, namespace)),
     source.nodeLabels(),
   ]);
-  return { pods, context: { defaultNamespace: namespace, nodeLabels } };
+  const defaultPhases = source.defaultPodPhases;
+  return {
+    pods,
+    context: { defaultNamespace: namespace, nodeLabels, ...(defaultPhases ? { defaultPhases } : {}) },
+  };
 }
 
 /** Targets grouped by the daemon that serves their node, sorted by endpoint. */

@@ -16,6 +16,23 @@ export function register(program: Command): void {
       .command('worker')
       .description('run the chaosflow Temporal worker (interpreter workflows and fault activities)')
       .option('--inventory <file>', 'host inventory: the processes chaos may target and their agents')
+      .option(
+        '--kubeconfig <file>',
+        "Kubernetes mode: the cluster's pods are the targets (in a pod: its service account)",
+      )
+      .option(
+        '--daemon-tls-dir <dir>',
+        'Kubernetes mode: ca.crt, tls.crt and tls.key for mutual TLS to the daemons',
+      )
+      .option(
+        '--daemon-selector <selector...>',
+        "Kubernetes mode: label selectors of daemon pods (default: Chaos Mesh's chaos-daemon and chaosflow's agent)",
+      )
+      .option(
+        '--namespace-filter',
+        'Kubernetes mode: only namespaces annotated chaos-mesh.org/inject=enabled',
+      )
+      .option('--pause-image <image>', 'Kubernetes mode: the image pod-failure switches containers to')
       .option('--dns-server <address>', "Chaos Mesh's DNS server, for DNSChaos")
       .option('--daemon-timeout <ms>', 'deadline of each daemon call')
       .option('--shutdown-grace <ms>', 'time running activities get on shutdown')

@@ -6,7 +6,8 @@
  * - Otherwise every given selector must match (AND): `namespaces` (default: the manifest's namespace),
  *   `labelSelectors` (equality) and `expressionSelectors` (In, NotIn, Exists, DoesNotExist, as Kubernetes label
  *   selectors), `annotationSelectors` (equality), `fieldSelectors` (equality on `metadata.name`,
- *   `metadata.namespace`, `spec.nodeName`, `status.phase`), `podPhaseSelectors` (any of the phases), and the
+ *   `metadata.namespace`, `spec.nodeName`, `status.phase`), `podPhaseSelectors` (any of the phases; without it,
+ *   the source's default phases, Running for Kubernetes), and the
  *   nodes: a pod must run on a node named in `nodes` OR on a node whose labels match `nodeSelectors`.
  *
  * The result is sorted by namespace and name, so that a later random choice depends only on the random source,
@@ -22,6 +23,11 @@ export interface MatchContext {
   defaultNamespace: string;
   /** Every known node and its labels. */
   nodeLabels: NodeLabels;
+  /**
+   * The phases a pod must be in when the selector has no `podPhaseSelectors` (the Kubernetes source: Running,
+   * so pods that are starting, finished or failed are not targets). Absent: any phase.
+   */
+  defaultPhases?: readonly string[];
 }
 
 export interface MatchResult {
@@ -174,7 +180,9 @@ export function matchPods(
   }
 
   const allowedNodes = allowedNodesOf(selector, context.nodeLabels);
-  const phases = selector.podPhaseSelectors ?? [];
+  const phases = selector.podPhaseSelectors?.length
+    ? selector.podPhaseSelectors
+    : (context.defaultPhases ?? []);
   const matched = pods.filter(
     (pod) =>
       namespaces.includes(pod.namespace) &&

@@ -1,8 +1,9 @@
 /**
  * The generated CRDs on a real kube-apiserver: they are accepted (so they are structural), every example
- * Workflow and Schedule is stored unchanged under chaosflow.dev/v1alpha1 (strict field validation, so nothing
- * is pruned), the invalid manifests whose errors are schema-level are refused by the server's own validation,
- * and the short names, printer columns and status subresource work.
+ * Workflow, Schedule and chaos object is stored unchanged under chaosflow.dev/v1alpha1 (strict field validation,
+ * so nothing is pruned), the invalid manifests whose errors are schema-level are refused by the server's own
+ * validation, the short names, printer columns and status subresource work, and a started run's spec is frozen
+ * by the CRD's own rule.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -14,16 +15,18 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { RESOURCE_KINDS } from '../../controller/resource-kinds.js';
+import { SPEC_FROZEN_MESSAGE } from '../../scripts/gen/gen-crds.js';
 import { describeWithTools } from '../harness/describe-with-tools.js';
 import { startKubeApiServer, type TestKubeApiServer } from '../harness/kube-apiserver.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const CRD_FILES = ['crds/workflows.chaosflow.dev.yaml', 'crds/schedules.chaosflow.dev.yaml'].map((f) =>
-  join(root, f),
-);
-const PLURAL = { Workflow: 'workflows', Schedule: 'schedules' } as const;
-type OwnKind = keyof typeof PLURAL;
+const CRD_FILES = (
+  parse(readFileSync(join(root, 'crds/kustomization.yaml'), 'utf8')) as { resources: string[] }
+).resources.map((f) => join(root, 'crds', f));
+type OwnKind = keyof typeof RESOURCE_KINDS;
+const plural = (kind: OwnKind): string => RESOURCE_KINDS[kind].plural;
 
 interface Manifest extends KubernetesObject {
   kind: OwnKind;
@@ -39,7 +42,7 @@ function documents(file: string): unknown[] {
 
 function isOwnKind(value: unknown): value is Manifest {
   const kind = (value as { kind?: unknown } | null)?.kind;
-  return kind === 'Workflow' || kind === 'Schedule';
+  return typeof kind === 'string' && Object.hasOwn(RESOURCE_KINDS, kind);
 }
 
 /** Example Workflows and Schedules, as written (most use Chaos Mesh's apiVersion). */
@@ -61,10 +64,14 @@ const schemaInvalid = readdirSync(join(root, 'test/unit/manifests/invalid'))
   .sort()
   .flatMap((f) => {
     const path = join(root, 'test/unit/manifests/invalid', f);
-    const expected = (readFileSync(path, 'utf8').split('\n')[0] ?? '').replace('# expect: ', '').split(', ');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const expected = (lines[0] ?? '').replace('# expect: ', '').split(', ');
     const docs = documents(path);
     const schemaOnly = expected.every((e) => e.startsWith('SCHEMA_') || e.startsWith('KIND_UNSUPPORTED'));
-    return docs.length === 1 && isOwnKind(docs[0]) && schemaOnly ? [[f, docs[0]] as const] : [];
+    // The server validates the spec against the CRD; apiVersion and metadata are its own business.
+    const specLine = lines.findIndex((l) => l.startsWith('spec:')) + 1;
+    const inSpec = expected.every((e) => Number(/ (\d+):\d+$/.exec(e)?.[1] ?? 0) > specLine);
+    return docs.length === 1 && isOwnKind(docs[0]) && schemaOnly && inSpec ? [[f, docs[0]] as const] : [];
   });
 
 function asChaosflow(manifest: Manifest, namespace: string): Manifest {
@@ -94,15 +101,15 @@ describeWithTools(['etcd', 'kube-apiserver'], 'chaosflow CRDs on a real kube-api
     await kube?.stop();
   });
 
-  test('there are Workflow and Schedule examples and schema-invalid cases to check', () => {
-    expect(examples.map(([, m]) => m.kind)).toEqual(expect.arrayContaining(['Workflow', 'Schedule']));
+  test('there are examples of every kind and schema-invalid cases to check', () => {
+    expect(CRD_FILES).toHaveLength(Object.keys(RESOURCE_KINDS).length);
+    expect(new Set(examples.map(([, m]) => m.kind))).toEqual(new Set(Object.keys(RESOURCE_KINDS)));
     expect(schemaInvalid.length).toBeGreaterThanOrEqual(10);
   });
 
   test.each(examples)('accepts and stores %s unchanged', async (_file, manifest) => {
     const body = asChaosflow(manifest, namespace);
-    const plural = PLURAL[manifest.kind];
-    const common = { group: 'chaosflow.dev', version: 'v1alpha1', namespace, plural };
+    const common = { group: 'chaosflow.dev', version: 'v1alpha1', namespace, plural: plural(manifest.kind) };
     await api.createNamespacedCustomObject({ ...common, body, fieldValidation: 'Strict' });
     const stored = (await api.getNamespacedCustomObject({
       ...common,
@@ -113,13 +120,12 @@ describeWithTools(['etcd', 'kube-apiserver'], 'chaosflow CRDs on a real kube-api
 
   test.each(schemaInvalid)('refuses %s with its own validation', async (_file, manifest) => {
     const body = asChaosflow(manifest, namespace);
-    const plural = PLURAL[manifest.kind];
     const error = await api
       .createNamespacedCustomObject({
         group: 'chaosflow.dev',
         version: 'v1alpha1',
         namespace,
-        plural,
+        plural: plural(manifest.kind),
         body,
         fieldValidation: 'Strict',
       })
@@ -182,7 +188,49 @@ describeWithTools(['etcd', 'kube-apiserver'], 'chaosflow CRDs on a real kube-api
     }>('/apis/chaosflow.dev/v1alpha1');
     const byName = new Map(resources.resources.map((r) => [r.name, r]));
     expect(byName.get('workflows')).toMatchObject({ shortNames: ['cfwf'], categories: ['chaosflow'] });
-    expect(byName.get('schedules')).toMatchObject({ shortNames: ['cfsched'], categories: ['chaosflow'] });
+    for (const { plural: name, shortName } of Object.values(RESOURCE_KINDS)) {
+      expect(byName.get(name)).toMatchObject({ shortNames: [shortName], categories: ['chaosflow'] });
+    }
+  });
+
+  test('refuses a spec change once the run has started, with a message that says what to do', async () => {
+    const common = { group: 'chaosflow.dev', version: 'v1alpha1', namespace, plural: 'podchaos' };
+    const body: Manifest = {
+      apiVersion: 'chaosflow.dev/v1alpha1',
+      kind: 'PodChaos',
+      metadata: { name: 'frozen', namespace },
+      spec: { action: 'pod-kill', mode: 'one', selector: { labelSelectors: { app: 'web' } } },
+    };
+    const created = (await api.createNamespacedCustomObject({ ...common, body })) as Manifest;
+    // Before the controller started a run, the spec may still be mended.
+    const mended = (await api.replaceNamespacedCustomObject({
+      ...common,
+      name: 'frozen',
+      body: { ...created, spec: { ...(created.spec as object), mode: 'all' } },
+    })) as Manifest;
+    const started = (await api.replaceNamespacedCustomObjectStatus({
+      ...common,
+      name: 'frozen',
+      body: { ...mended, status: { runId: 'chaosflow/run-1', phase: 'Running' } },
+    })) as Manifest;
+    const error = await api
+      .replaceNamespacedCustomObject({
+        ...common,
+        name: 'frozen',
+        body: { ...started, spec: { ...(started.spec as object), mode: 'one' } },
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => err as ApiException<unknown>,
+      );
+    expect(error?.code).toBe(422);
+    expect(String(error?.body)).toContain(SPEC_FROZEN_MESSAGE);
+    // Metadata (annotations: pause, abort, approve) still changes.
+    await api.replaceNamespacedCustomObject({
+      ...common,
+      name: 'frozen',
+      body: { ...started, metadata: { ...started.metadata, annotations: { 'chaosflow.dev/pause': 'true' } } },
+    });
   });
 
   test('writes status through the status subresource and prints it in the Phase column', async () => {
@@ -211,7 +259,13 @@ describeWithTools(['etcd', 'kube-apiserver'], 'chaosflow CRDs on a real kube-api
       `/apis/chaosflow.dev/v1alpha1/namespaces/${namespace}/workflows/with-status`,
       'application/json;as=Table;v=v1;g=meta.k8s.io',
     );
-    expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Phase', 'Age']);
+    expect(table.columnDefinitions.map((c) => c.name)).toEqual([
+      'Name',
+      'Phase',
+      'Progress',
+      'Faults',
+      'Age',
+    ]);
     expect(table.rows[0]?.cells.slice(0, 2)).toEqual(['with-status', 'Running']);
   });
 

@@ -1,10 +1,10 @@
 /**
- * PodChaos `pod-kill`. In Kubernetes Chaos Mesh deletes the pod through the API (`gracePeriod`), which is not
- * implemented here yet: such targets are refused as UNSUPPORTED. A host inventory "pod" is a group of
- * processes with nothing to delete, so every container (process) of it is killed with ContainerKill, each
- * under its own fault key. One-shot: recover does nothing.
+ * PodChaos `pod-kill`. With the Kubernetes API (a worker whose targets come from a cluster), as Chaos Mesh's
+ * `podkill.Impl`: the pod is deleted with the spec's `gracePeriod` (seconds, default 0); a pod already gone
+ * counts as killed. A host inventory "pod" is a group of processes with nothing to delete, so every container
+ * (process) of it is killed with ContainerKill, each under its own fault key. One-shot: recover does nothing.
  */
-import { ActivityError } from '../../errors.js';
+import type { PodApi } from '../../kubernetes/pod-api.js';
 import type { TargetSource } from '../../targets/target-source.js';
 import type { DaemonConnector } from '../daemon-connector.js';
 import type { FaultDriver } from '../fault-driver.js';
@@ -14,16 +14,17 @@ import { currentPod } from '../pod-containers.js';
 export function createPodKillDriver(
   connector: DaemonConnector,
   source: Pick<TargetSource, 'listPods'>,
+  pods: PodApi | undefined,
 ): FaultDriver<'PodChaos'> {
   return {
     inject: (batch, signal) =>
       eachTarget(batch, async (target) => {
         const { target: t } = target;
-        if (!t.containerId.startsWith('pid://')) {
-          throw new ActivityError(
-            'UNSUPPORTED',
-            `pod-kill of ${t.namespace}/${t.pod} deletes the pod through the Kubernetes API, which chaosflow does not do yet; use container-kill to kill its containers`,
-          );
+        if (pods) {
+          const outcome = await pods.delete(t.namespace, t.pod, batch.chaos.spec.gracePeriod ?? 0);
+          return outcome === 'gone'
+            ? { ok: true, message: `pod ${t.namespace}/${t.pod} was already gone` }
+            : { ok: true };
         }
         const pod = await currentPod(source, t);
         const containers = pod?.containers.filter((c) => c.containerId) ?? [

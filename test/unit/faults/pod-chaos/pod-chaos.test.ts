@@ -1,12 +1,14 @@
 /**
  * PodChaos. Expectations follow Chaos Mesh's `containerkill.Impl.Apply` (ContainerKill {action: KILL,
  * container_id} per selected container; recover is a no-op) and `podkill` (a pod delete in Kubernetes: here,
- * for a host "pod", every container is killed); `pod-failure` has no host equivalent and is refused.
+ * for a host "pod", every container is killed); `pod-failure` has no host equivalent and is refused. The
+ * Kubernetes API is a FAKE here (test/k8s/pod-faults.test.ts runs pod-kill and pod-failure on a real API server).
  */
 import { describe, expect, it } from 'vitest';
 import { DaemonClientPool } from '../../../../activities/daemon/daemon-client-pool.js';
 import { createFaultDrivers } from '../../../../activities/faults/drivers.js';
 import type { TargetStateClient } from '../../../../activities/faults/per-target-state/entity-client.js';
+import type { PodApi } from '../../../../activities/kubernetes/pod-api.js';
 import type { PodInfo } from '../../../../common/selection/pod-info.js';
 import { batch, example, FakeDaemons, manifest, neverAborted, target } from '../fault-fixtures.js';
 
@@ -28,7 +30,7 @@ const unusedState: TargetStateClient = {
   remove: () => Promise.reject(new Error('unused')),
 };
 
-function drivers() {
+function drivers(pods?: PodApi) {
   const daemons = new FakeDaemons();
   const all = createFaultDrivers({
     pool: new DaemonClientPool(),
@@ -38,6 +40,7 @@ function drivers() {
     },
     targetState: unusedState,
     connector: daemons,
+    ...(pods ? { pods } : {}),
   });
   return { daemons, podChaos: all.PodChaos };
 }
@@ -87,11 +90,34 @@ describe('PodChaos', () => {
     ]);
   });
 
-  it('refuses pod-kill of a Kubernetes pod until pod deletion is implemented', async () => {
-    const { daemons, podChaos: driver } = drivers();
-    const { results } = await driver.inject(batch(podChaos('pod-kill'), [target('web-0')]), neverAborted);
-    expect(results[0]).toMatchObject({ ok: false, retryable: false });
-    expect(results[0]?.message).toMatch(/Kubernetes API/);
+  it('deletes a Kubernetes pod with the grace period of the spec, and counts a pod already gone as killed', async () => {
+    const deleted: [string, string, number][] = [];
+    const gone = new Set(['web-1']);
+    const pods: PodApi = {
+      read: () => Promise.reject(new Error('unused')),
+      patch: () => Promise.reject(new Error('unused')),
+      delete: (namespace, name, grace) => {
+        deleted.push([namespace, name, grace]);
+        return Promise.resolve(gone.has(name) ? 'gone' : 'deleted');
+      },
+    };
+    const { daemons, podChaos: driver } = drivers(pods);
+    const kill = manifest(
+      `
+apiVersion: chaos-mesh.org/v1alpha1
+kind: PodChaos
+metadata: { name: kill, namespace: default }
+spec: { action: pod-kill, gracePeriod: 7, mode: all, selector: { labelSelectors: { app: web } } }
+`,
+      'PodChaos',
+    );
+    const { results } = await driver.inject(batch(kill, [target('web-0'), target('web-1')]), neverAborted);
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    expect(results[1]?.message).toMatch(/already gone/);
+    expect(deleted).toEqual([
+      ['default', 'web-0', 7],
+      ['default', 'web-1', 7],
+    ]);
     expect(daemons.calls).toEqual([]);
   });
 
