@@ -13,9 +13,9 @@ export const pauseUpdate = defineUpdate<PauseResult, [{ reason?: string }]>('pau
 
 /**
  * Resumes a paused run and approves waiting approval gates (`node` limits it to one gate, by node id or
- * template name).
+ * template name, and leaves the run paused; `approveGates: false` resumes without approving any gate).
  */
-export const resumeUpdate = defineUpdate<ResumeResult, [{ node?: string }]>('resume');
+export const resumeUpdate = defineUpdate<ResumeResult, [{ node?: string; approveGates?: boolean }]>('resume');
 
 export const statusQuery = defineQuery<RunStatus>('status');
 export const faultsQuery = defineQuery<FaultEntry[]>('faults');

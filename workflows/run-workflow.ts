@@ -47,9 +47,9 @@ export async function chaosflowRun(input: RunInput): Promise<RunStatus> {
     const changed = run.pause();
     return { paused: run.paused, changed };
   });
-  setHandler(resumeUpdate, ({ node }) => {
+  setHandler(resumeUpdate, ({ node, approveGates }) => {
     const unpaused = node === undefined ? run.unpause() : false;
-    return { unpaused, approved: run.approve(node) };
+    return { unpaused, approved: approveGates === false ? [] : run.approve(node) };
   });
 
   const runner = new NodeRunner(run, BODIES);

@@ -7,6 +7,7 @@ import { register as plan } from './plan.js';
 import { register as validate } from './validate.js';
 import { register as abort } from './abort.js';
 import { register as agent } from './agent.js';
+import { register as controller } from './controller.js';
 import { register as dev } from './dev.js';
 import { register as get } from './get.js';
 import { register as list } from './list.js';
@@ -30,6 +31,7 @@ const commands: readonly Register[] = [
   schedule,
   dev,
   worker,
+  controller,
   agent,
 ];
 

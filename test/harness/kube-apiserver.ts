@@ -33,6 +33,8 @@ export interface TestKubeApiServer {
   /** `https://127.0.0.1:<port>` (no trailing slash). */
   readonly server: string;
   readonly token: string;
+  /** The same admin access as a kubeconfig file, for processes (kubectl, the controller, a worker). */
+  readonly kubeconfigFile: string;
   /** The apiserver's self-generated serving certificate followed by its CA: trust it as the CA bundle. */
   readonly caFile: string;
   /** Temp dir holding etcd data, keys, certificates and the logs `etcd.log` and `kube-apiserver.log`. */
@@ -134,10 +136,13 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     });
     const startupMs = Date.now() - started;
     const stop = once(() => stopAll(processes(), dir));
+    const kubeconfigFile = join(dir, 'kubeconfig');
+    await writeFile(kubeconfigFile, kubeConfig.exportConfig(), { mode: 0o600 });
     return {
       kubeConfig,
       server,
       token,
+      kubeconfigFile,
       caFile,
       dir,
       startupMs,

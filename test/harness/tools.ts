@@ -7,7 +7,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const TOOL_NAMES = ['temporal', 'temporal-test-server', 'etcd', 'kube-apiserver'] as const;
+export const TOOL_NAMES = ['temporal', 'temporal-test-server', 'etcd', 'kube-apiserver', 'kubectl'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 /** Which installer component provides each tool (`scripts/tools/install.sh <component>`). */
@@ -16,6 +16,7 @@ const COMPONENT: Record<ToolName, string> = {
   'temporal-test-server': 'test-server',
   etcd: 'etcd',
   'kube-apiserver': 'kube-apiserver',
+  kubectl: 'kubectl',
 };
 
 export type ToolLocation =

@@ -1,0 +1,212 @@
+/**
+ * Kubernetes mode on one machine, for the controller's tests: a real kube-apiserver with chaosflow's CRDs, the
+ * Temporal dev server, a chaosflow worker in Kubernetes mode and the controller as their own processes (the real
+ * `chaosflow` command), and the real agent, serving a node whose "pods" are host processes in network
+ * namespaces. Pods are API objects whose status the test writes (there is no kubelet in this tier): their
+ * containers' ids are `pid://<pid>` of the processes, and the node's daemon pod points at the agent.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CoreV1Api, CustomObjectsApi, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
+import { CHAOSFLOW_GROUP, CHAOSFLOW_VERSION, RESOURCE_KINDS } from '../../controller/resource-kinds.js';
+import { DAEMON_PORT_ANNOTATION } from '../../activities/targets/kubernetes-source.js';
+import { createNetnsHost, type NetnsHost } from '../../embedded/netns-host.js';
+import { startAgentFixture, type AgentFixture } from '../integration/agent/agent-fixture.js';
+import { startCli, type CliProcess } from '../harness/cli.js';
+import { startKubeApiServer, type TestKubeApiServer } from '../harness/kube-apiserver.js';
+import { startTestTemporal, type TestTemporal } from '../harness/temporal.js';
+import { requireTool } from '../harness/tools.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+export const NODE = 'node-1';
+
+export interface ControllerEnv {
+  kube: TestKubeApiServer;
+  temporal: TestTemporal;
+  agent: AgentFixture;
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  taskQueue: string;
+  /** `kubectl --kubeconfig <the test server>`; resolves with the output, rejects on a non-zero exit. */
+  kubectl(args: readonly string[], stdin?: string): Promise<string>;
+  /** Starts a controller replica; `identity` names it in the Lease. */
+  startController(identity: string): CliProcess;
+  /** A running pod whose one container is a new host process in its own network namespace. */
+  createPod(
+    namespace: string,
+    name: string,
+    labels: Record<string, string>,
+  ): Promise<{ pod: V1Pod; host: NetnsHost }>;
+  /** Reads a chaosflow object. */
+  getObject<T = Record<string, unknown>>(
+    kind: keyof typeof RESOURCE_KINDS,
+    namespace: string,
+    name: string,
+  ): Promise<T | undefined>;
+  /** Events whose involved object has this name, oldest first. */
+  events(namespace: string, name: string): Promise<CoreV1Event[]>;
+  stop(): Promise<void>;
+}
+
+export async function startControllerEnv(): Promise<ControllerEnv> {
+  const kube = await startKubeApiServer();
+  const crds = readdirSync(join(root, 'crds'))
+    .filter((f) => f.endsWith('.chaosflow.dev.yaml'))
+    .map((f) => join(root, 'crds', f));
+  await kube.applyCrds(crds);
+  const temporal = await startTestTemporal();
+  const agent = await startAgentFixture();
+  const core = kube.kubeConfig.makeApiClient(CoreV1Api);
+  const custom = kube.kubeConfig.makeApiClient(CustomObjectsApi);
+  const taskQueue = `k8s-${process.pid}`;
+  const hosts: NetnsHost[] = [];
+  const processes: CliProcess[] = [];
+
+  await core.createNode({ body: { metadata: { name: NODE, labels: { 'kubernetes.io/hostname': NODE } } } });
+  await writeRunningPod(
+    core,
+    'kube-system',
+    {
+      metadata: {
+        name: 'chaosflow-agent-node-1',
+        namespace: 'kube-system',
+        labels: { 'app.kubernetes.io/name': 'chaosflow-agent' },
+        annotations: { [DAEMON_PORT_ANNOTATION]: agent.agent.address.split(':')[1] ?? '' },
+      },
+      spec: { nodeName: NODE, containers: [{ name: 'agent', image: 'chaosflow' }] },
+    },
+    '127.0.0.1',
+    'pid://1',
+  );
+
+  const temporalFlags = ['--address', temporal.address, '--task-queue', taskQueue];
+  const worker = startCli(
+    ['worker', '--kubeconfig', kube.kubeconfigFile, '--log-level', 'warn', ...temporalFlags],
+    {
+      timeoutMs: 3_600_000,
+    },
+  );
+  processes.push(worker);
+
+  return {
+    kube,
+    temporal,
+    agent,
+    core,
+    custom,
+    taskQueue,
+    async kubectl(args, stdin) {
+      const kubectl = requireTool('kubectl');
+      const child = run(kubectl, ['--kubeconfig', kube.kubeconfigFile, ...args], { cwd: root });
+      if (stdin !== undefined) {
+        child.child.stdin?.end(stdin);
+      }
+      return (await child).stdout;
+    },
+    startController(identity) {
+      const controller = startCli(
+        [
+          'controller',
+          '--kubeconfig',
+          kube.kubeconfigFile,
+          '--lease-namespace',
+          'kube-system',
+          '--identity',
+          identity,
+          '--refresh',
+          '500',
+          '--log-level',
+          'warn',
+          ...temporalFlags,
+        ],
+        { timeoutMs: 3_600_000 },
+      );
+      processes.push(controller);
+      return controller;
+    },
+    async createPod(namespace, name, labels) {
+      const host = await createNetnsHost({ process: 'http' });
+      hosts.push(host);
+      const pod = await writeRunningPod(
+        core,
+        namespace,
+        {
+          metadata: { name, namespace, labels },
+          spec: { nodeName: NODE, containers: [{ name: 'server', image: 'web' }] },
+        },
+        host.ip,
+        host.containerId,
+      );
+      return { pod, host };
+    },
+    async getObject(kind, namespace, name) {
+      try {
+        return (await custom.getNamespacedCustomObject({
+          group: CHAOSFLOW_GROUP,
+          version: CHAOSFLOW_VERSION,
+          namespace,
+          plural: RESOURCE_KINDS[kind].plural,
+          name,
+        })) as never;
+      } catch {
+        return undefined;
+      }
+    },
+    async events(namespace, name) {
+      const list = await core.listNamespacedEvent({
+        namespace,
+        fieldSelector: `involvedObject.name=${name}`,
+      });
+      return list.items.sort((a, b) => String(a.firstTimestamp).localeCompare(String(b.firstTimestamp)));
+    },
+    async stop() {
+      for (const p of processes) p.child.kill('SIGTERM');
+      await Promise.all(
+        processes.map((p) => Promise.race([p.done, new Promise((r) => setTimeout(r, 10_000))])),
+      );
+      for (const p of processes) p.child.kill('SIGKILL');
+      await Promise.all(hosts.map((h) => h.destroy()));
+      await agent.stop();
+      await temporal.stop();
+      await kube.stop();
+    },
+  };
+}
+
+/** Creates the pod, then writes the status a kubelet would: Running, its IP, its container started. */
+async function writeRunningPod(
+  core: CoreV1Api,
+  namespace: string,
+  body: V1Pod,
+  ip: string,
+  containerId: string,
+): Promise<V1Pod> {
+  const created = await core.createNamespacedPod({ namespace, body });
+  const container = created.spec?.containers[0];
+  return core.replaceNamespacedPodStatus({
+    namespace,
+    name: created.metadata?.name ?? '',
+    body: {
+      ...created,
+      status: {
+        phase: 'Running',
+        podIP: ip,
+        podIPs: [{ ip }],
+        containerStatuses: [
+          {
+            name: container?.name ?? 'main',
+            image: container?.image ?? 'image',
+            imageID: '',
+            ready: true,
+            restartCount: 0,
+            containerID: containerId,
+            state: { running: { startedAt: new Date() } },
+          },
+        ],
+      },
+    },
+  });
+}
