@@ -11,6 +11,7 @@ import { startControllerEnv, type ControllerEnv } from './controller-env.js';
 import type { ObjectStatus } from '../../controller/object-status.js';
 import type { NetnsHost } from '../../embedded/netns-host.js';
 import { randomBytes } from 'node:crypto';
+import { errorMessage } from '../../common/errors/chaosflow-error.js';
 
 interface Obj {
   metadata: { name: string; finalizers?: string[]; annotations?: Record<string, string> };
@@ -28,7 +29,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
       last = err;
     }
     if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(`timed out waiting for ${what}${last ? `: ${errorMessage(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
