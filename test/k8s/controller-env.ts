@@ -7,6 +7,8 @@
  */
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
@@ -39,7 +41,10 @@ export interface ControllerEnv {
     namespace: string,
     name: string,
     labels: Record<string, string>,
+    node?: string,
   ): Promise<{ pod: V1Pod; host: NetnsHost }>;
+  /** Another node, served by an agent of its own (which a test may stop and start again). */
+  addNode(name: string): Promise<TestNode>;
   /** Reads a chaosflow object. */
   getObject<T = Record<string, unknown>>(
     kind: keyof typeof RESOURCE_KINDS,
@@ -49,6 +54,15 @@ export interface ControllerEnv {
   /** Events whose involved object has this name, oldest first. */
   events(namespace: string, name: string): Promise<CoreV1Event[]>;
   stop(): Promise<void>;
+}
+
+export interface TestNode {
+  readonly name: string;
+  readonly agent: AgentFixture;
+  /** Stops the node's agent: its faults stay in place, and its daemon is unreachable. */
+  stopAgent(): Promise<void>;
+  /** Starts it again on the same address and journal. */
+  startAgent(): Promise<void>;
 }
 
 export async function startControllerEnv(): Promise<ControllerEnv> {
@@ -65,22 +79,8 @@ export async function startControllerEnv(): Promise<ControllerEnv> {
   const hosts: NetnsHost[] = [];
   const processes: CliProcess[] = [];
 
-  await core.createNode({ body: { metadata: { name: NODE, labels: { 'kubernetes.io/hostname': NODE } } } });
-  await writeRunningPod(
-    core,
-    'kube-system',
-    {
-      metadata: {
-        name: 'chaosflow-agent-node-1',
-        namespace: 'kube-system',
-        labels: { 'app.kubernetes.io/name': 'chaosflow-agent' },
-        annotations: { [DAEMON_PORT_ANNOTATION]: agent.agent.address.split(':')[1] ?? '' },
-      },
-      spec: { nodeName: NODE, containers: [{ name: 'agent', image: 'chaosflow' }] },
-    },
-    '127.0.0.1',
-    'pid://1',
-  );
+  const agents: AgentFixture[] = [agent];
+  await registerNode(core, NODE, agent);
 
   const temporalFlags = ['--address', temporal.address, '--task-queue', taskQueue];
   const worker = startCli(
@@ -127,7 +127,7 @@ export async function startControllerEnv(): Promise<ControllerEnv> {
       processes.push(controller);
       return controller;
     },
-    async createPod(namespace, name, labels) {
+    async createPod(namespace, name, labels, node = NODE) {
       const host = await createNetnsHost({ process: 'http' });
       hosts.push(host);
       const pod = await writeRunningPod(
@@ -135,12 +135,35 @@ export async function startControllerEnv(): Promise<ControllerEnv> {
         namespace,
         {
           metadata: { name, namespace, labels },
-          spec: { nodeName: NODE, containers: [{ name: 'server', image: 'web' }] },
+          spec: { nodeName: node, containers: [{ name: 'server', image: 'web' }] },
         },
         host.ip,
         host.containerId,
       );
       return { pod, host };
+    },
+    async addNode(name) {
+      let nodeAgent = await startAgentFixture({}, await mkdtemp(join(tmpdir(), 'chaosflow-agent-')));
+      agents.push(nodeAgent);
+      await registerNode(core, name, nodeAgent);
+      const address = nodeAgent.agent.address;
+      let stopped = false;
+      return {
+        name,
+        get agent() {
+          return nodeAgent;
+        },
+        async stopAgent() {
+          if (stopped) return;
+          stopped = true;
+          await nodeAgent.agent.stop({ graceMs: 0 });
+        },
+        async startAgent() {
+          nodeAgent = await startAgentFixture({ listen: address }, nodeAgent.stateDir);
+          agents.push(nodeAgent);
+          stopped = false;
+        },
+      };
     },
     async getObject(kind, namespace, name) {
       try {
@@ -169,11 +192,31 @@ export async function startControllerEnv(): Promise<ControllerEnv> {
       );
       for (const p of processes) p.child.kill('SIGKILL');
       await Promise.all(hosts.map((h) => h.destroy()));
-      await agent.stop();
+      for (const a of agents) await a.stop().catch(() => undefined);
       await temporal.stop();
       await kube.stop();
     },
   };
+}
+
+/** The node, and a daemon pod on it that points at the agent (its IP 127.0.0.1, its port in an annotation). */
+async function registerNode(core: CoreV1Api, name: string, agent: AgentFixture): Promise<void> {
+  await core.createNode({ body: { metadata: { name, labels: { 'kubernetes.io/hostname': name } } } });
+  await writeRunningPod(
+    core,
+    'kube-system',
+    {
+      metadata: {
+        name: `chaosflow-agent-${name}`,
+        namespace: 'kube-system',
+        labels: { 'app.kubernetes.io/name': 'chaosflow-agent' },
+        annotations: { [DAEMON_PORT_ANNOTATION]: agent.agent.address.split(':')[1] ?? '' },
+      },
+      spec: { nodeName: name, containers: [{ name: 'agent', image: 'chaosflow' }] },
+    },
+    '127.0.0.1',
+    'pid://1',
+  );
 }
 
 /** Creates the pod, then writes the status a kubelet would: Running, its IP, its container started. */

@@ -73,7 +73,11 @@ spec:
 `;
   }
 
-  async function phaseOf(kind: 'Workflow', ns: string, name: string): Promise<string | undefined> {
+  async function phaseOf(
+    kind: 'Workflow' | 'NetworkChaos',
+    ns: string,
+    name: string,
+  ): Promise<string | undefined> {
     return (await env.getObject<Obj>(kind, ns, name))?.status?.phase;
   }
 
@@ -150,5 +154,199 @@ spec:
     expect(invalid.metadata.finalizers ?? []).not.toContain('chaosflow.dev/recovery');
     const events = await env.events(ns, 'broken');
     expect(events.find((e) => e.reason === 'Invalid')?.type).toBe('Warning');
+  });
+
+  async function objectGone(
+    kind: 'Workflow' | 'Schedule',
+    ns: string,
+    name: string,
+  ): Promise<true | undefined> {
+    return (await env.getObject(kind, ns, name)) === undefined ? true : undefined;
+  }
+
+  async function heldFaults(ns: string, name: string, count: number): Promise<Obj> {
+    return waitFor(`${count} fault(s) held`, async () => {
+      const o = await env.getObject<Obj>('Workflow', ns, name);
+      return o?.status?.faultsHeld === count ? o : undefined;
+    });
+  }
+
+  it('keeps a deleted Workflow until its partition is gone, then lets it go', async () => {
+    const ns = await namespace();
+    const { host } = await env.createPod(ns, 'web-0', { app: 'web' });
+    const url = `http://${host.ip}:8080/`;
+    const before = await host.snapshot();
+    await env.kubectl(['apply', '-f', '-'], partitionWorkflow(ns, 'held', host, '90s'));
+    await heldFaults(ns, 'held', 1);
+    expect(await httpGet(url, 2_000)).toBe('timeout');
+
+    await env.kubectl(['delete', 'workflows.chaosflow.dev', 'held', '-n', ns, '--wait=false']);
+    // The finalizer holds the object while the run aborts and recovers.
+    const deleting = await env.getObject<Obj & { metadata: { deletionTimestamp?: string } }>(
+      'Workflow',
+      ns,
+      'held',
+    );
+    expect(deleting?.metadata.deletionTimestamp).toBeDefined();
+    await waitFor('the object gone', () => objectGone('Workflow', ns, 'held'));
+    expect(await httpGet(url, 3_000)).toBe(200);
+    expect(await host.snapshot()).toEqual(before);
+    const reasons = (await env.events(ns, 'held')).map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['Aborting', 'FaultRecovered', 'Recovered']));
+  });
+
+  it('lets a deleted Workflow go on force-clean when recovery cannot finish, saying which faults may remain', async () => {
+    const ns = await namespace();
+    const node = await env.addNode(`node-${randomBytes(2).toString('hex')}`);
+    const { host } = await env.createPod(ns, 'web-0', { app: 'web' }, node.name);
+    await env.kubectl(['apply', '-f', '-'], partitionWorkflow(ns, 'stuck', host, '90s'));
+    await heldFaults(ns, 'stuck', 1);
+    await node.stopAgent();
+    await env.kubectl(['delete', 'workflows.chaosflow.dev', 'stuck', '-n', ns, '--wait=false']);
+    // Recovery cannot reach the agent: the object stays, and says so.
+    const failing = await waitFor('RecoveryFailed', async () => {
+      const o = await env.getObject<Obj>('Workflow', ns, 'stuck');
+      return o?.status?.phase === 'RecoveryFailed' ? o : undefined;
+    });
+    expect(failing.metadata.finalizers).toContain('chaosflow.dev/recovery');
+
+    await env.kubectl([
+      'annotate',
+      'workflows.chaosflow.dev',
+      'stuck',
+      '-n',
+      ns,
+      'chaosflow.dev/force-clean=true',
+    ]);
+    await waitFor('the object gone', () => objectGone('Workflow', ns, 'stuck'));
+    const forced = (await env.events(ns, 'stuck')).find((e) => e.reason === 'ForceCleaned');
+    expect(forced?.type).toBe('Warning');
+    expect(forced?.message).toContain(`faults may remain on ${ns}/web-0/server`);
+
+    // The run keeps retrying its recovery: with the agent back, the partition goes.
+    await node.startAgent();
+    await waitFor('the partition gone', async () =>
+      (await httpGet(`http://${host.ip}:8080/`, 1_000)) === 200 ? true : undefined,
+    );
+  });
+
+  it('pauses and resumes a run, aborts one and approves a gate through annotations', async () => {
+    const ns = await namespace();
+    const { host } = await env.createPod(ns, 'web-0', { app: 'web' });
+    const gated = `
+apiVersion: chaosflow.dev/v1alpha1
+kind: Workflow
+metadata:
+  name: gated
+  namespace: ${ns}
+  annotations: { chaosflow.dev/pause: "true" }
+spec:
+  entry: main
+  templates:
+    - name: main
+      templateType: Serial
+      deadline: 120s
+      children: [warm-up, gate, done]
+    - name: warm-up
+      templateType: Suspend
+      deadline: 2s
+    - name: gate
+      templateType: Suspend
+      approval: true
+      deadline: 90s
+    - name: done
+      templateType: Suspend
+      deadline: 1s
+`;
+    await env.kubectl(['apply', '-f', '-'], gated);
+    await waitFor('paused', async () =>
+      (await env.getObject<Obj>('Workflow', ns, 'gated'))?.status?.paused ? true : undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Paused: no new node after the warm-up.
+    const paused = await env.getObject<Obj>('Workflow', ns, 'gated');
+    expect(paused?.status?.nodes?.map((n) => n.name)).not.toContain('gate');
+    await env.kubectl(['annotate', 'workflows.chaosflow.dev', 'gated', '-n', ns, 'chaosflow.dev/pause-']);
+    const waiting = await waitFor('the gate waiting', async () => {
+      const o = await env.getObject<Obj>('Workflow', ns, 'gated');
+      return o?.status?.awaitingApproval?.includes('gate') ? o : undefined;
+    });
+    expect(waiting.status?.paused).toBe(false);
+    await env.kubectl([
+      'annotate',
+      'workflows.chaosflow.dev',
+      'gated',
+      '-n',
+      ns,
+      'chaosflow.dev/approve=gate',
+    ]);
+    await waitFor('Succeeded', async () =>
+      (await phaseOf('Workflow', ns, 'gated')) === 'Succeeded' ? true : undefined,
+    );
+
+    await env.kubectl(['apply', '-f', '-'], partitionWorkflow(ns, 'aborted', host, '90s'));
+    await heldFaults(ns, 'aborted', 1);
+    await env.kubectl([
+      'annotate',
+      'workflows.chaosflow.dev',
+      'aborted',
+      '-n',
+      ns,
+      'workflow.chaos-mesh.org/abort=true',
+    ]);
+    const aborted = await waitFor('Aborted', async () => {
+      const o = await env.getObject<Obj>('Workflow', ns, 'aborted');
+      return o?.status?.phase === 'Aborted' ? o : undefined;
+    });
+    expect(aborted.status?.faultsHeld).toBe(0);
+    expect(await httpGet(`http://${host.ip}:8080/`, 3_000)).toBe(200);
+  });
+
+  it('holds a standalone chaos object without duration until it is deleted', async () => {
+    const ns = await namespace();
+    const { host } = await env.createPod(ns, 'web-0', { app: 'web' });
+    await env.kubectl(
+      ['apply', '-f', '-'],
+      `
+apiVersion: chaosflow.dev/v1alpha1
+kind: NetworkChaos
+metadata: { name: open-ended, namespace: ${ns} }
+spec:
+  action: partition
+  mode: all
+  direction: to
+  selector: { labelSelectors: { app: web } }
+  externalTargets: ["${host.hostIp}"]
+`,
+    );
+    await waitFor('held', async () => {
+      const o = await env.getObject<Obj>('NetworkChaos', ns, 'open-ended');
+      return o?.status?.faultsHeld === 1 ? o : undefined;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await httpGet(`http://${host.ip}:8080/`, 2_000)).toBe('timeout');
+    expect((await env.getObject<Obj>('NetworkChaos', ns, 'open-ended'))?.status?.phase).toBe('Running');
+    await env.kubectl(['delete', 'networkchaos.chaosflow.dev', 'open-ended', '-n', ns]);
+    expect(await env.getObject('NetworkChaos', ns, 'open-ended')).toBeUndefined();
+    expect(await httpGet(`http://${host.ip}:8080/`, 3_000)).toBe(200);
+  });
+
+  it('runs a Chaos Mesh Workflow manifest with only its apiVersion changed', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = (await readFile(new URL('../../examples/serial.yaml', import.meta.url), 'utf8')).replace(
+      'apiVersion: chaos-mesh.org/v1alpha1',
+      'apiVersion: chaosflow.dev/v1alpha1',
+    );
+    const { host } = await env.createPod('default', `demo-${randomBytes(2).toString('hex')}`, {
+      app: 'demo',
+    });
+    await env.kubectl(['apply', '-f', '-'], text);
+    await heldFaults('default', 'serial', 1);
+    expect(await httpGet(`http://${host.ip}:8080/`, 2_000)).toBe('timeout');
+    await waitFor('Succeeded', async () =>
+      (await phaseOf('Workflow', 'default', 'serial')) === 'Succeeded' ? true : undefined,
+    );
+    expect(await httpGet(`http://${host.ip}:8080/`, 3_000)).toBe(200);
+    await env.kubectl(['delete', 'workflows.chaosflow.dev', 'serial', '-n', 'default']);
   });
 });
