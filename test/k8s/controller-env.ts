@@ -36,6 +36,8 @@ export interface ControllerEnv {
   kubectl(args: readonly string[], stdin?: string): Promise<string>;
   /** Starts a controller replica; `identity` names it in the Lease. */
   startController(identity: string): CliProcess;
+  /** SIGKILLs the replica of that identity; resolves once it is gone. */
+  killController(identity: string): Promise<CliProcess | undefined>;
   /** A running pod whose one container is a new host process in its own network namespace. */
   createPod(
     namespace: string,
@@ -78,6 +80,7 @@ export async function startControllerEnv(): Promise<ControllerEnv> {
   const taskQueue = `k8s-${process.pid}`;
   const hosts: NetnsHost[] = [];
   const processes: CliProcess[] = [];
+  const controllers = new Map<string, CliProcess>();
 
   const agents: AgentFixture[] = [agent];
   await registerNode(core, NODE, agent);
@@ -125,6 +128,14 @@ export async function startControllerEnv(): Promise<ControllerEnv> {
         { timeoutMs: 3_600_000 },
       );
       processes.push(controller);
+      controllers.set(identity, controller);
+      return controller;
+    },
+    async killController(identity) {
+      const controller = controllers.get(identity);
+      controllers.delete(identity);
+      controller?.child.kill('SIGKILL');
+      await controller?.done;
       return controller;
     },
     async createPod(namespace, name, labels, node = NODE) {

@@ -349,4 +349,86 @@ spec:
     expect(await httpGet(`http://${host.ip}:8080/`, 3_000)).toBe(200);
     await env.kubectl(['delete', 'workflows.chaosflow.dev', 'serial', '-n', 'default']);
   });
+
+  function partitionSchedule(ns: string, host: NetnsHost, every: string): string {
+    return `
+apiVersion: chaosflow.dev/v1alpha1
+kind: Schedule
+metadata: { name: ticks, namespace: ${ns} }
+spec:
+  schedule: '@every ${every}'
+  type: NetworkChaos
+  concurrencyPolicy: Forbid
+  historyLimit: 5
+  networkChaos:
+    action: partition
+    mode: all
+    direction: to
+    selector: { labelSelectors: { app: web } }
+    externalTargets: ["${host.hostIp}"]
+    duration: 1s
+`;
+  }
+
+  it('fires a Schedule object, updates its Temporal Schedule in place, and deletes it with the object', async () => {
+    const ns = await namespace();
+    const { host } = await env.createPod(ns, 'web-0', { app: 'web' });
+    await env.kubectl(['apply', '-f', '-'], partitionSchedule(ns, host, '3s'));
+    const firing = await waitFor('two runs', async () => {
+      const o = await env.getObject<Obj>('Schedule', ns, 'ticks');
+      return (o?.status?.lastRuns?.length ?? 0) >= 2 ? o : undefined;
+    });
+    const scheduleId = firing.status?.scheduleId ?? '';
+    expect(scheduleId).toContain(`${ns}/ticks`);
+    expect(firing.status?.nextFireTimes?.length).toBeGreaterThan(0);
+    const handle = env.temporal.client.schedule.getHandle(scheduleId);
+    expect((await handle.describe()).spec.intervals?.[0]?.every).toBe(3_000);
+
+    await env.kubectl(['apply', '-f', '-'], partitionSchedule(ns, host, '5s'));
+    await waitFor('the interval updated', async () =>
+      (await handle.describe()).spec.intervals?.[0]?.every === 5_000 ? true : undefined,
+    );
+    expect((await env.events(ns, 'ticks')).map((e) => e.reason)).toEqual(
+      expect.arrayContaining(['ScheduleCreated', 'ScheduleUpdated']),
+    );
+
+    await env.kubectl(['delete', 'schedules.chaosflow.dev', 'ticks', '-n', ns]);
+    expect(await env.getObject('Schedule', ns, 'ticks')).toBeUndefined();
+    await expect(handle.describe()).rejects.toThrow(/not found/i);
+    expect(await httpGet(`http://${host.ip}:8080/`, 3_000)).toBe(200);
+  });
+
+  it('starts one run per object with two replicas, and a replica killed mid-run is replaced without a second run', async () => {
+    env.startController('replica-b');
+    const ns = await namespace();
+    const { host } = await env.createPod(ns, 'web-0', { app: 'web' });
+    await env.kubectl(['apply', '-f', '-'], partitionWorkflow(ns, 'survivor', host, '25s'));
+    const held = await heldFaults(ns, 'survivor', 1);
+    const runId = held.status?.runId ?? '';
+
+    // Kill whichever replica leads, with SIGKILL: the other takes the Lease over and carries on.
+    const { CoordinationV1Api } = await import('@kubernetes/client-node');
+    const lease = await env.kube.kubeConfig
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ namespace: 'kube-system', name: 'chaosflow-controller' });
+    const leader = lease.spec?.holderIdentity;
+    expect(['replica-a', 'replica-b']).toContain(leader);
+    const killed = await env.killController(leader ?? '');
+    expect(killed?.child.signalCode).toBe('SIGKILL');
+    await waitFor(
+      'Succeeded',
+      async () => ((await phaseOf('Workflow', ns, 'survivor')) === 'Succeeded' ? true : undefined),
+      90_000,
+    );
+    expect(await httpGet(`http://${host.ip}:8080/`, 3_000)).toBe(200);
+
+    // A replacement starts and catches up from Temporal: nothing starts twice.
+    env.startController(leader ?? 'replica-a');
+    const runs: string[] = [];
+    for await (const r of env.temporal.client.workflow.list({ query: `WorkflowId = '${runId}'` }))
+      runs.push(r.runId);
+    expect(runs).toHaveLength(1);
+    const final = await env.getObject<Obj>('Workflow', ns, 'survivor');
+    expect(final?.status).toMatchObject({ phase: 'Succeeded', runId, faultsHeld: 0 });
+  });
 });
