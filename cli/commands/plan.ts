@@ -19,6 +19,7 @@ import type { CommandIo } from './validate.js';
 export interface PlanOptions {
   output: OutputFormat;
   inventory?: string;
+  kubeconfig?: string;
 }
 
 /** The seam for target resolution: template name -> what it would hit. Absent: no TARGETS column. */
@@ -37,14 +38,21 @@ export function register(program: Command): void {
       '--inventory <file>',
       'resolve targets from this host inventory (the dry run of a run); default CHAOSFLOW_INVENTORY',
     )
+    .option('--kubeconfig <file>', "resolve targets from this cluster's pods (Kubernetes mode)")
     .addOption(outputOption())
     .action(async (file: string, options: PlanOptions) => {
       const inventory = options.inventory ?? process.env['CHAOSFLOW_INVENTORY'];
-      const { inventoryTargets } = await import('../plan-targets.js');
+      const { inventoryTargets, kubernetesTargets } = await import('../plan-targets.js');
+      const kubeconfig = options.kubeconfig;
+      const resolveTargets: TargetResolver | undefined = kubeconfig
+        ? (plan) => kubernetesTargets(kubeconfig, plan)
+        : inventory
+          ? (plan) => inventoryTargets(inventory, plan)
+          : undefined;
       process.exitCode = await planAction(file, options, {
         stdout: (t) => process.stdout.write(t),
         stderr: (t) => process.stderr.write(t),
-        ...(inventory ? { resolveTargets: (plan: Plan) => inventoryTargets(inventory, plan) } : {}),
+        ...(resolveTargets ? { resolveTargets } : {}),
       });
     });
 }

@@ -83,7 +83,8 @@ spec:
 
   it('runs a Workflow applied with kubectl: Running, then Succeeded, with columns, events and a real partition', async () => {
     const ns = await namespace();
-    const { host } = await env.createPod(ns, `web-${randomBytes(2).toString('hex')}`, { app: 'web' });
+    const podName = `web-${randomBytes(2).toString('hex')}`;
+    const { host } = await env.createPod(ns, podName, { app: 'web' });
     const url = `http://${host.ip}:8080/`;
     expect(await httpGet(url, 3_000)).toBe(200);
 
@@ -124,6 +125,12 @@ spec:
       ]),
     );
     expect(reasons.indexOf('FaultInjected')).toBeLessThan(reasons.indexOf('FaultRecovered'));
+    // The target pod tells its side of the story too.
+    const podEvents = await env.events(ns, podName);
+    expect(podEvents.map((e) => e.reason)).toEqual(
+      expect.arrayContaining(['FaultInjected', 'FaultRecovered']),
+    );
+    expect(podEvents[0]?.message).toContain(`by Workflow ${ns}/cut-web`);
   });
 
   it('refuses an invalid Workflow with Ready=False and the located error, and runs nothing', async () => {
