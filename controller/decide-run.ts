@@ -131,25 +131,9 @@ export function decideRun(
   }
 
   if (!compiled.ok) {
-    status = {
-      ...status,
-      phase: 'Invalid',
-      observedGeneration: object.generation,
-      conditions: withCondition(
-        status.conditions,
-        { type: 'Ready', status: 'False', reason: 'Invalid', message: compiled.errors.join('\n') },
-        context.now,
-      ),
-    };
-    const wasInvalid = object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False');
-    if (!wasInvalid || object.status?.observedGeneration !== object.generation) {
-      decision.events.push({
-        type: 'Warning',
-        reason: 'Invalid',
-        message: `the manifest is invalid, nothing runs: ${compiled.errors.join('; ')}`.slice(0, 1024),
-      });
-    }
-    return finish(decision, object.status, status);
+    const invalid = decideInvalid(object, compiled.errors, context.now);
+    decision.events.push(...invalid.events);
+    return finish(decision, object.status, invalid.status);
   }
 
   const ready = withCondition(
@@ -220,6 +204,39 @@ export function decideRun(
   }
   decision.requeueAfterMs = context.refreshMs;
   return finish(decision, object.status, status);
+}
+
+/**
+ * An object whose manifest does not compile: `Ready=False` with every error, phase `Invalid`, and a Warning event
+ * the first time (and again when a new generation is still invalid). Used for every kind.
+ */
+export function decideInvalid(
+  object: Pick<RunObjectView, 'generation' | 'status'>,
+  errors: readonly string[],
+  now: string,
+): { status: ObjectStatus; events: KubeEvent[] } {
+  const status: ObjectStatus = {
+    ...object.status,
+    phase: 'Invalid',
+    observedGeneration: object.generation,
+    conditions: withCondition(
+      object.status?.conditions,
+      { type: 'Ready', status: 'False', reason: 'Invalid', message: errors.join('\n') },
+      now,
+    ),
+  };
+  const wasInvalid = object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False');
+  const events: KubeEvent[] =
+    wasInvalid && object.status?.observedGeneration === object.generation
+      ? []
+      : [
+          {
+            type: 'Warning',
+            reason: 'Invalid',
+            message: `the manifest is invalid, nothing runs: ${errors.join('; ')}`.slice(0, 1024),
+          },
+        ];
+  return { status, events };
 }
 
 /** A run closes only once its ledger is drained: every fault it injected is recovered. */

@@ -15,7 +15,7 @@ import {
 } from '../client/schedules/index.js';
 import { isScheduleError } from '../client/schedules/schedule-errors.js';
 import { RECOVERY_FINALIZER } from './annotations.js';
-import { decideRun, type Compiled, type RunDecision } from './decide-run.js';
+import { decideInvalid, decideRun, type Compiled, type RunDecision } from './decide-run.js';
 import type { ObjectInformers } from './informers.js';
 import type { ChaosflowObject, KubeWriter } from './kube-writer.js';
 import { compileObject } from './object-manifest.js';
@@ -147,7 +147,13 @@ export class Reconciler {
     const compiled = compileObject(resource, object);
     const previous = object.status;
     if (!compiled.schedulePlan) {
-      await this.#writeInvalid(resource, object, compiled.errors, now);
+      const invalid = decideInvalid(
+        { generation: object.metadata.generation ?? 0, status: previous },
+        compiled.errors,
+        now,
+      );
+      if (!sameStatus(previous, invalid.status)) await this.kube.setStatus(resource, object, invalid.status);
+      await this.kube.record(resource, object, invalid.events);
       return {};
     }
     if (!hasFinalizer) await this.kube.setFinalizer(resource, object, true);
@@ -170,34 +176,6 @@ export class Reconciler {
     if (!sameStatus(previous, status)) await this.kube.setStatus(resource, object, status);
     await this.kube.record(resource, object, events);
     return { requeueAfterMs: this.settings.scheduleRefreshMs };
-  }
-
-  async #writeInvalid(
-    resource: ResourceKind,
-    object: ChaosflowObject,
-    errors: readonly string[],
-    now: string,
-  ): Promise<void> {
-    const previous = object.status;
-    const status: ObjectStatus = {
-      ...previous,
-      phase: 'Invalid',
-      observedGeneration: object.metadata.generation ?? 0,
-      conditions: withCondition(
-        previous?.conditions,
-        { type: 'Ready', status: 'False', reason: 'Invalid', message: errors.join('\n') },
-        now,
-      ),
-    };
-    if (sameStatus(previous, status)) return;
-    await this.kube.setStatus(resource, object, status);
-    await this.kube.record(resource, object, [
-      {
-        type: 'Warning',
-        reason: 'Invalid',
-        message: `the manifest is invalid, nothing runs: ${errors.join('; ')}`.slice(0, 1024),
-      },
-    ]);
   }
 }
 
