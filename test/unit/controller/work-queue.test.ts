@@ -7,7 +7,7 @@ describe('the work queue', () => {
   it('works a key once however often it is added while it waits', async () => {
     const done: string[] = [];
     const queue = new WorkQueue(
-      async (key) => void done.push(key),
+      (key) => Promise.resolve(void done.push(key)),
       2,
       () => undefined,
     );
@@ -70,7 +70,7 @@ describe('the work queue', () => {
   it('does nothing while paused, and catches up when started', async () => {
     const done: string[] = [];
     const queue = new WorkQueue(
-      async (key) => void done.push(key),
+      (key) => Promise.resolve(void done.push(key)),
       1,
       () => undefined,
     );
