@@ -4,7 +4,7 @@
  * history: add new ones, never rename.
  */
 import type { ChaosKind } from '../common/chaos-kinds.js';
-import type { PlanChaos, PlanChaosOf, PlanStatusCheck, PlanTask } from '../common/plan.js';
+import type { PlanChaos, PlanChaosOf, PlanHttpProbe, PlanProbe, PlanTask } from '../common/plan.js';
 import type { FaultFamily, FaultFragment } from '../common/target-state.js';
 import type { ProbeRecord } from '../common/run-status.js';
 import type { Target } from '../common/target.js';
@@ -74,8 +74,16 @@ export interface FaultBatchResult {
 }
 
 export interface ProbeInput {
-  http: PlanStatusCheck['http'];
+  http: PlanHttpProbe;
   timeoutSeconds: number;
+}
+
+/** Any probe (HTTP too, for probes attached to chaos nodes); `probeHttp` stays for the StatusCheck's HTTP. */
+export interface RunProbeInput {
+  probe: PlanProbe;
+  timeoutSeconds: number;
+  /** The run's namespace: the default of a Kubernetes probe's. */
+  namespace: string;
 }
 
 export interface TaskInput {
@@ -114,6 +122,7 @@ export interface ChaosflowActivities {
   injectFaults(batch: FaultBatch): Promise<FaultBatchResult>;
   recoverFaults(batch: FaultBatch): Promise<FaultBatchResult>;
   probeHttp(input: ProbeInput): Promise<ProbeRecord>;
+  runProbe(input: RunProbeInput): Promise<ProbeRecord>;
   runTask(input: TaskInput): Promise<TaskResult>;
   applyTargetState(input: ApplyTargetStateInput): Promise<ApplyTargetStateResult>;
 }

@@ -13,12 +13,15 @@ import { classified } from './classify-error.js';
 import { ActivityError } from './errors.js';
 import { callDriver, type FaultDrivers } from './faults/fault-driver.js';
 import { httpProbe } from './probes/http-probe.js';
+import { runProbe, type ProbeDeps } from './probes/run-probe.js';
 import { runHostTask } from './tasks/host-task.js';
 import type { TargetResolver } from './targets/target-resolver.js';
 
 export interface ActivityDeps {
   targets: TargetResolver;
   drivers: FaultDrivers;
+  /** What probes read beyond their own settings (the default Prometheus, the cluster). */
+  probes?: ProbeDeps;
   /** Sends a pod's merged network/IO/HTTP state to its daemon (for the per-target entity workflow). */
   applyTargetState: (input: ApplyTargetStateInput, signal: AbortSignal) => Promise<ApplyTargetStateResult>;
 }
@@ -34,6 +37,7 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
       retryTransient('recover', await callDriver(deps.drivers, 'recover', batch, signal())),
     ),
     probeHttp: classified((input) => httpProbe(input, signal())),
+    runProbe: classified((input) => runProbe(input, deps.probes ?? {}, signal())),
     runTask: classified((input) => runHostTask(input, signal(), () => heartbeat())),
     applyTargetState: classified((input) => deps.applyTargetState(input, signal())),
   };

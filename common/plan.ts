@@ -120,28 +120,104 @@ export interface StatusCheckTemplate extends TemplateCommon {
   abortWithStatusCheck: boolean;
 }
 
-export interface PlanStatusCheck {
+/** What a probe checks: the kinds of StatusCheck (`HTTP` is Chaos Mesh's; the others are chaosflow's). */
+export const PROBE_TYPES = ['HTTP', 'Command', 'Prometheus', 'Kubernetes'] as const;
+export type ProbeType = (typeof PROBE_TYPES)[number];
+
+/** What a probed value (text, or a number) must satisfy; every given comparator must hold. */
+export interface PlanValueCriteria {
+  equals?: string;
+  contains?: string;
+  /** A regular expression, checked to compile at validation. */
+  matches?: string;
+  compare?: { op: '==' | '!=' | '<' | '<=' | '>' | '>='; value: number };
+  /** Inclusive. */
+  between?: { min: number; max: number };
+}
+
+export interface PlanHttpProbe {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Readonly<Record<string, readonly string[]>>;
+  body?: string;
+  criteria: {
+    /** Inclusive status-code range; `"200"` compiles to 200..200. */
+    statusCode: { min: number; max: number };
+    body?: { contains?: string; matches?: string; json?: { path: string; equals: string } };
+    maxResponseMs?: number;
+  };
+}
+
+export interface PlanCommandProbe {
+  argv: readonly string[];
+  workingDir?: string;
+  env: Readonly<Record<string, string>>;
+  /** The exit code that means success. */
+  exitCode: number;
+  stdout?: PlanValueCriteria;
+}
+
+export interface PlanPrometheusProbe {
+  /** Absent: the worker's Prometheus (`--prometheus-url`). */
+  endpoint?: string;
+  query: string;
+  criteria: PlanValueCriteria;
+}
+
+export interface PlanKubernetesProbe {
+  /** `''` for the core group. */
+  group: string;
+  version: string;
+  /** The plural, such as `deployments`. */
+  resource: string;
+  namespace?: string;
+  name?: string;
+  labelSelector?: string;
+  expect: 'present' | 'absent' | 'field';
+  field?: PlanValueCriteria & { path: string };
+}
+
+/** One probe: its type, and the settings of that type. */
+export type PlanProbe =
+  | { type: 'HTTP'; http: PlanHttpProbe }
+  | { type: 'Command'; command: PlanCommandProbe }
+  | { type: 'Prometheus'; prometheus: PlanPrometheusProbe }
+  | { type: 'Kubernetes'; kubernetes: PlanKubernetesProbe };
+
+/** A StatusCheck: Chaos Mesh's thresholds and modes around one probe. */
+export type PlanStatusCheck = PlanProbe & {
   mode: 'Synchronous' | 'Continuous';
-  type: 'HTTP';
   durationMs?: number;
   timeoutSeconds: number;
   intervalSeconds: number;
   failureThreshold: number;
   successThreshold: number;
   recordsHistoryLimit: number;
-  http: {
-    url: string;
-    method: 'GET' | 'POST';
-    headers: Readonly<Record<string, readonly string[]>>;
-    body?: string;
-    /** Inclusive status-code range; `"200"` compiles to 200..200. */
-    criteria: { statusCode: { min: number; max: number } };
-  };
-}
+};
+
+/** When a probe attached to a chaos node runs (LitmusChaos's modes). */
+export const PROBE_MODES = ['SOT', 'EOT', 'Edge', 'Continuous', 'OnChaos'] as const;
+export type ProbeMode = (typeof PROBE_MODES)[number];
+
+/** A probe attached to a chaos template (`probes:`, a chaosflow extension). */
+export type PlanChaosProbe = PlanProbe & {
+  name: string;
+  mode: ProbeMode;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  /** Extra attempts of a failed probe before it counts as failed. */
+  retries: number;
+  /** A failed probe ends the node at once (its fault recovered, the node Failed). */
+  stopOnFailure: boolean;
+  /** Its weight in the run's resilience score. */
+  weight: number;
+};
 
 export interface ChaosTemplate extends TemplateCommon {
   type: 'Chaos';
   chaos: PlanChaos;
+  /** Probes run around and during the fault; absent in plans made before probes existed. */
+  probes?: readonly PlanChaosProbe[];
 }
 
 /** The spec of each chaos kind, as its schema in `schemas/` defines it (types generated from the schemas). */

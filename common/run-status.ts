@@ -54,6 +54,8 @@ export interface NodeStatus {
   probes?: ProbeRecord[];
   /** StatusCheck: whether the last `successThreshold` probes were all successes when it ended. */
   passed?: boolean;
+  /** Chaos node: the results of its probes, by probe name (newest last, bounded). */
+  probeResults?: Record<string, ProbeRecord[]>;
   /** Task: what the command produced, and the branches taken. */
   task?: {
     exitCode: number;
@@ -72,6 +74,10 @@ export interface ProbeRecord {
   /** Status code, or the transport error. */
   detail: string;
   durationMs: number;
+  /** What was measured (a status code, a command's output, a query's value), when something was. */
+  value?: string;
+  /** The probe's name, for probes attached to a chaos node. */
+  probe?: string;
 }
 
 export interface ScheduleTick {
@@ -107,6 +113,8 @@ export interface RunStatus {
   /** True while paused: no new node starts and nothing new is injected. */
   paused: boolean;
   abortReason?: string;
+  /** Set when a stop condition aborted the run. */
+  stoppedBy?: { condition: string; at: string; detail: string };
   startedAt: string;
   endedAt?: string;
   /** When a Schedule started the run: the tick it was for. */

@@ -4,18 +4,26 @@ import { parseGoDuration } from '../common/duration.js';
 import type {
   ChaosOnlyScheduleSpec,
   RetrySpec,
+  ChaosProbeSpec,
   StatusCheckSpec,
   Task,
   Template,
 } from '../common/generated/manifest-types.js';
-import type { PlanCron, PlanStatusCheck, PlanTask, PlanTemplate, RetryPolicy } from '../common/plan.js';
+import type {
+  PlanChaosProbe,
+  PlanCron,
+  PlanStatusCheck,
+  PlanTask,
+  PlanTemplate,
+  RetryPolicy,
+} from '../common/plan.js';
+import { compileProbe } from './compile-probe.js';
 import { compileChaos } from './compile-chaos.js';
 import {
   RETRY_BACKOFF_DEFAULTS,
   SCHEDULE_DEFAULT_CONCURRENCY_POLICY,
   STATUS_CHECK_DEFAULTS,
 } from './defaults.js';
-import { parseStatusCodeRange } from './value-checks.js';
 
 /** A validated Go duration in milliseconds. */
 export function ms(duration: string): number {
@@ -33,10 +41,12 @@ export function compileTemplate(t: Template, namespace: string): PlanTemplate {
   };
   const type = t.templateType;
   if (isChaosKind(type)) {
+    const probes = compileChaosProbes(t.probes);
     return {
       type: 'Chaos',
       ...common,
       chaos: compileChaos(type, required(t[CHAOS_SPEC_KEY[type]], t), namespace),
+      ...(probes ? { probes } : {}),
     };
   }
   switch (type) {
@@ -107,25 +117,31 @@ function compileTask(task: Task): PlanTask {
 
 export function compileStatusCheck(check: StatusCheckSpec): PlanStatusCheck {
   const d = STATUS_CHECK_DEFAULTS;
-  const range = parseStatusCodeRange(check.http.criteria.statusCode);
-  if (!range) throw new Error(`compile: status code ${check.http.criteria.statusCode} was not validated`);
   return {
+    ...compileProbe(check),
     mode: check.mode ?? d.mode,
-    type: check.type ?? d.type,
     ...(check.duration === undefined ? {} : { durationMs: ms(check.duration) }),
     timeoutSeconds: check.timeoutSeconds ?? d.timeoutSeconds,
     intervalSeconds: check.intervalSeconds ?? d.intervalSeconds,
     failureThreshold: check.failureThreshold ?? d.failureThreshold,
     successThreshold: check.successThreshold ?? d.successThreshold,
     recordsHistoryLimit: check.recordsHistoryLimit ?? d.recordsHistoryLimit,
-    http: {
-      url: check.http.url,
-      method: check.http.method ?? d.method,
-      headers: structuredClone(check.http.headers ?? {}),
-      ...(check.http.body === undefined ? {} : { body: check.http.body }),
-      criteria: { statusCode: range },
-    },
   };
+}
+
+/** The probes of a chaos template, with their defaults. */
+export function compileChaosProbes(probes: readonly ChaosProbeSpec[] | undefined): PlanChaosProbe[] | undefined {
+  if (!probes || probes.length === 0) return undefined;
+  return probes.map((p) => ({
+    ...compileProbe(p),
+    name: p.name,
+    mode: p.mode,
+    intervalSeconds: p.intervalSeconds ?? 2,
+    timeoutSeconds: p.timeoutSeconds ?? 5,
+    retries: p.retries ?? 0,
+    stopOnFailure: p.stopOnFailure ?? false,
+    weight: p.weight ?? 1,
+  }));
 }
 
 function compileCron(schedule: ChaosOnlyScheduleSpec): PlanCron {

@@ -59,6 +59,12 @@ export const MANIFEST_ERROR_CODES = [
   'TASK_ENV_UNSUPPORTED',
   // A field no driver honours, which would change where or whether a fault lands (unhonoured-fields.ts)
   'FIELD_UNSUPPORTED',
+  // Probes: StatusCheck types and chaos templates' probes (probe-checks.ts)
+  'PROBE_SETTINGS_MISSING',
+  'PROBE_SETTINGS_MISPLACED',
+  'PROBE_REGEX_INVALID',
+  'PROBE_JSON_PATH_INVALID',
+  'PROBE_NAME_DUPLICATE',
   // The host inventory (inventory-checks.ts); the last two only where the worker reads it (read-inventory.ts)
   'INVENTORY_NAME_DUPLICATE',
   'INVENTORY_NODE_NOT_FOUND',

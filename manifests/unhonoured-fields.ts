@@ -240,7 +240,7 @@ const STATUS_CHECK_RULES: readonly Rule<StatusCheckSpec>[] = [
     field: 'StatusCheck.http.body',
     treatment: 'warn',
     find: (s) =>
-      s.http.body === undefined || (s.http.method ?? 'GET') !== 'GET'
+      s.http?.body === undefined || (s.http.method ?? 'GET') !== 'GET'
         ? undefined
         : {
             path: ['http', 'body'],

@@ -18,7 +18,8 @@ import { suggest } from './did-you-mean.js';
 import { joinPointer, type ManifestIssue } from './errors.js';
 import { checkChaosOnlySchedule } from './schedule-spec-checks.js';
 import { checkUnhonouredStatusCheckFields } from './unhonoured-fields.js';
-import { checkHttpUrl, checkPositiveDuration, checkStatusCode, isDns1123Subdomain } from './value-checks.js';
+import { checkChaosProbes, checkProbe } from './probe-checks.js';
+import { checkPositiveDuration, isDns1123Subdomain } from './value-checks.js';
 
 type PayloadField = Exclude<keyof Template, 'name' | 'templateType' | 'deadline' | 'retry'>;
 
@@ -33,6 +34,7 @@ const PAYLOAD_FIELDS: readonly PayloadField[] = [
   'statusCheck',
   'abortWithStatusCheck',
   'approval',
+  'probes',
 ];
 
 /** Which payload each templateType requires and which it accepts. */
@@ -40,7 +42,7 @@ function payloadOf(type: Template['templateType']): {
   required?: PayloadField;
   allowed: readonly PayloadField[];
 } {
-  if (isChaosKind(type)) return { required: CHAOS_SPEC_KEY[type], allowed: [CHAOS_SPEC_KEY[type]] };
+  if (isChaosKind(type)) return { required: CHAOS_SPEC_KEY[type], allowed: [CHAOS_SPEC_KEY[type], 'probes'] };
   switch (type) {
     case 'Serial':
     case 'Parallel':
@@ -68,6 +70,7 @@ function ownerOf(field: PayloadField): string {
     statusCheck: 'StatusCheck',
     abortWithStatusCheck: 'StatusCheck',
     approval: 'Suspend',
+    probes: 'a chaos kind (NetworkChaos, PodChaos, ...)',
   };
   return owners[field] ?? 'another type';
 }
@@ -150,16 +153,12 @@ function checkTemplate(t: Template, at: string, names: ReadonlySet<string>, issu
     });
   }
   if (type === 'Task') checkTask(t, at, names, issues);
+  if (isChaosKind(type) && t.probes) checkChaosProbes(t.probes, joinPointer(at, 'probes'), issues);
   if (type === 'StatusCheck' && t.statusCheck) {
     const check = t.statusCheck;
     const sc = joinPointer(at, 'statusCheck');
     checkPositiveDuration(check.duration, joinPointer(sc, 'duration'), issues);
-    checkHttpUrl(check.http.url, joinPointer(sc, 'http', 'url'), issues);
-    checkStatusCode(
-      check.http.criteria.statusCode,
-      joinPointer(sc, 'http', 'criteria', 'statusCode'),
-      issues,
-    );
+    checkProbe(check, sc, issues);
     checkUnhonouredStatusCheckFields(check, sc, issues);
   }
   if (type === 'Schedule' && t.schedule) {

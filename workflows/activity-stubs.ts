@@ -44,7 +44,7 @@ export const { recoverFaults } = proxyActivities<ChaosflowActivities>({
 });
 
 /** A probe that fails is a result, not an error: one attempt. */
-export function probeStub(timeoutSeconds: number): Pick<ChaosflowActivities, 'probeHttp'> {
+export function probeStub(timeoutSeconds: number): Pick<ChaosflowActivities, 'probeHttp' | 'runProbe'> {
   return proxyActivities<ChaosflowActivities>({
     startToCloseTimeout: `${timeoutSeconds + 10}s`,
     retry: { maximumAttempts: 1 },

@@ -15,6 +15,11 @@ export interface BodyOutcome {
   phase: TerminalPhase;
   reason?: EndReason;
   error?: string;
+  /**
+   * The body ended on its own deadline and then finished its work (a chaos node's EOT probes): its outcome
+   * stands instead of the deadline's.
+   */
+  afterOwnDeadline?: boolean;
 }
 
 export interface NodeEnv<T extends PlanTemplate = PlanTemplate> {
@@ -117,7 +122,9 @@ export class NodeRunner {
           runChild: (name, childId, childParentCut) => this.runNode(name, childId, id, childParentCut ?? cut),
         });
         // A body may return after its scope was cut (children swallow their cancellation): the cut wins.
-        return scope.consideredCancelled ? cutOutcome(template.type, cut, isApprovalGate(template)) : outcome;
+        return scope.consideredCancelled && !outcome.afterOwnDeadline
+          ? cutOutcome(template.type, cut, isApprovalGate(template))
+          : outcome;
       });
     } catch (err) {
       if (isCancellation(err) || scope.consideredCancelled) {

@@ -4,6 +4,7 @@
  * commands that show a plan or a run's node tree.
  */
 import { formatGoDuration } from '../../common/duration.js';
+import { probeSummary } from './probe-summary.js';
 import type { Plan, PlanChaos, PlanTemplate, RetryPolicy } from '../../common/plan.js';
 import { renderTable, type Column } from './render-table.js';
 
@@ -110,13 +111,15 @@ function details(t: PlanTemplate): string {
     }
     case 'StatusCheck': {
       const k = t.check;
-      const { min, max } = k.http.criteria.statusCode;
-      const codes = min === max ? `${min}` : `${min}-${max}`;
       const abort = t.abortWithStatusCheck ? '; aborts the run if unhealthy' : '';
-      return `${k.mode} ${k.http.method} ${k.http.url} expects ${codes} every ${k.intervalSeconds}s (success ${k.successThreshold}, failure ${k.failureThreshold})${abort}`;
+      return `${k.mode} ${probeSummary(k)} every ${k.intervalSeconds}s (success ${k.successThreshold}, failure ${k.failureThreshold})${abort}`;
     }
-    case 'Chaos':
-      return chaosSummary(t.chaos) + (t.deadlineMs === undefined && !t.chaos.oneShot ? `, ${HELD}` : '');
+    case 'Chaos': {
+      const probes = (t.probes ?? []).map((p) => `; probe ${p.name} (${p.mode}) ${probeSummary(p)}`).join('');
+      return (
+        chaosSummary(t.chaos) + (t.deadlineMs === undefined && !t.chaos.oneShot ? `, ${HELD}` : '') + probes
+      );
+    }
     case 'Schedule': {
       const tick =
         t.tickDurationMs !== undefined

@@ -468,14 +468,14 @@ export interface ContainerSelector {
   containerNames?: ContainerNames;
 }
 /**
- * A steady-state probe (Chaos Mesh StatusCheck). Synchronous ends at the first of success threshold, failure threshold or duration; Continuous only at failure threshold or duration.
+ * A steady-state probe (Chaos Mesh StatusCheck). Synchronous ends at the first of success threshold, failure threshold or duration; Continuous only at failure threshold or duration. chaosflow extension: besides HTTP (Chaos Mesh's only type), `type` Command, Prometheus or Kubernetes with the matching field.
  */
 export interface StatusCheckSpec {
   mode?: 'Synchronous' | 'Continuous';
-  type?: 'HTTP';
+  type?: 'HTTP' | 'Command' | 'Prometheus' | 'Kubernetes';
   duration?: Duration;
   /**
-   * Timeout of each HTTP call.
+   * Timeout of each probe.
    */
   timeoutSeconds?: number;
   /**
@@ -494,7 +494,10 @@ export interface StatusCheckSpec {
    * How many probe records to keep.
    */
   recordsHistoryLimit?: number;
-  http: StatusCheckHttpSpec;
+  http?: StatusCheckHttpSpec;
+  command?: CommandProbeSpec;
+  prometheus?: PrometheusProbeSpec;
+  kubernetes?: KubernetesProbeSpec;
 }
 export interface StatusCheckHttpSpec {
   url: string;
@@ -513,6 +516,140 @@ export interface StatusCheckCriteria {
    * One status code ("200") or an inclusive range ("200-399"); each code 1..999.
    */
   statusCode: string;
+  body?: BodyCriteria;
+  /**
+   * chaosflow extension: a response slower than this fails the probe.
+   */
+  maxResponseMs?: number;
+}
+/**
+ * chaosflow extension: what the response body must hold; every given comparator must hold.
+ */
+export interface BodyCriteria {
+  contains?: string;
+  /**
+   * A regular expression (JavaScript syntax) the body must match.
+   */
+  matches?: string;
+  json?: JsonPathEquals;
+}
+/**
+ * The JSON body's value at `path` (a JSONPath such as $.status) must equal `equals`: a string value as written, any other value as its JSON (`true`, `3`, `{"a":1}`).
+ */
+export interface JsonPathEquals {
+  path: string;
+  equals: string;
+}
+/**
+ * chaosflow extension: run an argv (never a shell string) on the worker's host; success by exit code, and optionally by what it printed.
+ */
+export interface CommandProbeSpec {
+  /**
+   * @minItems 1
+   * @maxItems 64
+   */
+  argv: [string, ...string[]];
+  workingDir?: string;
+  env?: StringMap;
+  /**
+   * The exit code that means success.
+   */
+  exitCode?: number;
+  stdout?: ValueCriteria;
+}
+/**
+ * chaosflow extension: what a probed value (text or number) must satisfy; every given comparator must hold.
+ */
+export interface ValueCriteria {
+  equals?: string;
+  contains?: string;
+  /**
+   * A regular expression (JavaScript syntax).
+   */
+  matches?: string;
+  compare?: NumericCompare;
+  between?: NumericRange;
+}
+export interface NumericCompare {
+  op: '==' | '!=' | '<' | '<=' | '>' | '>=';
+  value: number;
+}
+/**
+ * Inclusive.
+ */
+export interface NumericRange {
+  min: number;
+  max: number;
+}
+/**
+ * chaosflow extension: a PromQL instant query; success when its value satisfies `criteria` (a query with no result fails).
+ */
+export interface PrometheusProbeSpec {
+  /**
+   * Prometheus base URL; default: the worker's --prometheus-url.
+   */
+  endpoint?: string;
+  query: string;
+  criteria: ValueCriteria;
+}
+/**
+ * chaosflow extension: a Kubernetes resource present, absent, or with a field satisfying `field`, read from the worker's cluster.
+ */
+export interface KubernetesProbeSpec {
+  /**
+   * Empty for the core group (pods, services ...).
+   */
+  group?: string;
+  version: string;
+  /**
+   * The plural, such as deployments.
+   */
+  resource: string;
+  namespace?: DnsLabel;
+  name?: string;
+  labelSelector?: string;
+  expect: 'present' | 'absent' | 'field';
+  field?: KubernetesFieldCriteria;
+}
+/**
+ * With expect: field, the value at `path` (a JSONPath such as $.status.readyReplicas) of every object found.
+ */
+export interface KubernetesFieldCriteria {
+  path: string;
+  equals?: string;
+  contains?: string;
+  matches?: string;
+  compare?: NumericCompare;
+  between?: NumericRange;
+}
+/**
+ * chaosflow extension: a probe attached to a chaos template, run at the moments of its `mode` (LitmusChaos's probe modes): SOT before the inject, EOT after the recover, Edge both, Continuous the whole node, OnChaos only while the fault is held.
+ */
+export interface ChaosProbeSpec {
+  name: DnsLabel;
+  type: 'HTTP' | 'Command' | 'Prometheus' | 'Kubernetes';
+  mode: 'SOT' | 'EOT' | 'Edge' | 'Continuous' | 'OnChaos';
+  /**
+   * Continuous and OnChaos: time between probes.
+   */
+  intervalSeconds?: number;
+  timeoutSeconds?: number;
+  /**
+   * Extra attempts of a failed probe before it counts as failed.
+   */
+  retries?: number;
+  /**
+   * A failed probe stops the node at once (the fault is recovered and the node fails).
+   */
+  stopOnFailure?: boolean;
+  /**
+   * Weight of this probe in the run's resilience score.
+   */
+  weight?: number;
+  http?: StatusCheckHttpSpec;
+  command?: CommandProbeSpec;
+  prometheus?: PrometheusProbeSpec;
+  kubernetes?: KubernetesProbeSpec;
 }
 /**
  * A container to run (Kubernetes), or in host mode its `command` + `args` as one argv on the worker's host.
@@ -584,6 +721,12 @@ export interface Template {
    * chaosflow extension, Suspend only: wait for a `resume` (an approval gate); the deadline still ends the wait.
    */
   approval?: boolean;
+  /**
+   * chaosflow extension, chaos templates only: probes run around and during the fault (see ChaosProbeSpec).
+   *
+   * @maxItems 32
+   */
+  probes?: ChaosProbeSpec[];
 }
 /**
  * chaosflow extension: run the node again when it ends Failed, up to `limit` extra times, waiting `duration` * `factor`^n (at most `maxDuration`) in between.

@@ -18,6 +18,11 @@ interface Obj {
   status?: ObjectStatus;
 }
 
+/** Faults the status shows injected (held counts an inject in progress too, which may not have landed yet). */
+function injected(o: Obj | undefined): number {
+  return o?.status?.faults?.filter((f) => f.state === 'Injected').length ?? 0;
+}
+
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -88,13 +93,13 @@ spec:
     const url = `http://${host.ip}:8080/`;
     expect(await httpGet(url, 3_000)).toBe(200);
 
-    await env.kubectl(['apply', '-f', '-'], partitionWorkflow(ns, 'cut-web', host, '6s'));
+    await env.kubectl(['apply', '-f', '-'], partitionWorkflow(ns, 'cut-web', host, '10s'));
     await waitFor('phase Running', async () =>
       (await phaseOf('Workflow', ns, 'cut-web')) === 'Running' ? true : undefined,
     );
     const held = await waitFor('the fault held', async () => {
       const o = await env.getObject<Obj>('Workflow', ns, 'cut-web');
-      return o?.status?.faultsHeld === 1 ? o : undefined;
+      return injected(o) === 1 ? o : undefined;
     });
     expect(held.metadata.finalizers).toContain('chaosflow.dev/recovery');
     expect(held.status?.runId).toMatch(/^chaosflow\/.*\/k8s-/);
@@ -174,7 +179,7 @@ spec:
   async function heldFaults(ns: string, name: string, count: number): Promise<Obj> {
     return waitFor(`${count} fault(s) held`, async () => {
       const o = await env.getObject<Obj>('Workflow', ns, name);
-      return o?.status?.faultsHeld === count ? o : undefined;
+      return injected(o) === count ? o : undefined;
     });
   }
 
@@ -328,7 +333,7 @@ spec:
     );
     await waitFor('held', async () => {
       const o = await env.getObject<Obj>('NetworkChaos', ns, 'open-ended');
-      return o?.status?.faultsHeld === 1 ? o : undefined;
+      return injected(o) === 1 ? o : undefined;
     });
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(await httpGet(`http://${host.ip}:8080/`, 2_000)).toBe('timeout');

@@ -5,7 +5,7 @@ import { probeStub } from '../activity-stubs.js';
 import type { NodeBody } from '../node-runner.js';
 
 /**
- * Chaos Mesh's StatusCheck: a probe every `intervalSeconds` (the first after one interval, like its ticker),
+ * Chaos Mesh's StatusCheck (any probe type: HTTP, Command, Prometheus, Kubernetes): a probe every `intervalSeconds` (the first after one interval, like its ticker),
  * counting consecutive successes and failures. Synchronous ends at the success threshold, the failure threshold
  * or `duration`; Continuous only at the failure threshold or `duration`. It passes when its last
  * `successThreshold` probes all succeeded; with `abortWithStatusCheck` a check that did not pass aborts the run.
@@ -15,7 +15,13 @@ export const runStatusCheck: NodeBody<StatusCheckTemplate> = async ({ run, id, t
   const node = run.node(id);
   const records: ProbeRecord[] = [];
   node.probes = records;
-  const { probeHttp } = probeStub(check.timeoutSeconds);
+  const { probeHttp, runProbe } = probeStub(check.timeoutSeconds);
+  const { timeoutSeconds } = check;
+  // HTTP, Chaos Mesh's only type, keeps its own activity (recorded histories call it); the others share one.
+  const probeOnce = (): Promise<ProbeRecord> =>
+    check.type === 'HTTP'
+      ? probeHttp({ http: check.http, timeoutSeconds })
+      : runProbe({ probe: check, timeoutSeconds, namespace: run.ref.namespace });
   const startedAt = Date.now();
   const endsAt = check.durationMs === undefined ? undefined : startedAt + check.durationMs;
   let successes = 0;
@@ -30,7 +36,7 @@ export const runStatusCheck: NodeBody<StatusCheckTemplate> = async ({ run, id, t
     }
     await sleep(Math.max(0, nextProbeAt - Date.now()));
     await run.whileUnpaused();
-    const record = await probeHttp({ http: check.http, timeoutSeconds: check.timeoutSeconds });
+    const record = await probeOnce();
     probes += 1;
     records.push(record);
     if (records.length > check.recordsHistoryLimit)

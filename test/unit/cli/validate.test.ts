@@ -192,5 +192,5 @@ spec: { schedule: "@hourly", type: PodChaos, podChaos: { action: pod-kill, mode:
     const usage = await runCli(['validate', '-o', 'xml', 'examples/serial.yaml']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/argument 'xml' is invalid/);
-  }, 30_000);
+  }, 90_000);
 });

@@ -109,7 +109,7 @@ describe('examples', () => {
     expect(chaosOf(plan, 'cpu-stress').chaos.action).toBeUndefined();
     const check = plan.templates['steady-state'] as StatusCheckTemplate;
     expect(check.abortWithStatusCheck).toBe(true);
-    expect(check.check.http).toEqual({
+    expect(check.check.type === 'HTTP' && check.check.http).toEqual({
       url: 'http://10.200.0.2:8080/',
       method: 'GET',
       headers: {},
@@ -130,10 +130,13 @@ describe('examples', () => {
       successThreshold: 1,
       recordsHistoryLimit: 100,
     });
-    expect(watch.check.http.method).toBe('GET');
+    expect(watch.check.type === 'HTTP' && watch.check.http.method).toBe('GET');
     expect(watch.abortWithStatusCheck).toBe(false);
     const before = plan.templates['healthy-before'] as StatusCheckTemplate;
-    expect(before.check.http.criteria.statusCode).toEqual({ min: 200, max: 399 });
+    expect(before.check.type === 'HTTP' && before.check.http.criteria.statusCode).toEqual({
+      min: 200,
+      max: 399,
+    });
   });
 
   it('a standalone chaos becomes a one-template plan held for its duration, without duration in the spec', async () => {

@@ -48,7 +48,7 @@ describe('schemas/', () => {
       cwd: root,
     });
     expect(stdout).toMatch(/4 generated files are up to date/);
-  }, 60_000);
+  }, 120_000);
 
   it('gives every definition a unique title and every object an explicit additionalProperties', () => {
     const titles: string[] = [];
