@@ -79,7 +79,7 @@ describe('probes of a chaos node (real dev server, real HTTP and commands, FAKE 
         exitCode: 0,
         stdout: { compare: { op: '==', value: 42 } },
       },
-    } as PlanChaosProbe;
+    };
     const handle = await env.start(
       plan(
         'cut',

@@ -47,7 +47,7 @@ describe('schemas/', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/gen/gen.ts', '--check'], {
       cwd: root,
     });
-    expect(stdout).toMatch(/4 generated files are up to date/);
+    expect(stdout).toMatch(/^gen: [1-9]\d* generated files are up to date$/m);
   }, 120_000);
 
   it('gives every definition a unique title and every object an explicit additionalProperties', () => {
