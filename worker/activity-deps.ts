@@ -4,6 +4,7 @@
  * daemon client pool, and the appliers the per-target entity workflows send merged state through.
  */
 import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { ActivityDeps } from '../activities/create-activities.js';
 import { createFaultDrivers } from '../activities/faults/drivers.js';
 import { createTargetStateApplier } from '../activities/faults/per-target-state/apply-target-state.js';
@@ -19,7 +20,9 @@ import { WorkerConfigError, type WorkerConfig } from './config.js';
 import type { DepsContext } from './run-worker.js';
 
 export function buildActivityDeps({ config, client, pool }: DepsContext): ActivityDeps {
-  const { source, pods } = targetsOf(config);
+  // The cluster, when one is configured: the targets when no inventory is given, and Kubernetes probes either way.
+  const kubeConfig = config.kubernetes ? loadKubeConfig(config.kubernetes.kubeconfigFile) : undefined;
+  const { source, pods } = targetsOf(config, kubeConfig);
   const targetState = createTargetStateClient(client, config.temporal.taskQueue);
   return {
     targets: createTargetResolver(source, Math.random, createTargetExpanders(source)),
@@ -32,21 +35,27 @@ export function buildActivityDeps({ config, client, pool }: DepsContext): Activi
       ...(config.dnsServer ? { dnsServer: { address: config.dnsServer } } : {}),
     }),
     applyTargetState: createTargetStateApplier({ pool, source }),
+    probes: {
+      ...(config.prometheusUrl ? { prometheusUrl: config.prometheusUrl } : {}),
+      ...(kubeConfig ? { kubeConfig } : {}),
+    },
   };
 }
 
 /** The host inventory when one is given, otherwise the cluster. */
-function targetsOf(config: WorkerConfig): { source: TargetSource; pods?: PodApi } {
+function targetsOf(
+  config: WorkerConfig,
+  kubeConfig: KubeConfig | undefined,
+): { source: TargetSource; pods?: PodApi } {
   if (config.inventoryFile) return { source: new InventoryTargetSource(config.inventoryFile) };
   const kube = config.kubernetes;
-  if (!kube) {
+  if (!kube || !kubeConfig) {
     throw new WorkerConfigError(
       'no target source: give the host inventory with --inventory FILE (or CHAOSFLOW_INVENTORY), or a cluster ' +
         'with --kubeconfig FILE (in a pod, the service account is used); see activities/targets/README.md',
       { setting: 'inventory' },
     );
   }
-  const kubeConfig = loadKubeConfig(kube.kubeconfigFile);
   const tlsDir = kube.daemonTlsDir;
   return {
     source: new KubernetesTargetSource({

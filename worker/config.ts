@@ -11,6 +11,7 @@
  * | `--daemon-selector` | `CHAOSFLOW_DAEMON_SELECTORS` (comma-separated) | Chaos Mesh's chaos-daemon and chaosflow's agent | Kubernetes mode: label selectors of daemon pods |
  * | `--namespace-filter` | `CHAOSFLOW_NAMESPACE_FILTER=true` | off | Kubernetes mode: only namespaces annotated `chaos-mesh.org/inject=enabled` |
  * | `--pause-image` | `CHAOSFLOW_PAUSE_IMAGE` | `gcr.io/google-containers/pause:latest` | Kubernetes mode: the image pod-failure switches containers to |
+ * | `--prometheus-url` | `CHAOSFLOW_PROMETHEUS_URL` | — | the Prometheus of Prometheus probes and stop conditions that name no endpoint |
  * | `--dns-server` | `CHAOSFLOW_DNS_SERVER` | — | Chaos Mesh DNS server address, for DNSChaos |
  * | `--daemon-timeout` | `CHAOSFLOW_DAEMON_TIMEOUT_MS` | `60000` | deadline of each daemon call, ms |
  * | `--shutdown-grace` | `CHAOSFLOW_SHUTDOWN_GRACE_MS` | `30000` | time running activities get on SIGINT/SIGTERM, ms |
@@ -28,6 +29,7 @@ export interface WorkerConfig {
   /** Where targets come from when no inventory is given; undefined: none. */
   readonly kubernetes: KubernetesWorkerConfig | undefined;
   readonly dnsServer: string | undefined;
+  readonly prometheusUrl: string | undefined;
   readonly daemonTimeoutMs: number;
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
@@ -51,6 +53,7 @@ export interface WorkerFlags extends TemporalFlags {
   namespaceFilter?: boolean;
   pauseImage?: string;
   dnsServer?: string;
+  prometheusUrl?: string;
   daemonTimeout?: string;
   shutdownGrace?: string;
   logLevel?: string;
@@ -88,11 +91,30 @@ export function parseWorkerConfig(
     inventoryFile: flags.inventory ?? (env['CHAOSFLOW_INVENTORY'] || undefined),
     kubernetes: kubernetesConfig(flags, env),
     dnsServer: flags.dnsServer ?? (env['CHAOSFLOW_DNS_SERVER'] || undefined),
+    prometheusUrl: httpUrl(flags.prometheusUrl ?? (env['CHAOSFLOW_PROMETHEUS_URL'] || undefined)),
     daemonTimeoutMs: ms(flags.daemonTimeout, 'CHAOSFLOW_DAEMON_TIMEOUT_MS', 60_000),
     shutdownGraceMs: ms(flags.shutdownGrace, 'CHAOSFLOW_SHUTDOWN_GRACE_MS', 30_000),
     logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
     registerSearchAttributes: flags.registerSearchAttributes ?? true,
   });
+}
+
+/** An http(s) URL, or a setting error naming the fix. */
+function httpUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    url = new URL('invalid:');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new WorkerConfigError(
+      `--prometheus-url must be an http(s) URL such as http://prometheus:9090/, got '${text}'`,
+      { setting: 'prometheus-url' },
+    );
+  }
+  return url.href;
 }
 
 function kubernetesConfig(

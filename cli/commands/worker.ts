@@ -34,6 +34,10 @@ export function register(program: Command): void {
       )
       .option('--pause-image <image>', 'Kubernetes mode: the image pod-failure switches containers to')
       .option('--dns-server <address>', "Chaos Mesh's DNS server, for DNSChaos")
+      .option(
+        '--prometheus-url <url>',
+        'the Prometheus of Prometheus probes and stop conditions without an endpoint',
+      )
       .option('--daemon-timeout <ms>', 'deadline of each daemon call')
       .option('--shutdown-grace <ms>', 'time running activities get on shutdown')
       .option('--log-level <level>', 'pino level (default info)')

@@ -4,8 +4,9 @@
 #
 #   scripts/tools/install.sh [COMPONENT...]
 #
-# Components: temporal, test-server, etcd, kube-apiserver, kubectl, host (iptables ipset stress-ng iproute2 from
-# Debian, only as root). No component means all of them. Every tool is linked into $CHAOSFLOW_TOOLS/bin.
+# Components: temporal, test-server, etcd, kube-apiserver, kubectl, prometheus (Debian's package, unpacked into the
+# cache: no root needed once apt's lists are current), host (iptables ipset stress-ng iproute2 from Debian, only as
+# root). No component means all of them. Every tool is linked into $CHAOSFLOW_TOOLS/bin.
 # Environment: CHAOSFLOW_CACHE (default ~/.cache/chaosflow), CHAOSFLOW_TOOLS (default $CHAOSFLOW_CACHE/tools).
 set -eu
 
@@ -93,6 +94,31 @@ install_kube_apiserver() {
   link kube-apiserver "$dir/kube-apiserver"
 }
 
+# deb PACKAGE VERSION: unpack one Debian package into its own folder of the cache (apt-get download, dpkg-deb -x),
+# so the binary comes from the registry without installing it on the machine.
+deb() {
+  dir=$tools/$1-$2
+  if [ ! -d "$dir" ]; then
+    need apt-get "install Debian's apt, or put $1 $2 on PATH yourself"
+    say "unpacking Debian's $1=$2 into $dir"
+    rm -rf "$dir.partial" && mkdir -p "$dir.partial/deb"
+    if ! (cd "$dir.partial/deb" && apt-get download -q "$1=$2" >/dev/null 2>&1); then
+      [ "$(id -u)" = 0 ] || fail "apt-get download $1=$2 failed" "run 'apt-get update' as root, then again"
+      apt-get update -qq >/dev/null || fail "apt-get update failed" "check that the Debian mirror is reachable"
+      (cd "$dir.partial/deb" && apt-get download -q "$1=$2" >/dev/null 2>&1) ||
+        fail "apt-get download $1=$2 failed" "check that Debian has $1 $2 (apt-cache policy $1) and bump versions.env"
+    fi
+    dpkg-deb -x "$dir.partial/deb/"*.deb "$dir.partial" || fail "dpkg-deb could not unpack $1" "delete $dir.partial and run again"
+    rm -rf "$dir.partial/deb" "$dir" && mv "$dir.partial" "$dir"
+  fi
+}
+
+install_prometheus() {
+  deb prometheus "$PROMETHEUS_DEB_VERSION"
+  link prometheus "$tools/prometheus-$PROMETHEUS_DEB_VERSION/usr/bin/prometheus"
+  link promtool "$tools/prometheus-$PROMETHEUS_DEB_VERSION/usr/bin/promtool"
+}
+
 install_host() {
   missing=""
   command -v iptables >/dev/null 2>&1 || missing="$missing iptables"
@@ -112,7 +138,7 @@ install_host() {
     fail "apt-get install$missing failed" "install them by hand"
 }
 
-[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver kubectl host
+[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver kubectl prometheus host
 for component in "$@"; do
   case $component in
     temporal) install_temporal ;;
@@ -120,8 +146,9 @@ for component in "$@"; do
     etcd) install_etcd ;;
     kube-apiserver) install_kube_apiserver ;;
     kubectl) install_kubectl ;;
+    prometheus) install_prometheus ;;
     host) install_host ;;
-    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver kubectl host" ;;
+    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver kubectl prometheus host" ;;
   esac
 done
 say "ready in $bin"

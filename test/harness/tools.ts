@@ -7,7 +7,15 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const TOOL_NAMES = ['temporal', 'temporal-test-server', 'etcd', 'kube-apiserver', 'kubectl'] as const;
+export const TOOL_NAMES = [
+  'temporal',
+  'temporal-test-server',
+  'etcd',
+  'kube-apiserver',
+  'kubectl',
+  'prometheus',
+  'promtool',
+] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 /** Which installer component provides each tool (`scripts/tools/install.sh <component>`). */
@@ -17,6 +25,8 @@ const COMPONENT: Record<ToolName, string> = {
   etcd: 'etcd',
   'kube-apiserver': 'kube-apiserver',
   kubectl: 'kubectl',
+  prometheus: 'prometheus',
+  promtool: 'prometheus',
 };
 
 export type ToolLocation =
