@@ -12,6 +12,7 @@ import { register as dev } from './dev.js';
 import { register as get } from './get.js';
 import { register as list } from './list.js';
 import { register as pause } from './pause.js';
+import { register as report } from './report.js';
 import { register as resume } from './resume.js';
 import { register as run } from './run.js';
 import { register as worker } from './worker.js';
@@ -25,6 +26,7 @@ const commands: readonly Register[] = [
   run,
   get,
   list,
+  report,
   abort,
   pause,
   resume,
