@@ -205,6 +205,7 @@ function legend(top: number): string {
 }
 
 export function seconds(ms: number): string {
+  if (ms === 0) return '0 s';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   if (s < 120) return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
