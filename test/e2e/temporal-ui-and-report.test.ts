@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createActivities } from '../../activities/create-activities.js';
+import { runListQuery, type RunListFilter } from '../../cli/run-list-query.js';
 import { loadRunReport } from '../../client/run-report.js';
 import { startRun } from '../../client/start-run.js';
 import type { RunStatus } from '../../common/run-status.js';
@@ -125,6 +126,23 @@ describeWithTools(['temporal', 'chromium'], 'a finished run in the Temporal UI a
     expect(text).toContain('recoverFaults • recover NetworkChaos/partition on default/demo-0/main');
     expect(text).toMatch(/probeHttp • probe steady-state: HTTP GET http:\/\/127\.0\.0\.1:\d+\//);
     expect(text).toMatch(/probeHttp • probe recovered: HTTP GET/);
+  });
+
+  it('is found by `chaosflow list` filters on the real server, and only by matching ones', async () => {
+    const ids = async (filter: RunListFilter) => {
+      const found: string[] = [];
+      for await (const run of temporal.client.workflow.list({ query: runListQuery(filter) })) {
+        found.push(run.workflowId);
+      }
+      return found;
+    };
+    // Visibility is eventually consistent: the phase written at the end may take a moment to be indexed.
+    await expect.poll(() => ids({ phase: 'Succeeded' }), { timeout: 10_000 }).toEqual([workflowId]);
+    expect(await ids({ phase: 'Succeeded', kind: 'Workflow', name: 'default/test' })).toEqual([workflowId]);
+    expect(await ids({ phase: 'Failed' })).toEqual([]);
+    expect(await ids({ kind: 'NetworkChaos' })).toEqual([]);
+    expect(await ids({ name: 'other/test' })).toEqual([]);
+    expect(await ids({ schedule: 'nightly' })).toEqual([]);
   });
 
   it('reports the run with the fault ledger from history and lays it out in the browser', async () => {
