@@ -29,6 +29,7 @@ export function runSummary(plan: Plan): string {
     plural(counts.checks, 'check'),
     ...(counts.schedules ? [plural(counts.schedules, 'schedule')] : []),
     ...(counts.tasks ? [plural(counts.tasks, 'task')] : []),
+    ...(plan.stopConditions?.length ? [plural(plan.stopConditions.length, 'stop condition')] : []),
   ];
   const { kind, namespace, name } = plan.source;
   return oneLine(`${kind} ${namespace}/${name}: ${parts.join(', ')}`, SUMMARY_MAX);
@@ -40,6 +41,13 @@ export function runDetails(plan: Plan): string {
   walk(plan, (template, depth) => {
     lines.push(`${'  '.repeat(depth)}- ${code(template.name)} ${describe(template)}`);
   });
+  for (const c of plan.stopConditions ?? []) {
+    const what = c.watch.type === 'Alert' ? `alert ${code(c.watch.alert)}` : `PromQL ${code(c.watch.query)}`;
+    lines.push(`- stop condition ${code(c.name)}: ${what}, every ${duration(c.intervalMs)}`);
+  }
+  for (const n of plan.notifications ?? []) {
+    lines.push(`- notification ${code(n.name)} (${n.format}): ${n.events.join(', ')}`);
+  }
   if (plan.source.location) lines.push('', `from ${code(plan.source.location)}`);
   const text = lines.join('\n');
   return text.length <= DETAILS_MAX ? text : `${text.slice(0, DETAILS_MAX - 2)}\n…`;

@@ -40,12 +40,15 @@ export function renderHtml(report: RunReport): string {
     `<div class="meta">run <code>${esc(run.workflowId)}</code> · started ${esc(run.startedAt)}` +
       `${run.endedAt ? ` · ended ${esc(run.endedAt)}` : ' · still running'}` +
       `${run.durationMs === undefined ? '' : ` · ${esc(seconds(run.durationMs))}`}` +
-      `${run.scheduledAt ? ` · scheduled for ${esc(run.scheduledAt)}` : ''} · report generated ${esc(report.generatedAt)}</div>`,
+      `${run.scheduledAt ? ` · scheduled for ${esc(run.scheduledAt)}` : ''}` +
+      `${report.stopConditions.length ? ` · stop conditions watched: ${esc(report.stopConditions.join(', '))}` : ''}` +
+      ` · report generated ${esc(report.generatedAt)}</div>`,
     verdictSection(report),
     '<h2>Timeline</h2>',
     renderTimelineSvg(report),
     faultSection(report),
     probeSection(report),
+    notificationSection(report),
     nodeSection(report),
     '</body>',
     '</html>',
@@ -120,6 +123,20 @@ function probeTable(probe: ReportProbe): string {
       ? '<p>No result recorded.</p>'
       : `<table class="probe" data-probe="${esc(probe.id)}"><thead><tr><th>time</th><th>verdict</th><th>value</th>` +
         `<th>detail</th><th>ms</th></tr></thead><tbody>${rows.join('')}</tbody></table>`)
+  );
+}
+
+function notificationSection(report: RunReport): string {
+  if (report.notifications.length === 0) return '';
+  const rows = report.notifications.map(
+    (n) =>
+      `<tr class="notification" data-ok="${n.ok}"><td>${esc(n.at)}</td><td>${esc(n.notification)}</td>` +
+      `<td>${esc(n.event)}</td><td class="${n.ok ? 'ok' : 'bad'}">${n.ok ? 'delivered' : 'not delivered'}</td>` +
+      `<td>${esc(n.error ?? '')}</td></tr>`,
+  );
+  return (
+    '<h2>Notifications</h2><table class="notifications"><thead><tr><th>time</th><th>webhook</th><th>event</th>' +
+    `<th>delivery</th><th>error</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
   );
 }
 

@@ -13,7 +13,8 @@ export function renderMarkdown(report: RunReport): string {
     `Run \`${code(run.workflowId)}\`, started ${run.startedAt}` +
       `${run.endedAt ? `, ended ${run.endedAt}` : ', still running'}` +
       `${run.durationMs === undefined ? '' : ` (${seconds(run.durationMs)})`}` +
-      `${run.scheduledAt ? `, scheduled for ${run.scheduledAt}` : ''}. Report generated ${report.generatedAt}.`,
+      `${run.scheduledAt ? `, scheduled for ${run.scheduledAt}` : ''}. Report generated ${report.generatedAt}.` +
+      `${report.stopConditions.length ? ` Stop conditions watched: ${inline(report.stopConditions.join(', '))}.` : ''}`,
     '',
   );
   out.push(
@@ -89,6 +90,23 @@ export function renderMarkdown(report: RunReport): string {
     for (const probe of report.probes) out.push(...probeTable(probe));
   }
 
+  if (report.notifications.length > 0) {
+    out.push('## Notifications', '');
+    out.push(
+      table(
+        ['time', 'webhook', 'event', 'delivery', 'error'],
+        report.notifications.map((n) => [
+          n.at,
+          n.notification,
+          n.event,
+          n.ok ? 'delivered' : 'not delivered',
+          n.error ?? '',
+        ]),
+      ),
+      '',
+    );
+  }
+
   out.push('## Nodes', '');
   out.push(
     table(
@@ -128,6 +146,12 @@ function timelineEvents(report: RunReport): string[] {
     if (ok[0]) events.push({ at: ok[0].at, text: `probe ${p.id} first succeeded` });
   }
   for (const m of report.markers) events.push({ at: m.at, text: `**${m.kind}**: ${m.label}` });
+  for (const n of report.notifications) {
+    events.push({
+      at: n.at,
+      text: `notification ${n.notification}: ${n.event} ${n.ok ? 'delivered' : `not delivered (${n.error ?? 'no reason'})`}`,
+    });
+  }
   events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   return events.map((e) => `+${seconds(Date.parse(e.at) - start)} (${e.at}): ${inline(e.text)}`);
 }

@@ -8,6 +8,7 @@ import type {
   EndReason,
   FaultEntry,
   FaultState,
+  NotificationDelivery,
   Phase,
   ProbeRecord,
   RunStatus,
@@ -29,6 +30,10 @@ export interface RunReport {
   probes: ReportProbe[];
   /** Vertical lines of the timeline: aborts, cancellations, stop conditions. */
   markers: ReportMarker[];
+  /** Every webhook delivery of the run's events, in time order (delivered or given up). */
+  notifications: NotificationDelivery[];
+  /** The stop conditions the run watched, by name (from the plan). */
+  stopConditions: string[];
   score: ResilienceScore;
   verdict: ReportVerdict;
 }
@@ -135,6 +140,7 @@ export function buildRunReport(input: ReportInput): RunReport {
     });
   }
   markers.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const notifications = [...(status.notifications ?? [])].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const score = resilienceScore(
     probes.map((p) => ({ id: p.id, weight: p.weight, successes: p.successes, total: p.results.length })),
   );
@@ -142,13 +148,18 @@ export function buildRunReport(input: ReportInput): RunReport {
     reportVersion: REPORT_VERSION,
     generatedAt: input.generatedAt,
     run: reportRun(status),
-    window: reportWindow(status, windowEnd, nodes, faults, probes, markers),
+    window: reportWindow(status, windowEnd, nodes, faults, probes, [
+      ...markers,
+      ...notifications.map((n) => ({ at: n.at })),
+    ]),
     nodes,
     faults,
     probes,
     markers,
+    notifications,
+    stopConditions: (plan?.stopConditions ?? []).map((c) => c.name),
     score,
-    verdict: verdict(status, nodes, faults, probes),
+    verdict: verdict(status, nodes, faults, probes, notifications),
   };
 }
 
@@ -280,7 +291,7 @@ function reportWindow(
   nodes: readonly ReportNode[],
   faults: readonly ReportFault[],
   probes: readonly ReportProbe[],
-  markers: readonly ReportMarker[],
+  moments: readonly { at: string }[],
 ): RunReport['window'] {
   const times = [
     status.startedAt,
@@ -288,7 +299,7 @@ function reportWindow(
     ...nodes.flatMap((n) => [n.startedAt, n.endedAt]),
     ...faults.flatMap((f) => [f.injectedAt, f.recoveredAt]),
     ...probes.flatMap((p) => p.results.map((r) => r.at)),
-    ...markers.map((m) => m.at),
+    ...moments.map((m) => m.at),
   ]
     .filter((t): t is string => t !== undefined)
     .map((t) => Date.parse(t))
@@ -303,6 +314,7 @@ function verdict(
   nodes: readonly ReportNode[],
   faults: readonly ReportFault[],
   probes: readonly ReportProbe[],
+  notifications: readonly NotificationDelivery[],
 ): ReportVerdict {
   const reasons: string[] = [];
   if (status.stoppedBy) {
@@ -326,6 +338,11 @@ function verdict(
   for (const fault of left) {
     reasons.push(
       `fault ${fault.fault} on ${fault.target} is ${fault.state}${fault.lastError ? `: ${fault.lastError}` : ''}`,
+    );
+  }
+  for (const n of notifications.filter((d) => !d.ok)) {
+    reasons.push(
+      `notification ${n.notification} of ${n.event} not delivered${n.error ? `: ${n.error}` : ''}`,
     );
   }
   const passed = status.phase === 'Succeeded' && left.length === 0;

@@ -34,7 +34,8 @@ const MARKER_COLOURS = { abort: '#ef6c00', cancel: '#6d4c41', 'stop-condition': 
 type Row =
   | { kind: 'node'; nodeId: string; label: string; depth: number }
   | { kind: 'fault'; nodeId: string; label: string; depth: number; faults: ReportFault[] }
-  | { kind: 'probe'; nodeId: string; label: string; depth: number; probe: ReportProbe };
+  | { kind: 'probe'; nodeId: string; label: string; depth: number; probe: ReportProbe }
+  | { kind: 'notification'; nodeId: string; label: string; depth: number };
 
 export function renderTimelineSvg(report: RunReport): string {
   const start = Date.parse(report.window.start);
@@ -43,8 +44,10 @@ export function renderTimelineSvg(report: RunReport): string {
     PLOT_LEFT + ((Date.parse(iso ?? fallback) - start) / span) * (PLOT_RIGHT - PLOT_LEFT);
 
   const rows = layoutRows(report);
-  const height = AXIS_HEIGHT + rows.length * ROW_HEIGHT + LEGEND_HEIGHT + 8;
   const plotBottom = AXIS_HEIGHT + rows.length * ROW_HEIGHT;
+  /** Marker labels go under the rows, on two alternating lines so neighbours do not overlap. */
+  const labelsHeight = report.markers.length === 0 ? 0 : report.markers.length === 1 ? 16 : 28;
+  const height = plotBottom + labelsHeight + LEGEND_HEIGHT + 8;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="${WIDTH}" height="${height}" ` +
@@ -60,12 +63,14 @@ export function renderTimelineSvg(report: RunReport): string {
     const data = `data-node="${esc(row.nodeId)}"`;
     const cls = `row ${row.kind}-row`;
     const extra =
-      row.kind === 'fault'
-        ? ` data-target="${esc(row.faults[0]!.target)}"`
-        : row.kind === 'probe'
-          ? ` data-probe="${esc(row.probe.id)}"`
-          : '';
-    parts.push(`<g class="${cls}" ${data}${extra}>`);
+      row.kind === 'notification'
+        ? ''
+        : row.kind === 'fault'
+          ? ` data-target="${esc(row.faults[0]!.target)}"`
+          : row.kind === 'probe'
+            ? ` data-probe="${esc(row.probe.id)}"`
+            : '';
+    parts.push(row.kind === 'notification' ? `<g class="${cls}">` : `<g class="${cls}" ${data}${extra}>`);
     parts.push(`<rect x="0" y="${top}" width="${WIDTH}" height="${ROW_HEIGHT}" fill="${stripe}"/>`);
     parts.push(
       `<text x="${8 + row.depth * 14}" y="${mid + 4}" fill="${row.kind === 'node' ? '#212121' : '#616161'}"` +
@@ -97,24 +102,30 @@ export function renderTimelineSvg(report: RunReport): string {
             `<title>${esc(`${fault.fault} on ${fault.target}: injected ${fault.injectedAt}, ${fault.recoveredAt ? `recovered ${fault.recoveredAt}` : fault.state}`)}</title></rect>`,
         );
       }
-    } else {
+    } else if (row.kind === 'probe') {
       parts.push(...marks(row.probe, mid, x));
+    } else {
+      parts.push(...notificationMarks(report, mid, x));
     }
     parts.push('</g>');
   });
 
-  for (const marker of report.markers) {
+  report.markers.forEach((marker, i) => {
     const mx = x(marker.at);
+    const labelY = plotBottom + 12 + (i % 2) * 12;
+    // Labels near the right edge end at their line instead of starting there.
+    const anchor = mx > PLOT_RIGHT - 120 ? 'end' : 'start';
     parts.push(
       `<g class="marker" data-kind="${esc(marker.kind)}">` +
-        `<line x1="${f(mx)}" y1="${AXIS_HEIGHT - 6}" x2="${f(mx)}" y2="${plotBottom}" ` +
+        `<line x1="${f(mx)}" y1="${AXIS_HEIGHT - 2}" x2="${f(mx)}" y2="${labelY - 9}" ` +
         `stroke="${MARKER_COLOURS[marker.kind]}" stroke-width="2" stroke-dasharray="6 3"/>` +
-        `<text x="${f(mx + 4)}" y="${AXIS_HEIGHT - 8}" fill="${MARKER_COLOURS[marker.kind]}" font-weight="bold">` +
+        `<text x="${f(anchor === 'end' ? mx - 3 : mx + 3)}" y="${labelY}" text-anchor="${anchor}" ` +
+        `fill="${MARKER_COLOURS[marker.kind]}" font-weight="bold">` +
         `${esc(clip(marker.kind === 'stop-condition' ? 'stop condition' : marker.kind, 20))}</text>` +
         `<title>${esc(`${marker.at}: ${marker.label}`)}</title></g>`,
     );
-  }
-  parts.push(legend(plotBottom + 8));
+  });
+  parts.push(legend(plotBottom + labelsHeight + 8));
   parts.push('</svg>');
   return parts.join('\n');
 }
@@ -146,7 +157,24 @@ function layoutRows(report: RunReport): Row[] {
       });
     }
   }
+  if (report.notifications.length > 0) {
+    rows.push({ kind: 'notification', nodeId: '', label: 'notifications', depth: 0 });
+  }
   return rows;
+}
+
+/** A diamond per webhook delivery: green when delivered, red when given up. */
+function notificationMarks(report: RunReport, mid: number, x: (iso: string) => number): string[] {
+  return report.notifications.map((n) => {
+    const cx = x(n.at);
+    const r = 5;
+    return (
+      `<path class="notification-mark" data-ok="${n.ok}" data-event="${esc(n.event)}" ` +
+      `d="M${f(cx)} ${mid - r} L${f(cx + r)} ${mid} L${f(cx)} ${mid + r} L${f(cx - r)} ${mid} Z" ` +
+      `fill="${n.ok ? VERDICT_COLOURS.Success : VERDICT_COLOURS.Failure}" stroke="#ffffff" stroke-width="1">` +
+      `<title>${esc(`${n.notification}: ${n.event} ${n.ok ? 'delivered' : 'not delivered'} at ${n.at}${n.error ? `: ${n.error}` : ''}`)}</title></path>`
+    );
+  });
 }
 
 function marks(probe: ReportProbe, mid: number, x: (iso: string) => number): string[] {

@@ -29,6 +29,8 @@ const layout = {
     probe: c.dataset.probe, verdict: c.dataset.verdict, fill: getComputedStyle(c).fill, inside: inside(rect(c)) })),
   bands: [...document.querySelectorAll('rect.fault-band')].map((b) => ({ inside: inside(rect(b)), width: rect(b).width })),
   markers: [...document.querySelectorAll('g.marker')].map((m) => m.dataset.kind),
+  notifications: [...document.querySelectorAll('path.notification-mark')].map((n) => ({
+    ok: n.dataset.ok, fill: getComputedStyle(n).fill, inside: inside(rect(n)) })),
   images: document.images.length,
   elementsNamedImg: document.getElementsByTagName('img').length,
   title: document.title,
@@ -44,6 +46,7 @@ interface Layout {
   marks: { probe: string; verdict: string; fill: string; inside: boolean }[];
   bands: { inside: boolean; width: number }[];
   markers: string[];
+  notifications: { ok: string; fill: string; inside: boolean }[];
   images: number;
   elementsNamedImg: number;
   title: string;
@@ -100,9 +103,21 @@ describeWithTools(['chromium'], 'the HTML report in headless Chromium', () => {
     expect(layout.markers).toEqual(['abort', 'stop-condition']);
   });
 
+  it('marks every webhook delivery, red when it was given up', () => {
+    expect(layout.notifications.map((n) => [n.ok, n.fill, n.inside])).toEqual([
+      ['true', 'rgb(46, 125, 50)', true],
+      ['true', 'rgb(46, 125, 50)', true],
+      ['false', 'rgb(198, 40, 40)', true],
+    ]);
+  });
+
   it('takes a screenshot of the report', async () => {
     const png = join(dir, 'report.png');
+    const started = Date.now();
     await screenshot(pathToFileURL(join(dir, 'report.html')).href, png, { width: 1200, height: 1400 });
+    process.stderr.write(
+      `report: ${renderHtml(report).length} bytes, screenshot in ${Date.now() - started} ms\n`,
+    );
     const bytes = await readFile(png);
     expect(pngSize(bytes)).toEqual({ width: 1200, height: 1400 });
     // A blank page compresses to a few kB; the report's text, tables and timeline do not.

@@ -25,6 +25,14 @@ describe('run user metadata', () => {
     expect(runSummary(await examplePlan('probes.yaml'))).toBe('Workflow default/probes: 1 fault, 6 checks');
   });
 
+  it('counts stop conditions and lists them and the webhooks in the details', async () => {
+    const plan = await examplePlan('stop-conditions.yaml');
+    expect(runSummary(plan)).toBe('Workflow default/guarded-partition: 1 fault, 0 checks, 2 stop conditions');
+    const details = runDetails(plan);
+    expect(details).toContain('- stop condition `error-budget`: alert `ErrorBudgetBurn`, every ');
+    expect(details).toContain('- notification `incident-log` (JSON): ');
+  });
+
   it('gives the node tree as Markdown, each template under its parent', async () => {
     const details = runDetails(await examplePlan('game-day.yaml'));
     expect(details.split('\n')).toEqual([

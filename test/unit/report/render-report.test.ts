@@ -43,6 +43,14 @@ describe('HTML report', () => {
     expect(count(html, /class="marker" data-kind="abort"/g)).toBe(1);
   });
 
+  it('draws a notifications row with a mark per delivery, and lists them', () => {
+    expect(count(html, /class="row notification-row"/g)).toBe(1);
+    expect(count(html, /class="notification-mark" data-ok="true"/g)).toBe(2);
+    expect(count(html, /class="notification-mark" data-ok="false"/g)).toBe(1);
+    expect(count(html, /<tr class="notification"/g)).toBe(3);
+    expect(html).toContain('stop conditions watched: error-budget');
+  });
+
   it('has the fault ledger, the probe tables, the verdict and the score', () => {
     expect(count(html, /<tr class="fault"/g)).toBe(2);
     expect(count(html, /<table class="probe" /g)).toBe(3);
@@ -70,6 +78,9 @@ describe('Markdown report', () => {
     for (const p of report.probes)
       expect(md).toContain(`### ${p.id.replace(/</g, '&lt;').replace(/>/g, '&gt;')}`);
     expect(md).toMatch(/\*\*stop-condition\*\*: stop condition error-budget/);
+    expect(md).toContain('## Notifications');
+    expect(md).toMatch(/\| incidents \| Aborted \| not delivered \| HTTP 500 &lt;img/);
+    expect(md).toContain('Stop conditions watched: error-budget.');
   });
 
   it('neither lets markup through nor breaks a table with a pipe', () => {

@@ -59,6 +59,19 @@ describe('report model', () => {
     expect(report.verdict.reasons).toContain(`probe game-day/${EVIL}#error-rate: 1 of 2 results failed`);
   });
 
+  it('lists every webhook delivery in time order, and a delivery given up is a reason in the verdict', () => {
+    const report = buildRunReport({ status: sampleStatus(), plan: samplePlan(), faults: [], generatedAt });
+    expect(report.notifications.map((n) => [n.notification, n.event, n.ok])).toEqual([
+      ['team', 'Started', true],
+      ['team', 'Aborted', true],
+      ['incidents', 'Aborted', false],
+    ]);
+    expect(report.verdict.reasons).toContain(
+      `notification incidents of Aborted not delivered: HTTP 500 ${EVIL}`,
+    );
+    expect(report.stopConditions).toEqual(['error-budget']);
+  });
+
   it('keeps per-target inject and recover times and how long each fault was held', () => {
     const report = buildRunReport({ status: sampleStatus(), faults: sampleFaults(), generatedAt });
     expect(report.faults.map((f) => [f.target, f.injectedAt, f.recoveredAt, f.heldMs])).toEqual([
@@ -91,6 +104,7 @@ describe('report model', () => {
     status.phase = 'Succeeded';
     delete status.stoppedBy;
     delete status.abortReason;
+    delete status.notifications;
     for (const n of Object.values(status.nodes)) n.phase = 'Succeeded';
     const report = buildRunReport({ status, faults: sampleFaults(), generatedAt });
     expect(report.verdict.passed).toBe(true);

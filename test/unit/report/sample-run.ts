@@ -1,7 +1,7 @@
 /**
  * A finished game day as the workflow reports it: a Serial entry with a StatusCheck, a chaos node with two
- * targets and two attached probes (weights 1 and 3), and a stop condition that ended it. Names carry markup, so
- * every renderer's escaping is exercised.
+ * targets and two attached probes (weights 1 and 3), a stop condition that ended it, and webhook deliveries (one
+ * given up). Names carry markup, so every renderer's escaping is exercised.
  */
 import type { Plan } from '../../../common/plan.js';
 import type { FaultEntry, NodeStatus, RunStatus } from '../../../common/run-status.js';
@@ -25,6 +25,11 @@ export function sampleStatus(): RunStatus {
     stoppedBy: { condition: 'error-budget', at: at(25), detail: `alert ${EVIL} firing` },
     startedAt: at(0),
     endedAt: at(30),
+    notifications: [
+      { notification: 'team', event: 'Started', at: at(0.5), ok: true },
+      { notification: 'team', event: 'Aborted', at: at(25.5), ok: true },
+      { notification: 'incidents', event: 'Aborted', at: at(29), ok: false, error: `HTTP 500 ${EVIL}` },
+    ],
     entry: 'game-day',
     nodes: {
       'game-day': node({
@@ -100,6 +105,14 @@ export function samplePlan(): Plan {
       name: 'game-day',
     },
     entry: 'game-day',
+    stopConditions: [
+      {
+        name: 'error-budget',
+        watch: { type: 'Alert', alert: 'ErrorBudgetBurn', labels: {} },
+        intervalMs: 5_000,
+        onUnavailable: 'Continue',
+      },
+    ],
     templates: {
       'game-day': { type: 'Serial', name: 'game-day', children: ['steady', EVIL] },
       steady: {
