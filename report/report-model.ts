@@ -322,7 +322,7 @@ function verdict(
       `stopped by stop condition ${status.stoppedBy.condition} at ${status.stoppedBy.at}: ${status.stoppedBy.detail}`,
     );
   } else if (status.abortReason) {
-    reasons.push(`aborted: ${status.abortReason}`);
+    reasons.push(status.phase === 'Aborted' ? `aborted: ${status.abortReason}` : status.abortReason);
   }
   for (const node of nodes) {
     if (node.phase === 'Succeeded' || node.phase === 'Pending' || node.phase === 'Running') continue;

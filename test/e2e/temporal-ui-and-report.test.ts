@@ -18,6 +18,7 @@ import { loadRunReport } from '../../client/run-report.js';
 import { startRun } from '../../client/start-run.js';
 import type { RunStatus } from '../../common/run-status.js';
 import { freePort } from '../../embedded/free-port.js';
+import { faultsQuery } from '../../workflows/messages.js';
 import type { RunReport } from '../../report/report-model.js';
 import { renderHtml } from '../../report/render-html.js';
 import { createChaosflowWorker } from '../../worker/create-worker.js';
@@ -143,6 +144,23 @@ describeWithTools(['temporal', 'chromium'], 'a finished run in the Temporal UI a
     expect(await ids({ kind: 'NetworkChaos' })).toEqual([]);
     expect(await ids({ name: 'other/test' })).toEqual([]);
     expect(await ids({ schedule: 'nightly' })).toEqual([]);
+  });
+
+  it('reports a terminated run as Failed, with the fault it left injected (the ledger from history)', async () => {
+    const held = plan('held', chaos('held', ['demo-1'], { deadlineMs: 120_000 }));
+    const handle = await startRun(temporal.client, { plan: held, taskQueue: 'ui-test' });
+    await expect
+      .poll(async () => (await handle.query(faultsQuery)).map((f) => f.state), { timeout: 30_000 })
+      .toEqual(['Injected']);
+    await handle.terminate('left behind on purpose');
+    const left = await loadRunReport(handle);
+    expect(left.faults.map((f) => [f.target, f.state, f.recoveredAt])).toEqual([
+      ['default/demo-1/main', 'Injected', undefined],
+    ]);
+    expect(left.verdict.passed).toBe(false);
+    expect(left.verdict.headline).toBe('Failed: 1 of 1 faults NOT recovered');
+    expect(left.verdict.reasons[0]).toMatch(/^the run ended TERMINATED while Running: no chaosflow code ran/);
+    expect(left.run.endedAt).toBeDefined();
   });
 
   it('reports the run with the fault ledger from history and lays it out in the browser', async () => {
