@@ -144,7 +144,7 @@ function nodeSection(report: RunReport): string {
   const rows = report.nodes.map(
     (n) =>
       `<tr class="node" data-node="${esc(n.id)}"><td style="padding-left:${8 + n.depth * 14}px">${esc(n.template)}</td>` +
-      `<td>${esc(n.type)}${n.fault ? ` ${esc(n.fault)}` : ''}</td><td>${badge(n.phase)}</td><td>${esc(n.reason ?? '')}</td>` +
+      `<td>${esc(n.type)}${n.fault ? ` ${esc(n.fault)}` : ''}</td><td>${n.ran ? badge(n.phase) : 'not run'}</td><td>${esc(n.reason ?? '')}</td>` +
       `<td>${esc(n.startedAt ?? '—')}</td><td class="num">${n.durationMs === undefined ? '—' : esc(seconds(n.durationMs))}</td>` +
       `<td class="num">${n.attempt}</td><td>${esc(n.errors.join('; '))}</td></tr>`,
   );

@@ -114,7 +114,7 @@ export function renderMarkdown(report: RunReport): string {
       report.nodes.map((n) => [
         `${'· '.repeat(n.depth)}${n.template}`,
         `${n.type}${n.fault ? ` ${n.fault}` : ''}`,
-        n.phase,
+        n.ran ? n.phase : 'not run',
         n.reason ?? '',
         n.startedAt ?? '—',
         n.durationMs === undefined ? '—' : seconds(n.durationMs),

@@ -13,6 +13,7 @@ import type {
   ProbeRecord,
   RunStatus,
 } from '../common/run-status.js';
+import { childIds } from '../workflows/nodes/child-ids.js';
 import { resilienceScore, successPercentage, type ResilienceScore } from './resilience-score.js';
 
 export const REPORT_VERSION = 1;
@@ -60,6 +61,8 @@ export interface ReportNode {
   fault?: string;
   /** 0 for the entry. */
   depth: number;
+  /** False for a node of the plan that never started (the run ended before it). */
+  ran: boolean;
   phase: Phase;
   reason?: EndReason;
   startedAt?: string;
@@ -127,7 +130,7 @@ export interface ReportInput {
 
 export function buildRunReport(input: ReportInput): RunReport {
   const { status, plan } = input;
-  const nodes = orderNodes(status);
+  const nodes = orderNodes(status, plan);
   const windowEnd = status.endedAt ?? input.generatedAt;
   const faults = input.faults.map((entry) => reportFault(entry, windowEnd));
   const probes = reportProbes(status, plan, nodes);
@@ -180,33 +183,61 @@ function reportRun(status: RunStatus): ReportRun {
   };
 }
 
-/** Depth first from the entry, children in their order; nodes the tree does not reach come last. */
-function orderNodes(status: RunStatus): ReportNode[] {
+/**
+ * Depth first from the entry, children in their order. With the plan, the nodes that never started (after an
+ * abort or a failure) are listed too, as not run; nodes the tree does not reach come last.
+ */
+function orderNodes(status: RunStatus, plan: Plan | undefined): ReportNode[] {
   const out: ReportNode[] = [];
   const seen = new Set<string>();
-  const visit = (id: string, depth: number) => {
+  const visit = (id: string, templateName: string, depth: number) => {
+    if (seen.has(id)) return;
     const node = status.nodes[id];
-    if (!node || seen.has(id)) return;
+    const template = plan?.templates[node?.template ?? templateName];
+    if (!node && !template) return;
     seen.add(id);
-    out.push({
-      id,
-      template: node.template,
-      type: node.type,
-      ...(node.kind ? { fault: faultName(node.kind, node.action) } : {}),
-      depth,
-      phase: node.phase,
-      ...(node.reason ? { reason: node.reason } : {}),
-      ...(node.startedAt ? { startedAt: node.startedAt } : {}),
-      ...(node.endedAt ? { endedAt: node.endedAt } : {}),
-      ...(node.startedAt && node.endedAt ? { durationMs: between(node.startedAt, node.endedAt) } : {}),
-      attempt: node.attempt,
-      errors: [...node.errors],
-    });
-    for (const child of node.children) visit(child, depth + 1);
+    if (node) {
+      out.push({
+        id,
+        template: node.template,
+        type: node.type,
+        ...(node.kind ? { fault: faultName(node.kind, node.action) } : {}),
+        depth,
+        ran: true,
+        phase: node.phase,
+        ...(node.reason ? { reason: node.reason } : {}),
+        ...(node.startedAt ? { startedAt: node.startedAt } : {}),
+        ...(node.endedAt ? { endedAt: node.endedAt } : {}),
+        ...(node.startedAt && node.endedAt ? { durationMs: between(node.startedAt, node.endedAt) } : {}),
+        attempt: node.attempt,
+        errors: [...node.errors],
+      });
+    } else if (template) {
+      out.push({
+        id,
+        template: template.name,
+        type: template.type,
+        ...(template.type === 'Chaos' || template.type === 'Schedule'
+          ? { fault: faultName(template.chaos.kind, template.chaos.action) }
+          : {}),
+        depth,
+        ran: false,
+        phase: 'Pending',
+        attempt: 0,
+        errors: [],
+      });
+    }
+    const planned =
+      template?.type === 'Serial' || template?.type === 'Parallel'
+        ? childIds(id, template.children).map((childId, i) => [childId, template.children[i]!] as const)
+        : [];
+    const started = (node?.children ?? []).map((childId) => [childId, childId.split('/').at(-1)!] as const);
+    const children = [...planned, ...started.filter(([c]) => !planned.some(([p]) => p === c))];
+    for (const [childId, name] of children) visit(childId, name, depth + 1);
   };
-  visit(status.entry, 0);
+  visit(status.entry, status.entry, 0);
   for (const node of Object.values(status.nodes)) {
-    if (!seen.has(node.id)) visit(node.id, node.parent ? 1 : 0);
+    if (!seen.has(node.id)) visit(node.id, node.template, node.parent ? 1 : 0);
   }
   return out;
 }
@@ -238,24 +269,24 @@ function reportProbes(
   nodes: readonly ReportNode[],
 ): ReportProbe[] {
   const probes: ReportProbe[] = [];
-  for (const { id } of nodes) {
-    const node = status.nodes[id]!;
-    const template = plan?.templates[node.template];
-    if (node.type === 'StatusCheck') {
+  for (const { id, template: name, type } of nodes) {
+    const node = status.nodes[id];
+    const template = plan?.templates[name];
+    if (type === 'StatusCheck') {
       const check = template?.type === 'StatusCheck' ? template.check : undefined;
       probes.push(
-        reportProbe(id, id, node.template, node.probes ?? [], {
+        reportProbe(id, id, name, node?.probes ?? [], {
           ...(check ? { probeType: check.type, mode: check.mode } : {}),
           weight: 1,
         }),
       );
     }
     const declared = template?.type === 'Chaos' ? (template.probes ?? []) : [];
-    const names = new Set([...declared.map((p) => p.name), ...Object.keys(node.probeResults ?? {})]);
-    for (const name of names) {
-      const probe = declared.find((p) => p.name === name);
+    const names = new Set([...declared.map((p) => p.name), ...Object.keys(node?.probeResults ?? {})]);
+    for (const probeName of names) {
+      const probe = declared.find((p) => p.name === probeName);
       probes.push(
-        reportProbe(`${id}#${name}`, id, name, node.probeResults?.[name] ?? [], {
+        reportProbe(`${id}#${probeName}`, id, probeName, node?.probeResults?.[probeName] ?? [], {
           ...(probe ? { probeType: probe.type, mode: probe.mode } : {}),
           weight: probe?.weight ?? 1,
         }),

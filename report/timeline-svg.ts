@@ -73,7 +73,7 @@ export function renderTimelineSvg(report: RunReport): string {
     parts.push(row.kind === 'notification' ? `<g class="${cls}">` : `<g class="${cls}" ${data}${extra}>`);
     parts.push(`<rect x="0" y="${top}" width="${WIDTH}" height="${ROW_HEIGHT}" fill="${stripe}"/>`);
     parts.push(
-      `<text x="${8 + row.depth * 14}" y="${mid + 4}" fill="${row.kind === 'node' ? '#212121' : '#616161'}"` +
+      `<text x="${8 + row.depth * 14}" y="${mid + 4}" fill="${row.kind === 'node' && !row.label.endsWith(' (not run)') ? '#212121' : '#616161'}"` +
         `${row.kind === 'node' ? '' : ' font-style="italic"'}>${esc(clip(row.label, 40 - row.depth * 2))}` +
         `<title>${esc(row.label)}</title></text>`,
     );
@@ -133,7 +133,12 @@ export function renderTimelineSvg(report: RunReport): string {
 function layoutRows(report: RunReport): Row[] {
   const rows: Row[] = [];
   for (const node of report.nodes) {
-    rows.push({ kind: 'node', nodeId: node.id, label: node.template, depth: node.depth });
+    rows.push({
+      kind: 'node',
+      nodeId: node.id,
+      label: node.ran ? node.template : `${node.template} (not run)`,
+      depth: node.depth,
+    });
     const byTarget = new Map<string, ReportFault[]>();
     for (const fault of report.faults.filter((f) => f.nodeId === node.id)) {
       byTarget.set(fault.target, [...(byTarget.get(fault.target) ?? []), fault]);

@@ -68,6 +68,25 @@ describe('HTML report', () => {
   });
 });
 
+describe('a node that never ran', () => {
+  it('is drawn as a row without a bar and listed as not run', () => {
+    const plan = samplePlan();
+    plan.templates = {
+      ...plan.templates,
+      'game-day': { type: 'Serial', name: 'game-day', children: ['steady', EVIL, 'later'] },
+      later: { type: 'Suspend', name: 'later', deadlineMs: 1000, approval: false },
+    };
+    const html = renderReport(
+      buildRunReport({ status: sampleStatus(), plan, faults: [], generatedAt: at(60) }),
+      'html',
+    );
+    const row = /<g class="row node-row" data-node="game-day\/later">[\s\S]*?<\/g>/.exec(html)?.[0] ?? '';
+    expect(row).toContain('later (not run)');
+    expect(row).not.toContain('node-bar');
+    expect(html).toMatch(/<tr class="node" data-node="game-day\/later">.*<td>not run<\/td>/);
+  });
+});
+
 describe('Markdown report', () => {
   const md = renderReport(report, 'md');
 

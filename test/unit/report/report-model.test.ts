@@ -15,6 +15,26 @@ describe('report model', () => {
     expect(report.nodes[2]).toMatchObject({ fault: 'NetworkChaos/partition', durationMs: 24_000 });
   });
 
+  it('lists the plan’s nodes that never started as not run, in their place in the tree', () => {
+    const plan = samplePlan();
+    plan.templates = {
+      ...plan.templates,
+      'game-day': { type: 'Serial', name: 'game-day', children: ['steady', EVIL, 'after'] },
+      after: { type: 'Parallel', name: 'after', children: ['steady'] },
+    };
+    const report = buildRunReport({ status: sampleStatus(), plan, faults: [], generatedAt });
+    expect(report.nodes.map((n) => [n.id, n.depth, n.ran, n.phase])).toEqual([
+      ['game-day', 0, true, 'Aborted'],
+      ['game-day/steady', 1, true, 'Succeeded'],
+      [`game-day/${EVIL}`, 1, true, 'Aborted'],
+      ['game-day/after', 1, false, 'Pending'],
+      ['game-day/after/steady', 2, false, 'Pending'],
+    ]);
+    // Not run is not a reason against the run, and draws no bar.
+    expect(report.verdict.reasons.some((r) => r.includes('after'))).toBe(false);
+    expect(report.probes.find((p) => p.id === 'game-day/after/steady')?.results).toEqual([]);
+  });
+
   it('weights each probe by its plan weight in the resilience score', () => {
     const report = buildRunReport({ status: sampleStatus(), plan: samplePlan(), faults: [], generatedAt });
     expect(report.probes.map((p) => [p.id, p.probeType, p.mode, p.weight, p.successPct])).toEqual([
