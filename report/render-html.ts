@@ -49,6 +49,7 @@ export function renderHtml(report: RunReport): string {
     faultSection(report),
     probeSection(report),
     notificationSection(report),
+    tickSection(report),
     nodeSection(report),
     '</body>',
     '</html>',
@@ -137,6 +138,21 @@ function notificationSection(report: RunReport): string {
   return (
     '<h2>Notifications</h2><table class="notifications"><thead><tr><th>time</th><th>webhook</th><th>event</th>' +
     `<th>delivery</th><th>error</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+  );
+}
+
+function tickSection(report: RunReport): string {
+  const rows = report.nodes.flatMap((n) =>
+    (n.ticks ?? []).map(
+      (t) =>
+        `<tr class="tick" data-node="${esc(n.id)}"><td>${esc(n.id)}</td><td>${esc(t.scheduledAt)}</td>` +
+        `<td>${esc(t.outcome)}</td><td>${esc(t.workflowId ?? '')}</td></tr>`,
+    ),
+  );
+  if (rows.length === 0) return '';
+  return (
+    '<h2>Schedule ticks</h2><table class="ticks"><thead><tr><th>node</th><th>scheduled for</th><th>outcome</th>' +
+    `<th>run</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
   );
 }
 

@@ -107,6 +107,18 @@ export function renderMarkdown(report: RunReport): string {
     );
   }
 
+  const ticks = report.nodes.flatMap((n) => (n.ticks ?? []).map((t) => [n.id, t] as const));
+  if (ticks.length > 0) {
+    out.push('## Schedule ticks', '');
+    out.push(
+      table(
+        ['node', 'scheduled for', 'outcome', 'run'],
+        ticks.map(([id, t]) => [id, t.scheduledAt, t.outcome, t.workflowId ?? '']),
+      ),
+      '',
+    );
+  }
+
   out.push('## Nodes', '');
   out.push(
     table(

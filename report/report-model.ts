@@ -12,6 +12,7 @@ import type {
   Phase,
   ProbeRecord,
   RunStatus,
+  ScheduleTick,
 } from '../common/run-status.js';
 import { childIds } from '../workflows/nodes/child-ids.js';
 import { resilienceScore, successPercentage, type ResilienceScore } from './resilience-score.js';
@@ -70,6 +71,8 @@ export interface ReportNode {
   durationMs?: number;
   attempt: number;
   errors: string[];
+  /** A Schedule node: the runs its ticks started (or skipped). */
+  ticks?: ScheduleTick[];
 }
 
 export interface ReportFault {
@@ -211,6 +214,7 @@ function orderNodes(status: RunStatus, plan: Plan | undefined): ReportNode[] {
         ...(node.startedAt && node.endedAt ? { durationMs: between(node.startedAt, node.endedAt) } : {}),
         attempt: node.attempt,
         errors: [...node.errors],
+        ...(node.ticks ? { ticks: [...node.ticks] } : {}),
       });
     } else if (template) {
       out.push({
@@ -331,6 +335,7 @@ function reportWindow(
     ...faults.flatMap((f) => [f.injectedAt, f.recoveredAt]),
     ...probes.flatMap((p) => p.results.map((r) => r.at)),
     ...moments.map((m) => m.at),
+    ...nodes.flatMap((n) => (n.ticks ?? []).map((t) => t.scheduledAt)),
   ]
     .filter((t): t is string => t !== undefined)
     .map((t) => Date.parse(t))

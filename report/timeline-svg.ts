@@ -5,7 +5,7 @@
  * cancellations and stop conditions as vertical lines across every row. Self-contained markup (inline styles
  * only), every string escaped; classes and `data-` attributes name each part for tests and for readers' tools.
  */
-import type { Phase } from '../common/run-status.js';
+import type { Phase, ScheduleTick } from '../common/run-status.js';
 import { escapeHtml as esc } from './escape-html.js';
 import type { ReportFault, ReportProbe, RunReport } from './report-model.js';
 
@@ -90,6 +90,7 @@ export function renderTimelineSvg(report: RunReport): string {
       }
       const check = report.probes.find((p) => p.id === node.id);
       if (check) parts.push(...marks(check, mid, x));
+      for (const tick of node.ticks ?? []) parts.push(tickMark(tick, mid, x));
     } else if (row.kind === 'fault') {
       for (const fault of row.faults) {
         if (!fault.injectedAt) continue;
@@ -166,6 +167,18 @@ function layoutRows(report: RunReport): Row[] {
     rows.push({ kind: 'notification', nodeId: '', label: 'notifications', depth: 0 });
   }
   return rows;
+}
+
+/** A Schedule node's tick: a triangle, coloured by how the tick's run ended (grey while it runs or when skipped). */
+function tickMark(tick: ScheduleTick, mid: number, x: (iso: string) => number): string {
+  const cx = x(tick.scheduledAt);
+  const colour =
+    tick.outcome === 'Started' || tick.outcome === 'Skipped' ? '#757575' : PHASE_COLOURS[tick.outcome];
+  return (
+    `<path class="tick-mark" data-outcome="${esc(tick.outcome)}" ` +
+    `d="M${f(cx - 5)} ${mid + 5} L${f(cx + 5)} ${mid + 5} L${f(cx)} ${mid - 5} Z" fill="${colour}" stroke="#ffffff">` +
+    `<title>${esc(`tick for ${tick.scheduledAt}: ${tick.outcome}${tick.workflowId ? ` (${tick.workflowId})` : ''}`)}</title></path>`
+  );
 }
 
 /** A diamond per webhook delivery: green when delivered, red when given up. */

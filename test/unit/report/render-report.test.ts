@@ -87,6 +87,49 @@ describe('a node that never ran', () => {
   });
 });
 
+describe('a Schedule node', () => {
+  it('marks each tick on its row, coloured by how its run ended, and lists them', () => {
+    const status = sampleStatus();
+    status.nodes['game-day']!.children.push('game-day/nightly');
+    status.nodes['game-day/nightly'] = {
+      id: 'game-day/nightly',
+      template: 'nightly',
+      type: 'Schedule',
+      kind: 'NetworkChaos',
+      action: 'partition',
+      parent: 'game-day',
+      children: [],
+      phase: 'Succeeded',
+      attempt: 1,
+      errors: [],
+      startedAt: at(1),
+      endedAt: at(29),
+      ticks: [
+        { scheduledAt: at(10), workflowId: 'tick-1', outcome: 'Succeeded' },
+        { scheduledAt: at(20), outcome: 'Skipped' },
+        { scheduledAt: at(28), workflowId: 'tick-3', outcome: 'Failed' },
+      ],
+    };
+    const report = buildRunReport({ status, faults: [], generatedAt: at(60) });
+    const html = renderReport(report, 'html');
+    const row = /<g class="row node-row" data-node="game-day\/nightly">[\s\S]*?<\/g>/.exec(html)?.[0] ?? '';
+    expect(
+      [...row.matchAll(/class="tick-mark" data-outcome="(\w+)"[^>]*fill="([^"]+)"/g)].map((m) => [
+        m[1],
+        m[2],
+      ]),
+    ).toEqual([
+      ['Succeeded', '#43a047'],
+      ['Skipped', '#757575'],
+      ['Failed', '#e53935'],
+    ]);
+    expect(count(html, /<tr class="tick"/g)).toBe(3);
+    expect(renderReport(report, 'md')).toContain(
+      '| game-day/nightly | 2026-01-05T10:00:28.000Z | Failed | tick-3 |',
+    );
+  });
+});
+
 describe('Markdown report', () => {
   const md = renderReport(report, 'md');
 
