@@ -38,6 +38,7 @@ describeWithTools(['temporal', 'chromium'], 'a finished run in the Temporal UI a
   let http: Server;
   let dir: string;
   let workflowId: string;
+  let terminatedId: string;
   let runId: string;
   let status: RunStatus;
   let report: RunReport;
@@ -76,9 +77,18 @@ describeWithTools(['temporal', 'chromium'], 'a finished run in the Temporal UI a
     report = await loadRunReport(handle);
   });
 
+  /** Stops the worker once (the last test stops it itself). */
+  let stopping: Promise<void> | undefined;
+  const stopWorker = () => {
+    if (!stopping) {
+      worker?.shutdown();
+      stopping = running;
+    }
+    return stopping;
+  };
+
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
+    await stopWorker();
     await temporal?.stop();
     await new Promise((resolve) => http?.close(resolve));
     await rm(dir, { recursive: true, force: true });
@@ -153,6 +163,7 @@ describeWithTools(['temporal', 'chromium'], 'a finished run in the Temporal UI a
       .poll(async () => (await handle.query(faultsQuery)).map((f) => f.state), { timeout: 30_000 })
       .toEqual(['Injected']);
     await handle.terminate('left behind on purpose');
+    terminatedId = handle.workflowId;
     const left = await loadRunReport(handle);
     expect(left.faults.map((f) => [f.target, f.state, f.recoveredAt])).toEqual([
       ['default/demo-1/main', 'Injected', undefined],
@@ -161,6 +172,8 @@ describeWithTools(['temporal', 'chromium'], 'a finished run in the Temporal UI a
     expect(left.verdict.headline).toBe('Failed: 1 of 1 faults NOT recovered');
     expect(left.verdict.reasons[0]).toMatch(/^the run ended TERMINATED while Running: no chaosflow code ran/);
     expect(left.run.endedAt).toBeDefined();
+    // Its node tree came from a worker replaying it.
+    expect(left.nodes.map((n) => [n.id, n.ran])).toEqual([['held', true]]);
   });
 
   it('reports the run with the fault ledger from history and lays it out in the browser', async () => {
@@ -178,4 +191,15 @@ describeWithTools(['temporal', 'chromium'], 'a finished run in the Temporal UI a
     expect([...dom.matchAll(/class="probe-mark"/g)]).toHaveLength(3);
     expect([...dom.matchAll(/class="fault-band"/g)]).toHaveLength(1);
   });
+
+  it('reports a terminated run with no worker to replay it from its history alone', async () => {
+    expect(terminatedId).toBeDefined();
+    await stopWorker();
+    const left = await loadRunReport(temporal.client.workflow.getHandle(terminatedId));
+    expect(left.verdict.reasons[0]).toMatch(/^the run ended TERMINATED with no chaosflow status/);
+    expect(left.faults.map((f) => f.state)).toEqual(['Injected']);
+    // No status, so the tree is the plan's, not run as far as anyone can tell.
+    expect(left.nodes.map((n) => [n.id, n.ran])).toEqual([['held', false]]);
+    expect(left.run).toMatchObject({ kind: 'Workflow', namespace: 'default', name: 'test', phase: 'Failed' });
+  }, 60_000);
 });
