@@ -3,6 +3,7 @@
  * tests pass named fakes where the point is orchestration).
  */
 import { Context, heartbeat } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type {
   ApplyTargetStateInput,
   ApplyTargetStateResult,
@@ -12,6 +13,8 @@ import type {
 import { classified } from './classify-error.js';
 import { ActivityError } from './errors.js';
 import { callDriver, type FaultDrivers } from './faults/fault-driver.js';
+import { createHaltGuard } from './halt-guard.js';
+import { readOrphan } from './janitor/read-orphan.js';
 import { httpProbe } from './probes/http-probe.js';
 import { runProbe, type ProbeDeps } from './probes/run-probe.js';
 import { watchStopCondition } from './run-guards/watch-stop-condition.js';
@@ -26,15 +29,19 @@ export interface ActivityDeps {
   probes?: ProbeDeps;
   /** Sends a pod's merged network/IO/HTTP state to its daemon (for the per-target entity workflow). */
   applyTargetState: (input: ApplyTargetStateInput, signal: AbortSignal) => Promise<ApplyTargetStateResult>;
+  /** The worker's Temporal client: the janitor reads closed runs through it. */
+  client?: Client;
 }
 
 export function createActivities(deps: ActivityDeps): ChaosflowActivities {
   const signal = () => Context.current().cancellationSignal;
+  const refuseIfHalted = deps.client ? createHaltGuard(deps.client) : () => Promise.resolve();
   return {
     resolveTargets: classified((input) => deps.targets.resolve(input)),
-    injectFaults: classified(async (batch) =>
-      retryTransient('inject', await callDriver(deps.drivers, 'inject', batch, signal())),
-    ),
+    injectFaults: classified(async (batch) => {
+      await refuseIfHalted();
+      return retryTransient('inject', await callDriver(deps.drivers, 'inject', batch, signal()));
+    }),
     recoverFaults: classified(async (batch) =>
       retryTransient('recover', await callDriver(deps.drivers, 'recover', batch, signal())),
     ),
@@ -52,6 +59,11 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
     notify: classified(({ notification, notice }) => sendNotification(notification, notice, signal())),
     runTask: classified((input) => runHostTask(input, signal(), () => heartbeat())),
     applyTargetState: classified((input) => deps.applyTargetState(input, signal())),
+    readOrphan: classified(async (input) => {
+      if (!deps.client)
+        throw new ActivityError('INVALID_INPUT', 'this worker has no Temporal client to read runs');
+      return readOrphan(deps.client, input);
+    }),
   };
 }
 

@@ -35,6 +35,7 @@ export function buildActivityDeps({ config, client, pool }: DepsContext): Activi
       ...(config.dnsServer ? { dnsServer: { address: config.dnsServer } } : {}),
     }),
     applyTargetState: createTargetStateApplier({ pool, source }),
+    client,
     probes: {
       ...(config.prometheusUrl ? { prometheusUrl: config.prometheusUrl } : {}),
       ...(kubeConfig ? { kubeConfig } : {}),

@@ -15,6 +15,7 @@
  * | `--dns-server` | `CHAOSFLOW_DNS_SERVER` | — | Chaos Mesh DNS server address, for DNSChaos |
  * | `--daemon-timeout` | `CHAOSFLOW_DAEMON_TIMEOUT_MS` | `60000` | deadline of each daemon call, ms |
  * | `--shutdown-grace` | `CHAOSFLOW_SHUTDOWN_GRACE_MS` | `30000` | time running activities get on SIGINT/SIGTERM, ms |
+ * | `--janitor-interval` | `CHAOSFLOW_JANITOR_INTERVAL_MS` | `5000` | how often the janitor looks for terminated and timed-out runs to recover, ms (`0`: this worker does not look) |
  * | `--log-level` | `CHAOSFLOW_LOG_LEVEL` | `info` | pino level |
  * | `--register-search-attributes` | — | true | register chaosflow's search attributes on the server at start |
  */
@@ -32,6 +33,8 @@ export interface WorkerConfig {
   readonly prometheusUrl: string | undefined;
   readonly daemonTimeoutMs: number;
   readonly shutdownGraceMs: number;
+  /** 0: this worker runs no janitor scan (another must, or orphans stay injected). */
+  readonly janitorIntervalMs: number;
   readonly logLevel: string;
   readonly registerSearchAttributes: boolean;
 }
@@ -56,6 +59,7 @@ export interface WorkerFlags extends TemporalFlags {
   prometheusUrl?: string;
   daemonTimeout?: string;
   shutdownGrace?: string;
+  janitorInterval?: string;
   logLevel?: string;
   registerSearchAttributes?: boolean;
 }
@@ -94,6 +98,7 @@ export function parseWorkerConfig(
     prometheusUrl: httpUrl(flags.prometheusUrl ?? (env['CHAOSFLOW_PROMETHEUS_URL'] || undefined)),
     daemonTimeoutMs: ms(flags.daemonTimeout, 'CHAOSFLOW_DAEMON_TIMEOUT_MS', 60_000),
     shutdownGraceMs: ms(flags.shutdownGrace, 'CHAOSFLOW_SHUTDOWN_GRACE_MS', 30_000),
+    janitorIntervalMs: ms(flags.janitorInterval, 'CHAOSFLOW_JANITOR_INTERVAL_MS', 5_000),
     logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
     registerSearchAttributes: flags.registerSearchAttributes ?? true,
   });

@@ -13,6 +13,7 @@ import { DaemonClientPool } from '../activities/daemon/daemon-client-pool.js';
 import { registerSearchAttributes } from '../client/search-attribute-registration.js';
 import type { WorkerConfig } from './config.js';
 import { createChaosflowWorker } from './create-worker.js';
+import { startJanitorScan } from './janitor-scan.js';
 import { temporalLogger } from './temporal-logger.js';
 import { bundleWorkflows } from './workflow-bundle.js';
 
@@ -61,7 +62,15 @@ export async function startWorker(
     { address: temporal.address, namespace: temporal.namespace, taskQueue: temporal.taskQueue },
     'worker started',
   );
-  const done = worker.run().finally(async () => {
+  const running = worker.run();
+  const janitor = startJanitorScan({
+    client,
+    taskQueue: temporal.taskQueue,
+    intervalMs: config.janitorIntervalMs,
+    logger: logger.child({ component: 'janitor' }),
+  });
+  const done = running.finally(async () => {
+    await janitor.stop();
     pool.close();
     await nativeConnection.close();
     await connection.close();
