@@ -16,12 +16,18 @@
  * | `--daemon-timeout` | `CHAOSFLOW_DAEMON_TIMEOUT_MS` | `60000` | deadline of each daemon call, ms |
  * | `--shutdown-grace` | `CHAOSFLOW_SHUTDOWN_GRACE_MS` | `30000` | time running activities get on SIGINT/SIGTERM, ms |
  * | `--log-level` | `CHAOSFLOW_LOG_LEVEL` | `info` | pino level |
+ * | `--metrics-address` | `CHAOSFLOW_METRICS_ADDRESS` | off | `HOST:PORT` of `/metrics`: chaosflow's metrics and the Temporal SDK's (`telemetry/`) |
  * | `--register-search-attributes` | — | true | register chaosflow's search attributes on the server at start |
  */
 import { ChaosflowError } from '../common/errors/chaosflow-error.js';
 import type { TemporalConfig, TemporalFlags } from '../client/temporal-config.js';
 import { resolveTemporalConfig } from '../client/temporal-config.js';
 import { inCluster } from '../activities/kubernetes/kube-config.js';
+import {
+  METRICS_ADDRESS_HINT,
+  parseMetricsAddress,
+  type MetricsAddress,
+} from '../telemetry/metrics-address.js';
 
 export interface WorkerConfig {
   readonly temporal: TemporalConfig;
@@ -34,6 +40,8 @@ export interface WorkerConfig {
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
   readonly registerSearchAttributes: boolean;
+  /** Where `/metrics` is served; undefined: no metrics endpoint. */
+  readonly metricsAddress: MetricsAddress | undefined;
 }
 
 export interface KubernetesWorkerConfig {
@@ -58,6 +66,7 @@ export interface WorkerFlags extends TemporalFlags {
   shutdownGrace?: string;
   logLevel?: string;
   registerSearchAttributes?: boolean;
+  metricsAddress?: string;
 }
 
 export class WorkerConfigError extends ChaosflowError<
@@ -96,7 +105,19 @@ export function parseWorkerConfig(
     shutdownGraceMs: ms(flags.shutdownGrace, 'CHAOSFLOW_SHUTDOWN_GRACE_MS', 30_000),
     logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
     registerSearchAttributes: flags.registerSearchAttributes ?? true,
+    metricsAddress: metricsAddress(flags.metricsAddress ?? (env['CHAOSFLOW_METRICS_ADDRESS'] || undefined)),
   });
+}
+
+function metricsAddress(text: string | undefined): MetricsAddress | undefined {
+  if (text === undefined) return undefined;
+  const address = parseMetricsAddress(text);
+  if (!address) {
+    throw new WorkerConfigError(`--metrics-address ${METRICS_ADDRESS_HINT}, got '${text}'`, {
+      setting: 'metrics-address',
+    });
+  }
+  return address;
 }
 
 /** An http(s) URL, or a setting error naming the fix. */
