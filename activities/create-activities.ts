@@ -19,9 +19,12 @@ import { classified } from './classify-error.js';
 import { ActivityError } from './errors.js';
 import { callDriver, type FaultDrivers } from './faults/fault-driver.js';
 import { observeFaultCall } from './observed-faults.js';
+import { observeNotification } from './observed-notifications.js';
 import { observeProbe } from './observed-probes.js';
 import { httpProbe } from './probes/http-probe.js';
 import { runProbe, type ProbeDeps } from './probes/run-probe.js';
+import { watchStopCondition } from './run-guards/watch-stop-condition.js';
+import { sendNotification } from './run-guards/send-notification.js';
 import { runHostTask } from './tasks/host-task.js';
 import type { TargetResolver } from './targets/target-resolver.js';
 
@@ -74,6 +77,30 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
         runProbe(input, deps.probes ?? {}, signal()),
       );
     }),
+    watchStopCondition: classified(async ({ condition }) => {
+      const log = activityLogger(logger, { stopCondition: condition.name, watch: condition.watch.type });
+      const check = await watchStopCondition(
+        condition,
+        deps.probes?.prometheusUrl,
+        signal(),
+        (details) => heartbeat(details),
+        (ms) => Context.current().sleep(ms),
+      );
+      metrics.guards.stopped(condition.watch.type, check.fired ? 'fired' : 'unavailable');
+      log.warn(
+        { fired: check.fired, unavailable: check.unavailable, detail: check.detail },
+        'stop condition met',
+      );
+      return check;
+    }),
+    notify: classified(({ notification, notice }) =>
+      observeNotification(
+        notice.event,
+        metrics.guards,
+        activityLogger(logger, { notification: notification.name, event: notice.event }),
+        () => sendNotification(notification, notice, signal()),
+      ),
+    ),
     runTask: classified(async (input) => {
       const log = activityLogger(logger, { node: input.nodeId });
       const result = await runHostTask(input, signal(), () => heartbeat());

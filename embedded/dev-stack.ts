@@ -30,6 +30,8 @@ export interface DevStackOptions {
   /** Inventory file; default `<dataDir>/inventory.yaml`, created with the local node when missing. */
   inventoryFile?: string;
   taskQueue?: string;
+  /** The worker's Prometheus, for Prometheus probes and stop conditions without an endpoint. */
+  prometheusUrl?: string;
   /** `HOST:PORT` of one `/metrics` for the worker, the agent and the Temporal SDK; default none. */
   metricsAddress?: string;
   logger: Logger;
@@ -86,6 +88,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         namespace: temporal.namespace,
         inventory: inventoryFile,
         ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+        ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
         registerSearchAttributes: false,
         shutdownGrace: '10000',
         ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_CHAOS_KINDS } from '../../../common/chaos-kinds.js';
-import { PROBE_TYPES } from '../../../common/plan.js';
+import { PROBE_TYPES, RUN_EVENTS } from '../../../common/plan.js';
 import { TERMINAL_PHASES } from '../../../common/run-status.js';
 import { boundLabel, boundLabels, maxSeries, OTHER } from '../../../telemetry/bounded-labels.js';
 import { createMetricRegistry } from '../../../telemetry/metric-registry.js';
+import { STOP_REASONS, STOP_WATCHES } from '../../../telemetry/run-guard-metrics.js';
 import { createWorkerMetrics } from '../../../telemetry/worker-metrics.js';
 
 /** What must never become a label value: run ids, target keys, manifest names, odd characters. */
@@ -36,7 +37,14 @@ describe('bounded labels', () => {
   it('bounds the series of every worker metric whatever the input, and no input reaches the scrape', async () => {
     const registry = createMetricRegistry();
     const metrics = createWorkerMetrics(registry);
-    const inputs = [...hostile, ...SUPPORTED_CHAOS_KINDS, ...PROBE_TYPES, ...TERMINAL_PHASES];
+    const inputs = [
+      ...hostile,
+      ...SUPPORTED_CHAOS_KINDS,
+      ...PROBE_TYPES,
+      ...TERMINAL_PHASES,
+      ...RUN_EVENTS,
+      ...STOP_WATCHES,
+    ];
     for (const [i, value] of inputs.entries()) {
       metrics.faults.observe(i % 2 ? 'inject' : 'recover', value, 0.01, {
         outcome: i % 3 ? 'success' : (value as 'success'),
@@ -45,6 +53,8 @@ describe('bounded labels', () => {
       });
       metrics.probes.observe(value, i % 2 ? 'success' : (value as 'error'), 0.02);
       metrics.runs.finished(value);
+      metrics.guards.stopped(value, i % 2 ? 'fired' : (value as 'fired'));
+      metrics.guards.notified(value, i % 3 ? 'failure' : (value as 'failure'), 0.03);
     }
     // prom-client's own view of every series (label sets; a histogram's `le` is not a series of its own).
     const series = new Map<string, Set<string>>();
@@ -52,6 +62,9 @@ describe('bounded labels', () => {
       ...SUPPORTED_CHAOS_KINDS,
       ...PROBE_TYPES,
       ...TERMINAL_PHASES,
+      ...RUN_EVENTS,
+      ...STOP_WATCHES,
+      ...STOP_REASONS,
       'success',
       'failure',
       'error',
@@ -78,6 +91,9 @@ describe('bounded labels', () => {
       }),
       chaosflow_probe_duration_seconds: PROBE_TYPES.length + 1,
       chaosflow_runs_finished_total: TERMINAL_PHASES.length + 1,
+      chaosflow_stop_conditions_fired_total: maxSeries({ watch: STOP_WATCHES, reason: STOP_REASONS }),
+      chaosflow_notifications_total: maxSeries({ event: RUN_EVENTS, outcome }),
+      chaosflow_notification_duration_seconds: outcome.length + 1,
     };
     expect([...series.keys()].sort()).toEqual(Object.keys(limits).sort());
     for (const [name, sets] of series) {
