@@ -65,14 +65,13 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
     }),
     injectFaults: faultCall('inject'),
     recoverFaults: faultCall('recover'),
-    probeHttp: classified((input) =>
-      observeProbe('HTTP', metrics.probes, activityLogger(logger, { probeType: 'HTTP' }), signal(), () =>
-        httpProbe(input, signal()),
-      ),
-    ),
+    probeHttp: classified((input) => {
+      const log = activityLogger(logger, { ...nodeOf(input), probeType: 'HTTP' });
+      return observeProbe('HTTP', metrics.probes, log, signal(), () => httpProbe(input, signal()));
+    }),
     runProbe: classified((input) => {
       const type = input.probe.type;
-      const log = activityLogger(logger, { probeType: type });
+      const log = activityLogger(logger, { ...nodeOf(input), probeType: type });
       return observeProbe(type, metrics.probes, log, signal(), () =>
         runProbe(input, deps.probes ?? {}, signal()),
       );
@@ -119,6 +118,11 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
       return result;
     }),
   };
+}
+
+/** The `node` log field of an input that names its node. */
+function nodeOf(input: { nodeId?: string }): { node?: string } {
+  return input.nodeId === undefined ? {} : { node: input.nodeId };
 }
 
 /**
