@@ -25,6 +25,11 @@ export async function observeProbe(
     log.warn({ err }, 'probe could not run');
     throw err;
   }
+  if (signal.aborted) {
+    // A probe cut short reports a failure it did not measure.
+    log.debug({ detail: record.detail }, 'probe cancelled');
+    return record;
+  }
   metrics.observe(type, record.outcome === 'Success' ? 'success' : 'failure', seconds());
   log.info(
     { outcome: record.outcome, detail: record.detail, durationMs: record.durationMs },

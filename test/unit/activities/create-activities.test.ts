@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChaosflowActivities, FaultBatch } from '../../../activities/contract.js';
 import { createActivities } from '../../../activities/create-activities.js';
+import type { ProbeRecord } from '../../../common/run-status.js';
 import type { Target } from '../../../common/target.js';
 import { createMetricRegistry } from '../../../telemetry/metric-registry.js';
 import { createWorkerMetrics } from '../../../telemetry/worker-metrics.js';
@@ -51,7 +52,10 @@ let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  server = createServer((_request, response) => response.end('ok'));
+  // `/hang` never answers (a probe cancelled while it waits).
+  server = createServer((request, response) => {
+    if (request.url !== '/hang') response.end('ok');
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
@@ -100,7 +104,7 @@ function setup() {
     env(name).run(() =>
       (activities[name] as (i: typeof input) => ReturnType<ChaosflowActivities[K]>)(input),
     ) as ReturnType<ChaosflowActivities[K]>;
-  return { lines, driver, call, value };
+  return { lines, driver, call, value, env, activities };
 }
 
 describe('activity instrumentation', () => {
@@ -210,5 +214,26 @@ describe('activity instrumentation', () => {
       }),
     );
     expect(lines[1]).toEqual(expect.objectContaining({ runId: workflowExecution.runId, outcome: 'Failure' }));
+  });
+
+  it('counts no verdict for a probe cancelled while it runs (a Continuous or OnChaos probe at the end of its fault)', async () => {
+    const { env, activities, value } = setup();
+    const http = {
+      url: `${url}hang`,
+      method: 'GET' as const,
+      headers: {},
+      criteria: { statusCode: { min: 200, max: 200 } },
+    };
+    const context = env('probeHttp');
+    const running: Promise<ProbeRecord> = context.run(() =>
+      activities.probeHttp({ http, timeoutSeconds: 30 }),
+    );
+    setTimeout(() => context.cancel(), 200);
+    // The probe returns its (unmeasured) failure; the workflow sees the cancellation.
+    expect((await running).outcome).toBe('Failure');
+    expect(await value('chaosflow_probe_duration_seconds_count', { type: 'HTTP' })).toBeUndefined();
+    for (const verdict of ['success', 'failure', 'error']) {
+      expect(await value('chaosflow_probe_results_total', { type: 'HTTP', verdict })).toBeUndefined();
+    }
   });
 });
