@@ -85,6 +85,8 @@ export interface FaultBatchResult {
 export interface ProbeInput {
   http: PlanHttpProbe;
   timeoutSeconds: number;
+  /** The node probing, for the activity's log lines (optional: older histories lack it). */
+  nodeId?: string;
 }
 
 /** Any probe (HTTP too, for probes attached to chaos nodes); `probeHttp` stays for the StatusCheck's HTTP. */
@@ -93,6 +95,8 @@ export interface RunProbeInput {
   timeoutSeconds: number;
   /** The run's namespace: the default of a Kubernetes probe's. */
   namespace: string;
+  /** The node probing, for the activity's log lines (optional: older histories lack it). */
+  nodeId?: string;
 }
 
 export interface StopConditionInput {

@@ -17,12 +17,18 @@
  * | `--shutdown-grace` | `CHAOSFLOW_SHUTDOWN_GRACE_MS` | `30000` | time running activities get on SIGINT/SIGTERM, ms |
  * | `--janitor-interval` | `CHAOSFLOW_JANITOR_INTERVAL_MS` | `5000` | how often the janitor looks for terminated and timed-out runs to recover, ms (`0`: this worker does not look) |
  * | `--log-level` | `CHAOSFLOW_LOG_LEVEL` | `info` | pino level |
+ * | `--metrics-address` | `CHAOSFLOW_METRICS_ADDRESS` | off | `HOST:PORT` of `/metrics`: chaosflow's metrics and the Temporal SDK's (`telemetry/`) |
  * | `--register-search-attributes` | — | true | register chaosflow's search attributes on the server at start |
  */
 import { ChaosflowError } from '../common/errors/chaosflow-error.js';
 import type { TemporalConfig, TemporalFlags } from '../client/temporal-config.js';
 import { resolveTemporalConfig } from '../client/temporal-config.js';
 import { inCluster } from '../activities/kubernetes/kube-config.js';
+import {
+  METRICS_ADDRESS_HINT,
+  parseMetricsAddress,
+  type MetricsAddress,
+} from '../telemetry/metrics-address.js';
 
 export interface WorkerConfig {
   readonly temporal: TemporalConfig;
@@ -37,6 +43,8 @@ export interface WorkerConfig {
   readonly janitorIntervalMs: number;
   readonly logLevel: string;
   readonly registerSearchAttributes: boolean;
+  /** Where `/metrics` is served; undefined: no metrics endpoint. */
+  readonly metricsAddress: MetricsAddress | undefined;
 }
 
 export interface KubernetesWorkerConfig {
@@ -62,6 +70,7 @@ export interface WorkerFlags extends TemporalFlags {
   janitorInterval?: string;
   logLevel?: string;
   registerSearchAttributes?: boolean;
+  metricsAddress?: string;
 }
 
 export class WorkerConfigError extends ChaosflowError<
@@ -101,7 +110,19 @@ export function parseWorkerConfig(
     janitorIntervalMs: ms(flags.janitorInterval, 'CHAOSFLOW_JANITOR_INTERVAL_MS', 5_000),
     logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
     registerSearchAttributes: flags.registerSearchAttributes ?? true,
+    metricsAddress: metricsAddress(flags.metricsAddress ?? (env['CHAOSFLOW_METRICS_ADDRESS'] || undefined)),
   });
+}
+
+function metricsAddress(text: string | undefined): MetricsAddress | undefined {
+  if (text === undefined) return undefined;
+  const address = parseMetricsAddress(text);
+  if (!address) {
+    throw new WorkerConfigError(`--metrics-address ${METRICS_ADDRESS_HINT}, got '${text}'`, {
+      setting: 'metrics-address',
+    });
+  }
+  return address;
 }
 
 /** An http(s) URL, or a setting error naming the fix. */
