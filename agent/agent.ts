@@ -5,6 +5,9 @@
  * faults in place unless asked to recover them (the journal keeps what a later `--recover-all` needs).
  */
 import type { Logger } from 'pino';
+import { createMetricRegistry } from '../telemetry/metric-registry.js';
+import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.js';
+import { AgentMetrics } from './agent-metrics.js';
 import { startAgentServer, serverCredentials, type AgentServer } from './agent-server.js';
 import { createCommandRunner } from './command-runner.js';
 import type { AgentConfig } from './config.js';
@@ -42,10 +45,19 @@ export class Agent {
     private readonly locks: KeyedLock,
     /** What the start-up reconcile did. */
     readonly startupReport: RecoveryReport,
+    private readonly metricsServer: MetricsServer | undefined,
   ) {}
 
-  static async start(config: AgentConfig, logger: Logger): Promise<Agent> {
+  /**
+   * `metrics`: where to record (the embedded stack shares its worker's registry); by default the agent has its
+   * own registry, served on `config.metricsAddress` when that is set.
+   */
+  static async start(config: AgentConfig, logger: Logger, metrics?: AgentMetrics): Promise<Agent> {
     const ctx = await createFaultContext(config, logger);
+    const agentMetrics =
+      metrics ??
+      new AgentMetrics(createMetricRegistry({ processMetrics: config.metricsAddress !== undefined }));
+    agentMetrics.watch(ctx.journal);
     const report = await reconcile(ctx, logger);
     logger.info(
       { reverted: report.reverted.length, kept: report.kept.length, failed: report.failed.length },
@@ -55,13 +67,23 @@ export class Agent {
     const server = await startAgentServer(
       config.listen,
       await serverCredentials(config.tls),
-      createDaemonService(ctx, locks),
+      createDaemonService(ctx, locks, (rpc, code, seconds) => agentMetrics.rpc(rpc, code, seconds)),
     );
+    const metricsServer = config.metricsAddress
+      ? await startMetricsServer({
+          address: config.metricsAddress,
+          registry: agentMetrics.registry,
+          logger,
+        }).catch(async (err: unknown) => {
+          await server.shutdown(0);
+          throw err;
+        })
+      : undefined;
     logger.info(
       { address: server.address, tls: config.tls !== undefined, stateDir: config.stateDir },
       'agent listening',
     );
-    return new Agent(ctx, server, locks, report);
+    return new Agent(ctx, server, locks, report, metricsServer);
   }
 
   get address(): string {
@@ -72,10 +94,16 @@ export class Agent {
     return this.server.port;
   }
 
+  /** The `/metrics` URL, when `metricsAddress` is set. */
+  get metricsUrl(): string | undefined {
+    return this.metricsServer?.url;
+  }
+
   /** Stops serving; with `recover`, then reverts everything in the journal. */
   async stop(options: { recover?: boolean; graceMs?: number } = {}): Promise<RecoveryReport | undefined> {
     await this.server.shutdown(options.graceMs);
     await this.locks.drain();
+    await this.metricsServer?.close();
     this.ctx.logger.info({ recover: options.recover === true }, 'agent stopped serving');
     return options.recover ? recoverAll(this.ctx, this.ctx.logger) : undefined;
   }

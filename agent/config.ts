@@ -14,11 +14,17 @@
  * | `--recover-on-exit` | `CHAOSFLOW_AGENT_RECOVER_ON_EXIT=1` | false | undo everything on SIGINT/SIGTERM |
  * | `--allow-host-network` | `CHAOSFLOW_AGENT_ALLOW_HOST_NETWORK=1` | false | allow network faults in the agent's own network namespace |
  * | `--log-level` | `CHAOSFLOW_AGENT_LOG_LEVEL` | `info` | pino level |
+ * | `--metrics-address` | `CHAOSFLOW_AGENT_METRICS_ADDRESS` | off | `HOST:PORT` of Prometheus `/metrics` (`agent/agent-metrics.ts`) |
  * | — | `CHAOSFLOW_AGENT_COMMAND_TIMEOUT_MS` | `20000` | timeout of each external command |
  *
  * TLS needs all three files; without them the agent serves plaintext and only on a loopback address.
  */
 import { isIP } from 'node:net';
+import {
+  METRICS_ADDRESS_HINT,
+  parseMetricsAddress,
+  type MetricsAddress,
+} from '../telemetry/metrics-address.js';
 import { AgentConfigError } from './agent-error.js';
 
 export interface AgentTlsFiles {
@@ -37,6 +43,8 @@ export interface AgentConfig {
   readonly allowHostNetwork: boolean;
   readonly logLevel: string;
   readonly commandTimeoutMs: number;
+  /** Where `/metrics` is served; undefined: nowhere. */
+  readonly metricsAddress: MetricsAddress | undefined;
 }
 
 /** Flags as commander hands them over. */
@@ -51,6 +59,7 @@ export interface AgentFlags {
   readonly recoverOnExit?: boolean;
   readonly allowHostNetwork?: boolean;
   readonly logLevel?: string;
+  readonly metricsAddress?: string;
 }
 
 export type AgentEnvironment = Readonly<Record<string, string | undefined>>;
@@ -92,6 +101,11 @@ export function parseAgentConfig(flags: AgentFlags, env: AgentEnvironment): Agen
       `CHAOSFLOW_AGENT_COMMAND_TIMEOUT_MS must be an integer >= 100, not "${timeoutText}"`,
     );
   }
+  const metricsText = pick(flags.metricsAddress, 'CHAOSFLOW_AGENT_METRICS_ADDRESS');
+  const metricsAddress = metricsText === undefined ? undefined : parseMetricsAddress(metricsText);
+  if (metricsText !== undefined && !metricsAddress) {
+    throw new AgentConfigError(`--metrics-address ${METRICS_ADDRESS_HINT}, not "${metricsText}"`);
+  }
   return Object.freeze({
     listen: Object.freeze(listen),
     tls: tls ? Object.freeze(tls) : undefined,
@@ -102,6 +116,7 @@ export function parseAgentConfig(flags: AgentFlags, env: AgentEnvironment): Agen
     allowHostNetwork: flags.allowHostNetwork === true || env['CHAOSFLOW_AGENT_ALLOW_HOST_NETWORK'] === '1',
     logLevel,
     commandTimeoutMs,
+    metricsAddress,
   });
 }
 

@@ -3,7 +3,12 @@
  * the lock of its target, with the call's fault key and a child logger. RPCs a host process cannot support
  * answer UNIMPLEMENTED with the reason.
  */
-import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  status,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import {
   CHAOS_DAEMON_RPCS,
@@ -61,7 +66,14 @@ function targetOf(rpc: ChaosDaemonRpc, request: Record<string, unknown>): string
   return text('container_id');
 }
 
-export function createDaemonService(ctx: FaultContext, locks: KeyedLock): UntypedServiceImplementation {
+/** Told of every served call: its RPC, gRPC status code and time (the agent's metrics). */
+export type RpcObserver = (rpc: ChaosDaemonRpc, code: number, seconds: number) => void;
+
+export function createDaemonService(
+  ctx: FaultContext,
+  locks: KeyedLock,
+  observe: RpcObserver = () => undefined,
+): UntypedServiceImplementation {
   const network = new NetworkFaults(ctx);
   const stress = new StressFaults(ctx);
   const processes = new ProcessFaults(ctx);
@@ -91,7 +103,7 @@ export function createDaemonService(ctx: FaultContext, locks: KeyedLock): Untype
   const implementation: UntypedServiceImplementation = {};
   for (const rpc of CHAOS_DAEMON_RPCS) {
     implementation[rpc] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks);
+      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks, observe);
     };
   }
   return implementation;
@@ -104,6 +116,7 @@ async function serve(
   callback: sendUnaryData<unknown>,
   logger: Logger,
   locks: KeyedLock,
+  observe: RpcObserver,
 ): Promise<void> {
   const started = performance.now();
   const request = call.request as Record<string, unknown>;
@@ -114,6 +127,7 @@ async function serve(
     log = scope.logger;
     const response = await locks.run(`target:${target}`, () => handler(scope, request as never));
     log.info({ ms: Math.round(performance.now() - started), status: 'OK' }, 'rpc');
+    observe(rpc, status.OK, (performance.now() - started) / 1000);
     callback(null, response);
   } catch (err) {
     const serviceError = toServiceError(err);
@@ -122,6 +136,7 @@ async function serve(
     } else {
       log.error({ ms: Math.round(performance.now() - started), err }, 'rpc failed unexpectedly');
     }
+    observe(rpc, serviceError.code ?? status.UNKNOWN, (performance.now() - started) / 1000);
     callback(serviceError);
   }
 }

@@ -15,13 +15,20 @@
  * | `--dns-server` | `CHAOSFLOW_DNS_SERVER` | — | Chaos Mesh DNS server address, for DNSChaos |
  * | `--daemon-timeout` | `CHAOSFLOW_DAEMON_TIMEOUT_MS` | `60000` | deadline of each daemon call, ms |
  * | `--shutdown-grace` | `CHAOSFLOW_SHUTDOWN_GRACE_MS` | `30000` | time running activities get on SIGINT/SIGTERM, ms |
+ * | `--janitor-interval` | `CHAOSFLOW_JANITOR_INTERVAL_MS` | `5000` | how often the janitor looks for terminated and timed-out runs to recover, ms (`0`: this worker does not look) |
  * | `--log-level` | `CHAOSFLOW_LOG_LEVEL` | `info` | pino level |
+ * | `--metrics-address` | `CHAOSFLOW_METRICS_ADDRESS` | off | `HOST:PORT` of `/metrics`: chaosflow's metrics and the Temporal SDK's (`telemetry/`) |
  * | `--register-search-attributes` | — | true | register chaosflow's search attributes on the server at start |
  */
 import { ChaosflowError } from '../common/errors/chaosflow-error.js';
 import type { TemporalConfig, TemporalFlags } from '../client/temporal-config.js';
 import { resolveTemporalConfig } from '../client/temporal-config.js';
 import { inCluster } from '../activities/kubernetes/kube-config.js';
+import {
+  METRICS_ADDRESS_HINT,
+  parseMetricsAddress,
+  type MetricsAddress,
+} from '../telemetry/metrics-address.js';
 
 export interface WorkerConfig {
   readonly temporal: TemporalConfig;
@@ -32,8 +39,12 @@ export interface WorkerConfig {
   readonly prometheusUrl: string | undefined;
   readonly daemonTimeoutMs: number;
   readonly shutdownGraceMs: number;
+  /** 0: this worker runs no janitor scan (another must, or orphans stay injected). */
+  readonly janitorIntervalMs: number;
   readonly logLevel: string;
   readonly registerSearchAttributes: boolean;
+  /** Where `/metrics` is served; undefined: no metrics endpoint. */
+  readonly metricsAddress: MetricsAddress | undefined;
 }
 
 export interface KubernetesWorkerConfig {
@@ -56,8 +67,10 @@ export interface WorkerFlags extends TemporalFlags {
   prometheusUrl?: string;
   daemonTimeout?: string;
   shutdownGrace?: string;
+  janitorInterval?: string;
   logLevel?: string;
   registerSearchAttributes?: boolean;
+  metricsAddress?: string;
 }
 
 export class WorkerConfigError extends ChaosflowError<
@@ -94,9 +107,22 @@ export function parseWorkerConfig(
     prometheusUrl: httpUrl(flags.prometheusUrl ?? (env['CHAOSFLOW_PROMETHEUS_URL'] || undefined)),
     daemonTimeoutMs: ms(flags.daemonTimeout, 'CHAOSFLOW_DAEMON_TIMEOUT_MS', 60_000),
     shutdownGraceMs: ms(flags.shutdownGrace, 'CHAOSFLOW_SHUTDOWN_GRACE_MS', 30_000),
+    janitorIntervalMs: ms(flags.janitorInterval, 'CHAOSFLOW_JANITOR_INTERVAL_MS', 5_000),
     logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
     registerSearchAttributes: flags.registerSearchAttributes ?? true,
+    metricsAddress: metricsAddress(flags.metricsAddress ?? (env['CHAOSFLOW_METRICS_ADDRESS'] || undefined)),
   });
+}
+
+function metricsAddress(text: string | undefined): MetricsAddress | undefined {
+  if (text === undefined) return undefined;
+  const address = parseMetricsAddress(text);
+  if (!address) {
+    throw new WorkerConfigError(`--metrics-address ${METRICS_ADDRESS_HINT}, got '${text}'`, {
+      setting: 'metrics-address',
+    });
+  }
+  return address;
 }
 
 /** An http(s) URL, or a setting error naming the fix. */
