@@ -8,7 +8,7 @@ import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { TERMINAL_PHASES, type RunStatus, type TerminalPhase } from '../common/run-status.js';
 import { factsFromHistory, type HistoryFacts } from '../report/history-facts.js';
 import { buildRunReport, type RunReport } from '../report/report-model.js';
-import { readRunStatus } from './runs.js';
+import { readRunStatus, type RunView } from './runs.js';
 import type { RunHandle } from './start-run.js';
 
 export async function loadRunReport(
@@ -23,6 +23,7 @@ export async function loadRunReport(
     ...(facts.plan ? { plan: facts.plan } : {}),
     faults: facts.faults,
     markers: facts.markers,
+    ...(read.orphan ? { orphan: read.orphan } : {}),
     generatedAt: now().toISOString(),
   });
 }
@@ -31,23 +32,24 @@ export async function loadRunReport(
  * A terminated or timed-out run answers a query with the status it had then (a worker replays it), still
  * Running: its report says how it really ended, keeping the node tree.
  */
-async function closedWithoutChaosflow(handle: RunHandle, status: RunStatus): Promise<RunStatus> {
+async function closedWithoutChaosflow(handle: RunHandle, status: RunView): Promise<RunStatus> {
   if (TERMINAL_PHASES.includes(status.phase as TerminalPhase)) return status;
   const description = await handle.describe();
   const closed = description.status.name;
   if (closed === 'RUNNING') return status;
+  const { orphan: _orphan, ...rest } = status;
   return {
-    ...status,
+    ...rest,
     phase: 'Failed',
     abortReason:
-      `the run ended ${closed} while ${status.phase}: no chaosflow code ran at its end, ` +
-      'so faults it held may still be injected (see the fault ledger)',
+      `the run ended ${closed} while ${status.phase}: no chaosflow code ran at its end` +
+      (status.orphan ? '' : ', so faults it held may still be injected (see the fault ledger)'),
     ...(description.closeTime ? { endedAt: description.closeTime.toISOString() } : {}),
   };
 }
 
 /** What is known of a run without a chaosflow status: its plan's identity and Temporal's start and close times. */
-async function standInStatus(handle: RunHandle, facts: HistoryFacts, err: unknown): Promise<RunStatus> {
+async function standInStatus(handle: RunHandle, facts: HistoryFacts, err: unknown): Promise<RunView> {
   const { plan } = facts;
   if (!plan) throw err;
   const description = await handle.describe();

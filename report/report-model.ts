@@ -3,6 +3,7 @@
  * status (node tree, probe records, stop condition), its plan (probe types, modes and weights) and its fault
  * ledger as recorded in history. Plain JSON, pure code: the renderers only lay it out.
  */
+import type { OrphanRecovery } from '../common/orphan-recovery.js';
 import type { Plan, ProbeMode, ProbeType } from '../common/plan.js';
 import type {
   EndReason,
@@ -52,6 +53,14 @@ export interface ReportRun {
   scheduledAt?: string;
   abortReason?: string;
   stoppedBy?: { condition: string; at: string; detail: string };
+  /** For a run that closed without draining its ledger (terminated, timed out): what its janitor did. */
+  janitor?: {
+    workflowId: string;
+    phase: OrphanRecovery['phase'];
+    closedAs: string;
+    closedAt: string;
+    endedAt?: string;
+  };
 }
 
 export interface ReportNode {
@@ -128,6 +137,8 @@ export interface ReportInput {
   faults: readonly FaultEntry[];
   /** Aborts and cancellations seen in history (stop conditions come from the status). */
   markers?: readonly ReportMarker[];
+  /** The janitor's report on a terminated or timed-out run: its recoveries complete the ledger. */
+  orphan?: OrphanRecovery;
   generatedAt: string;
 }
 
@@ -135,7 +146,9 @@ export function buildRunReport(input: ReportInput): RunReport {
   const { status, plan } = input;
   const nodes = orderNodes(status, plan);
   const windowEnd = status.endedAt ?? input.generatedAt;
-  const faults = input.faults.map((entry) => reportFault(entry, windowEnd));
+  const faults = withJanitorRecoveries(input.faults, input.orphan).map((entry) =>
+    reportFault(entry, windowEnd),
+  );
   const probes = reportProbes(status, plan, nodes);
   const markers = [...(input.markers ?? [])];
   if (status.stoppedBy) {
@@ -153,7 +166,7 @@ export function buildRunReport(input: ReportInput): RunReport {
   return {
     reportVersion: REPORT_VERSION,
     generatedAt: input.generatedAt,
-    run: reportRun(status),
+    run: reportRun(status, input.orphan),
     window: reportWindow(status, windowEnd, nodes, faults, probes, [
       ...markers,
       ...notifications.map((n) => ({ at: n.at })),
@@ -165,11 +178,26 @@ export function buildRunReport(input: ReportInput): RunReport {
     notifications,
     stopConditions: (plan?.stopConditions ?? []).map((c) => c.name),
     score,
-    verdict: verdict(status, nodes, faults, probes, notifications),
+    verdict: verdict(status, nodes, faults, probes, notifications, input.orphan),
   };
 }
 
-function reportRun(status: RunStatus): ReportRun {
+/** The janitor recovered the orphan's faults in its own workflow: its entries (same keys) are the later word. */
+function withJanitorRecoveries(
+  faults: readonly FaultEntry[],
+  orphan: OrphanRecovery | undefined,
+): FaultEntry[] {
+  if (!orphan) return [...faults];
+  const byKey = new Map(orphan.faults.map((f) => [f.key, f]));
+  return faults.map((entry) => {
+    const janitor = byKey.get(entry.key);
+    return janitor
+      ? { ...entry, ...janitor, recoverAttempts: entry.recoverAttempts + janitor.recoverAttempts }
+      : entry;
+  });
+}
+
+function reportRun(status: RunStatus, orphan: OrphanRecovery | undefined): ReportRun {
   return {
     workflowId: status.workflowId,
     kind: status.source.kind,
@@ -183,6 +211,17 @@ function reportRun(status: RunStatus): ReportRun {
     ...(status.scheduledAt ? { scheduledAt: status.scheduledAt } : {}),
     ...(status.abortReason ? { abortReason: status.abortReason } : {}),
     ...(status.stoppedBy ? { stoppedBy: status.stoppedBy } : {}),
+    ...(orphan
+      ? {
+          janitor: {
+            workflowId: orphan.janitorWorkflowId,
+            phase: orphan.phase,
+            closedAs: orphan.orphan.closedAs,
+            closedAt: orphan.orphan.closedAt,
+            ...(orphan.endedAt ? { endedAt: orphan.endedAt } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -351,8 +390,15 @@ function verdict(
   faults: readonly ReportFault[],
   probes: readonly ReportProbe[],
   notifications: readonly NotificationDelivery[],
+  orphan: OrphanRecovery | undefined,
 ): ReportVerdict {
   const reasons: string[] = [];
+  if (orphan) {
+    reasons.push(
+      `the run closed ${orphan.orphan.closedAs} at ${orphan.orphan.closedAt}; its janitor ${orphan.janitorWorkflowId}: ` +
+        `${orphan.phase}${orphan.endedAt ? ` at ${orphan.endedAt}` : ''}${orphan.errors.length ? ` (${orphan.errors.join('; ')})` : ''}`,
+    );
+  }
   if (status.stoppedBy) {
     reasons.push(
       `stopped by stop condition ${status.stoppedBy.condition} at ${status.stoppedBy.at}: ${status.stoppedBy.detail}`,

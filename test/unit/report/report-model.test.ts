@@ -92,6 +92,43 @@ describe('report model', () => {
     expect(report.stopConditions).toEqual(['error-budget']);
   });
 
+  it('takes the janitor’s recoveries of a terminated run into the ledger and the verdict', () => {
+    const status = sampleStatus();
+    status.phase = 'Running';
+    delete status.stoppedBy;
+    delete status.abortReason;
+    const faults = sampleFaults().map((f) => ({ ...f, state: 'Injected' as const, recoveredAt: undefined }));
+    const recovered = { ...faults[0]!, state: 'Recovered' as const, recoveredAt: at(40), recoverAttempts: 1 };
+    const report = buildRunReport({
+      status,
+      faults,
+      orphan: {
+        orphan: { workflowId: status.workflowId, runId: 'r1', closedAs: 'Terminated', closedAt: at(30) },
+        janitorWorkflowId: 'chaosflow-janitor/r1',
+        phase: 'RecoveryFailed',
+        startedAt: at(35),
+        faults: [recovered],
+        leftToCurrentRun: 0,
+        errors: ['demo-1 unreachable'],
+      },
+      generatedAt,
+    });
+    expect(report.faults.map((f) => [f.target, f.state, f.recoveredAt])).toEqual([
+      ['default/demo-0/server', 'Recovered', at(40)],
+      ['default/demo-1/server', 'Injected', undefined],
+    ]);
+    expect(report.run.janitor).toEqual({
+      workflowId: 'chaosflow-janitor/r1',
+      phase: 'RecoveryFailed',
+      closedAs: 'Terminated',
+      closedAt: at(30),
+    });
+    expect(report.verdict.reasons[0]).toBe(
+      `the run closed Terminated at ${at(30)}; its janitor chaosflow-janitor/r1: RecoveryFailed (demo-1 unreachable)`,
+    );
+    expect(report.verdict.passed).toBe(false);
+  });
+
   it('keeps per-target inject and recover times and how long each fault was held', () => {
     const report = buildRunReport({ status: sampleStatus(), faults: sampleFaults(), generatedAt });
     expect(report.faults.map((f) => [f.target, f.injectedAt, f.recoveredAt, f.heldMs])).toEqual([
