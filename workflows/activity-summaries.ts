@@ -1,10 +1,11 @@
 /**
  * One-line summaries of the activities a run schedules (Temporal user metadata), so the Temporal UI's timeline
- * reads as the game day: `inject NetworkChaos/partition on default/demo-0/server`, `recover ...`,
- * `probe steady-state: HTTP GET http://10.200.0.2:8080/`. Set per call with `executeWithOptions({ summary })`.
+ * reads as the game day: `resolve targets of NetworkChaos/partition for game-day/partition`, `inject
+ * NetworkChaos/partition on default/demo-0/server`, `recover ...`, `probe steady-state: HTTP GET
+ * http://10.200.0.2:8080/`, `task greet: echo hello`. Set per call with `executeWithOptions({ summary })`.
  */
 import type { FaultBatch } from '../activities/contract.js';
-import type { PlanProbe } from '../common/plan.js';
+import type { PlanChaos, PlanProbe, PlanTask } from '../common/plan.js';
 
 /** Targets named in a summary before `and N more`. */
 const TARGETS_SHOWN = 2;
@@ -17,6 +18,15 @@ export function faultSummary(verb: 'inject' | 'recover', batch: FaultBatch): str
   return oneLine(
     `${verb} ${action ? `${kind}/${action}` : kind} on ${keys.slice(0, TARGETS_SHOWN).join(', ')}${more}`,
   );
+}
+
+export function resolveSummary(nodeId: string, chaos: PlanChaos): string {
+  const fault = chaos.action ? `${chaos.kind}/${chaos.action}` : chaos.kind;
+  return oneLine(`resolve targets of ${fault} for ${nodeId}`);
+}
+
+export function taskSummary(name: string, task: PlanTask): string {
+  return oneLine(`task ${name}: ${[...task.container.command, ...task.container.args].join(' ')}`);
 }
 
 export function probeActivitySummary(name: string, probe: PlanProbe): string {

@@ -131,8 +131,11 @@ describeWithTools(['temporal', 'chromium'], 'a finished run in the Temporal UI a
     );
   });
 
-  it('shows each inject, recover and probe activity with its summary on the run’s timeline', async () => {
+  it('shows each resolve, inject, recover and probe activity with its summary on the run’s timeline', async () => {
     const { text } = await uiPage('');
+    expect(text).toContain(
+      'resolveTargets • resolve targets of NetworkChaos/partition for game-day/partition',
+    );
     expect(text).toContain('injectFaults • inject NetworkChaos/partition on default/demo-0/main');
     expect(text).toContain('recoverFaults • recover NetworkChaos/partition on default/demo-0/main');
     expect(text).toMatch(/probeHttp • probe steady-state: HTTP GET http:\/\/127\.0\.0\.1:\d+\//);

@@ -2,6 +2,7 @@ import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { ChaosTemplate, PlanChaosProbe } from '../../common/plan.js';
 import { findCut } from '../cut.js';
 import { resolveTargets } from '../activity-stubs.js';
+import { resolveSummary } from '../activity-summaries.js';
 import { ChaosProbes } from '../chaos-probes.js';
 import { holdUntilDeadline, type BodyOutcome, type NodeBody } from '../node-runner.js';
 
@@ -18,7 +19,10 @@ const runChaosAlone: NodeBody<ChaosTemplate> = async ({ run, id, template }) => 
   const { chaos } = template;
   const node = run.node(id);
   try {
-    const { groups, context } = await resolveTargets({ run: run.ref, nodeId: id, chaos });
+    const { groups, context } = await resolveTargets.executeWithOptions(
+      { summary: resolveSummary(id, chaos) },
+      [{ run: run.ref, nodeId: id, chaos }],
+    );
     node.targets = groups.flatMap((g) => g.targets.map((t) => t.key));
     await run.whileUnpaused();
     const errors = (
@@ -55,7 +59,10 @@ async function runChaosWithProbes(
     await checks.before();
     if (checks.stopReason) return { phase: 'Failed', reason: 'Error', error: checks.stopReason };
     try {
-      const { groups, context } = await resolveTargets({ run: run.ref, nodeId: id, chaos });
+      const { groups, context } = await resolveTargets.executeWithOptions(
+        { summary: resolveSummary(id, chaos) },
+        [{ run: run.ref, nodeId: id, chaos }],
+      );
       node.targets = groups.flatMap((g) => g.targets.map((t) => t.key));
       await run.whileUnpaused();
       const errors = (

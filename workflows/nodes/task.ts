@@ -1,6 +1,7 @@
 import type { TaskTemplate } from '../../common/plan.js';
 import { evaluateBranchExpression } from '../../common/branch-expression.js';
 import { runTask } from '../activity-stubs.js';
+import { taskSummary } from '../activity-summaries.js';
 import type { NodeBody } from '../node-runner.js';
 import { runAllAtOnce } from './parallel.js';
 
@@ -13,7 +14,9 @@ import { runAllAtOnce } from './parallel.js';
 export const runTaskNode: NodeBody<TaskTemplate> = async (env) => {
   const { run, id, template } = env;
   await run.whileUnpaused();
-  const result = await runTask({ run: run.ref, nodeId: id, task: template.task });
+  const result = await runTask.executeWithOptions({ summary: taskSummary(template.name, template.task) }, [
+    { run: run.ref, nodeId: id, task: template.task },
+  ]);
   const branches = template.branches.map((branch) => {
     let outcome: 'True' | 'False' | 'Unknown';
     try {

@@ -4,7 +4,12 @@ import type { FaultBatch } from '../../../activities/contract.js';
 import { runDetails, runSummary } from '../../../common/run-summary.js';
 import type { Plan } from '../../../common/plan.js';
 import { readManifestFile } from '../../../manifests/index.js';
-import { faultSummary, probeActivitySummary } from '../../../workflows/activity-summaries.js';
+import {
+  faultSummary,
+  probeActivitySummary,
+  resolveSummary,
+  taskSummary,
+} from '../../../workflows/activity-summaries.js';
 
 async function examplePlan(name: string): Promise<Plan> {
   const compiled = await readManifestFile(
@@ -79,6 +84,16 @@ describe('activity summaries', () => {
     expect(faultSummary('recover', batch(['a/b/c', 'a/d/c', 'a/e/c', 'a/f/c']))).toBe(
       'recover NetworkChaos/partition on a/b/c, a/d/c and 2 more',
     );
+  });
+
+  it('names the fault whose targets are resolved, and the command a task runs', async () => {
+    expect(resolveSummary('game-day/partition', batch([]).chaos)).toBe(
+      'resolve targets of NetworkChaos/partition for game-day/partition',
+    );
+    const plan = await examplePlan('task-branches.yaml');
+    const task = plan.templates['check-then-act'];
+    if (task?.type !== 'Task') throw new Error('check-then-act is a Task');
+    expect(taskSummary(task.name, task.task)).toBe('task check-then-act: sh -c echo healthy');
   });
 
   it('names the probe and what it checks', async () => {
