@@ -28,6 +28,8 @@ export interface DevStackOptions {
   /** Inventory file; default `<dataDir>/inventory.yaml`, created with the local node when missing. */
   inventoryFile?: string;
   taskQueue?: string;
+  /** The worker's Prometheus, for Prometheus probes and stop conditions without an endpoint. */
+  prometheusUrl?: string;
   logger: Logger;
 }
 
@@ -76,6 +78,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         namespace: temporal.namespace,
         inventory: inventoryFile,
         ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+        ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
         registerSearchAttributes: false,
         shutdownGrace: '10000',
       },
