@@ -53,7 +53,7 @@ export function loadManifests(text: string): LoadedFile {
         code: 'FILE_TOO_LARGE',
         pointer: '',
         message: `the file has ${text.length} characters, more than the ${INPUT_LIMITS.fileChars} allowed`,
-        fix: 'split it into several files; Kubernetes refuses objects over 1.5 MiB anyway',
+        fix: 'split it into several files; Kubernetes refuses an object this large anyway',
       },
     });
     return { documents, syntaxErrors };
