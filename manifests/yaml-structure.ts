@@ -4,7 +4,8 @@
  *   level): the first collection nested deeper than the limit, per document;
  * - `checkDocument` on a composed document, before it is turned into plain values: aliases that name no
  *   anchor or contain themselves, the size once aliases are expanded (a "billion laughs" file stays a few
- *   lines long), and duplicate keys (checked here in linear time; the parser's own check is quadratic).
+ *   lines long), duplicate keys (checked here in linear time; the parser's own check is quadratic), and keys
+ *   that are mappings or lists (JSON has none).
  */
 import {
   isAlias,
@@ -131,7 +132,19 @@ function checkKeys(pairs: readonly unknown[], doc: Document, problems: Structure
     if (!isPair(pair)) continue;
     let key: unknown = pair.key;
     if (isAlias(key)) key = key.resolve(doc);
-    if (!isScalar(key)) continue;
+    if (!isScalar(key)) {
+      // JSON, and so Kubernetes, has only string keys; `toJS` would turn this one into "[object Object]".
+      problems.push({
+        offset: (pair.key as YamlNode | null)?.range?.[0] ?? 0,
+        issue: {
+          code: 'YAML_SYNTAX',
+          pointer: '',
+          message: 'a key is a mapping or a list; keys must be plain values',
+          fix: 'write the key as a plain or quoted string',
+        },
+      });
+      continue;
+    }
     const name = String(key.value);
     if (!seen.has(name)) {
       seen.add(name);

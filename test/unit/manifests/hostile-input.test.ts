@@ -205,6 +205,11 @@ describe('hostile manifests (issue 12)', () => {
     expect(codes(history)).toEqual(['SCHEMA_RANGE 6:17']);
   });
 
+  it('refuses a mapping or a list as a key, at the key, instead of turning it into a string', () => {
+    expect(codes(read('metadata:\n  labels:\n    ? { app: demo }\n    : x\n'))).toEqual(['YAML_SYNTAX 3:7']);
+    expect(codes(read('[a, b]: 1\n'))).toEqual(['YAML_SYNTAX 1:1']);
+  });
+
   it('refuses a file over the size limit before parsing it', () => {
     const r = read(`# ${'x'.repeat(INPUT_LIMITS.fileChars)}\n`);
     expect(codes(r)).toEqual(['FILE_TOO_LARGE 1:1']);
