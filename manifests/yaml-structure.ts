@@ -46,6 +46,8 @@ export interface StructureProblem {
 interface Size {
   values: number;
   chars: number;
+  /** Nesting of collections, aliases expanded (a chain of anchors nests without nesting in the text). */
+  depth: number;
 }
 
 /** The problems of a composed document; empty means `toJS` is safe and bounded. */
@@ -53,7 +55,7 @@ export function checkDocument(doc: Document): StructureProblem[] {
   const problems: StructureProblem[] = [];
   const sizes = new Map<unknown, Size>();
   const open = new Set<unknown>();
-  const total: Size = { values: 0, chars: 0 };
+  const total: Size = { values: 0, chars: 0, depth: 0 };
   // Post-order: a node is entered (its children pushed), then left (its size summed from theirs).
   const stack: { node: unknown; leave: boolean }[] = [{ node: doc.contents, leave: false }];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
@@ -75,7 +77,7 @@ export function checkDocument(doc: Document): StructureProblem[] {
           issue: aliasIssue(`the alias *${node.source} is inside the value it names`),
         });
       }
-      sizes.set(node, (target && sizes.get(target)) ?? { values: 1, chars: 0 });
+      sizes.set(node, (target && sizes.get(target)) ?? { values: 1, chars: 0, depth: 0 });
       continue;
     }
     open.add(node);
@@ -105,15 +107,26 @@ export function checkDocument(doc: Document): StructureProblem[] {
       },
     });
   }
+  if (size.depth > INPUT_LIMITS.depth) {
+    problems.push({
+      offset: firstAlias(doc) ?? doc.contents?.range?.[0] ?? 0,
+      issue: {
+        code: 'YAML_TOO_DEEP',
+        pointer: '',
+        message: `with its aliases expanded, the document nests ${size.depth} levels deep, more than the ${INPUT_LIMITS.depth} allowed`,
+        fix: 'flatten the structure; an alias inside the value of another anchor nests it one level deeper',
+      },
+    });
+  }
   return problems;
 }
 
 function sizeOf(node: unknown, sizes: ReadonlyMap<unknown, Size>): Size {
   if (isScalar(node)) {
     const v = node.value;
-    return { values: 1, chars: typeof v === 'string' ? v.length : String(v).length };
+    return { values: 1, chars: typeof v === 'string' ? v.length : String(v).length, depth: 0 };
   }
-  const size: Size = { values: 1, chars: 0 };
+  const size: Size = { values: 1, chars: 0, depth: 1 };
   if (isMap(node) || isSeq(node)) {
     for (const item of node.items) {
       // A key and its value count as one value; the key's characters count.
@@ -121,6 +134,7 @@ function sizeOf(node: unknown, sizes: ReadonlyMap<unknown, Size>): Size {
       const value = sizes.get(isPair(item) ? item.value : item);
       size.values += value?.values ?? (key ? 1 : 0);
       size.chars += (key?.chars ?? 0) + (value?.chars ?? 0);
+      size.depth = Math.max(size.depth, 1 + Math.max(key?.depth ?? 0, value?.depth ?? 0));
     }
   }
   return size;

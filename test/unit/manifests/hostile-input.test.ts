@@ -173,6 +173,10 @@ describe('hostile manifests (issue 12)', () => {
     let block = '';
     for (let i = 0; i < 300; i++) block += `${' '.repeat(i)}a:\n`;
     expect(codes(read(block))).toEqual(['YAML_TOO_DEEP 65:65']);
+    // A chain of anchors, each holding the alias of the one before, nests without nesting in the text.
+    const anchors = ['a0: &a0 x'];
+    for (let i = 1; i < 300; i++) anchors.push(`a${i}: &a${i} [*a${i - 1}]`);
+    expect(codes(read(`${anchors.join('\n')}\n`))).toEqual(['YAML_TOO_DEEP 2:10']);
     // The other documents of the file are still read.
     const two = read(`${'['.repeat(100)}${']'.repeat(100)}\n---\nkind: Nope\n`);
     expect(two.errors.map((e) => e.code)).toEqual(['YAML_TOO_DEEP', 'KIND_UNKNOWN']);

@@ -235,7 +235,7 @@ const AMPLIFIERS: ((text: string, r: Random) => string)[] = [
 function mutateValue(text: string, r: Random): string {
   let value: unknown;
   try {
-    value = parse(text, { maxAliasCount: 100 });
+    value = parse(text, { maxAliasCount: 100, logLevel: 'error' });
   } catch {
     return text;
   }
