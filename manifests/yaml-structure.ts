@@ -146,14 +146,15 @@ function checkKeys(pairs: readonly unknown[], doc: Document, problems: Structure
     if (!isPair(pair)) continue;
     let key: unknown = pair.key;
     if (isAlias(key)) key = key.resolve(doc);
-    if (!isScalar(key)) {
-      // JSON, and so Kubernetes, has only string keys; `toJS` would turn this one into "[object Object]".
+    if (!isScalar(key) || (typeof key.value === 'object' && key.value !== null)) {
+      // JSON, and so Kubernetes, has only string keys; `toJS` would turn this one (a collection, or binary
+      // data such as `!!binary`) into a string and warn on stderr.
       problems.push({
         offset: (pair.key as YamlNode | null)?.range?.[0] ?? 0,
         issue: {
           code: 'YAML_SYNTAX',
           pointer: '',
-          message: 'a key is a mapping or a list; keys must be plain values',
+          message: 'a key is a mapping, a list or binary data; keys must be plain values',
           fix: 'write the key as a plain or quoted string',
         },
       });

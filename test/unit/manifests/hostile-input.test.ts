@@ -209,9 +209,10 @@ describe('hostile manifests (issue 12)', () => {
     expect(codes(history)).toEqual(['SCHEMA_RANGE 6:17']);
   });
 
-  it('refuses a mapping or a list as a key, at the key, instead of turning it into a string', () => {
+  it('refuses a mapping, a list or binary data as a key, at the key, instead of turning it into a string', () => {
     expect(codes(read('metadata:\n  labels:\n    ? { app: demo }\n    : x\n'))).toEqual(['YAML_SYNTAX 3:7']);
     expect(codes(read('[a, b]: 1\n'))).toEqual(['YAML_SYNTAX 1:1']);
+    expect(codes(read('? !!binary AAAA\n: x\n'))).toEqual(['YAML_SYNTAX 1:12']);
   });
 
   it('refuses a file over the size limit before parsing it', () => {
