@@ -8,6 +8,12 @@ export const INPUT_LIMITS = {
   fileChars: 1.5 * 1024 * 1024,
   /** Nesting of mappings and lists in one document. */
   depth: 64,
+  /**
+   * Levels of indentation in a row, each `- `, `? ` or `: ` that opens a compact item counted as one, checked on
+   * the text before it is parsed: the parser recurses on them when they close. An upper bound of the nesting,
+   * so twice `depth`: what passes is then measured exactly.
+   */
+  indentLevels: 128,
   /** Values (mappings, lists, scalars) in one document once its aliases are expanded. */
   expandedValues: 100_000,
   /** Characters of the scalars in one document once its aliases are expanded. */

@@ -16,7 +16,7 @@ import {
 import { splitPointer, type ManifestErrorIssue, type SourcePosition } from './errors.js';
 import { INPUT_LIMITS } from './input-limits.js';
 import { sourcePositions, type PositionOf } from './source-lines.js';
-import { checkDocument, tooDeep } from './yaml-structure.js';
+import { checkDocument, tooDeep, tooIndented } from './yaml-structure.js';
 
 export interface LoadedDocument {
   /** 0-based index among the file's documents, empty ones included (so it matches what an editor shows). */
@@ -58,7 +58,23 @@ export function loadManifests(text: string): LoadedFile {
     });
     return { documents, syntaxErrors };
   }
-  const tokens = [...new Parser().parse(text)];
+  // YAML 1.2 ends a line at a lone CR too, as editors do; the parser does not. Same length, same offsets.
+  const source = text.replace(/\r(?!\n)/g, '\n');
+  const indented = tooIndented(source);
+  if (indented !== undefined) {
+    syntaxErrors.push({
+      document: 0,
+      position: position(indented),
+      issue: {
+        code: 'YAML_TOO_DEEP',
+        pointer: '',
+        message: `the indentation here opens more than ${INPUT_LIMITS.indentLevels} levels of mappings and lists`,
+        fix: 'flatten the structure; no manifest field nests this deep',
+      },
+    });
+    return { documents, syntaxErrors };
+  }
+  const tokens = [...new Parser().parse(source)];
   const deep = new Map<number, number>();
   let count = 0;
   for (const token of tokens) {

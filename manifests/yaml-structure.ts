@@ -1,5 +1,7 @@
 /**
  * Structural checks of YAML, made with explicit stacks so that no input can overflow the call stack:
+ * - `tooIndented` on the text, before it is parsed (the parser recurses when many block levels close at once):
+ *   the first line whose indentation opens more levels than the limit;
  * - `tooDeep` on the parser's token tree, before the documents are composed (composing recurses once per
  *   level): the first collection nested deeper than the limit, per document;
  * - `checkDocument` on a composed document, before it is turned into plain values: aliases that name no
@@ -19,6 +21,35 @@ import {
 } from 'yaml';
 import type { ManifestErrorIssue } from './errors.js';
 import { INPUT_LIMITS } from './input-limits.js';
+
+/**
+ * The offset of the first line that opens more block levels than the limit: a stack of indentation columns,
+ * popped on a dedent, pushed on an indent and for each compact item (`- - - x` opens three). Blank and comment
+ * lines do not count. Lines end at `\n` only: `loadManifests` turns lone `\r`s into `\n`s first.
+ */
+export function tooIndented(text: string, limit: number = INPUT_LIMITS.indentLevels): number | undefined {
+  const stack: number[] = [];
+  const blank = (c: string | undefined): boolean => c === undefined || c === ' ' || c === '\t' || c === '\r';
+  for (let start = 0; start <= text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    let i = start;
+    while (i < end && text[i] === ' ') i++;
+    if (i < end && text[i] !== '#' && !blank(text[i])) {
+      const col = i - start;
+      while (stack.length > 0 && (stack[stack.length - 1] as number) > col) stack.pop();
+      if (stack.length === 0 || (stack[stack.length - 1] as number) < col) stack.push(col);
+      while (i < end && (text[i] === '-' || text[i] === '?' || text[i] === ':') && blank(text[i + 1])) {
+        i++;
+        while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+        if (i < end) stack.push(i - start);
+      }
+      if (stack.length > limit) return start + col;
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
 
 /** The offset of the first collection deeper than the limit in a document token, if any. */
 export function tooDeep(document: CST.Document, limit: number = INPUT_LIMITS.depth): number | undefined {

@@ -168,11 +168,30 @@ describe('hostile manifests (issue 12)', () => {
     expect(b.errors.length).toBeLessThanOrEqual(INPUT_LIMITS.issuesPerDocument + 1);
   });
 
-  it('7. refuses a 10,000-deep [[[…]]] and a 300-deep block nesting at the level past the limit', () => {
+  it('7. reads a file with CR-only line endings as the lines an editor shows', () => {
+    const r = read(
+      `${HEAD}kind: PodChaos\nmetadata: { name: p }\nspec:\n  action: pod-kill\n  mode: one\n  selector: { namespaces: [a] }\n  x: 1\n`.replace(
+        /\n/g,
+        '\r',
+      ),
+    );
+    expect(codes(r)).toEqual(['SCHEMA_UNKNOWN_FIELD 8:3']);
+  });
+
+  it('7. refuses a 10,000-deep [[[…]]] and a 100-deep block nesting at the level past the limit', () => {
     expect(codes(read(`${'['.repeat(10_000)}${']'.repeat(10_000)}`))).toEqual(['YAML_TOO_DEEP 1:65']);
     let block = '';
-    for (let i = 0; i < 300; i++) block += `${' '.repeat(i)}a:\n`;
+    for (let i = 0; i < 100; i++) block += `${' '.repeat(i)}a:\n`;
     expect(codes(read(block))).toEqual(['YAML_TOO_DEEP 65:65']);
+    // Block levels that close at once make the parser recurse: bounded on the text, before it parses.
+    expect(codes(read(`${'- '.repeat(3000)}x\ne: 1\n`))).toEqual(['YAML_TOO_DEEP 1:1']);
+    let stairs = '';
+    for (let i = 0; i < 1700; i++) stairs += `${' '.repeat(i)}a:\n`;
+    expect(codes(read(`${stairs}e: 1\n`))).toEqual(['YAML_TOO_DEEP 129:129']);
+    // Lone CRs end lines (YAML 1.2): they no longer hide 1,200 levels in a line the parser cannot close.
+    expect(read(`a:\n${'  b: to\r  c:\r    d:\n'.repeat(1200)}e: 1\n`).errors[0]?.code).toBe(
+      'YAML_DUPLICATE_KEY',
+    );
     // A chain of anchors, each holding the alias of the one before, nests without nesting in the text.
     const anchors = ['a0: &a0 x'];
     for (let i = 1; i < 300; i++) anchors.push(`a${i}: &a${i} [*a${i - 1}]`);
