@@ -15,6 +15,7 @@ import { callDriver, type FaultDrivers } from './faults/fault-driver.js';
 import { httpProbe } from './probes/http-probe.js';
 import { runProbe, type ProbeDeps } from './probes/run-probe.js';
 import { runHostTask } from './tasks/host-task.js';
+import type { RunAsUser } from './tasks/run-as.js';
 import type { TargetResolver } from './targets/target-resolver.js';
 
 export interface ActivityDeps {
@@ -22,6 +23,8 @@ export interface ActivityDeps {
   drivers: FaultDrivers;
   /** What probes read beyond their own settings (the default Prometheus, the cluster). */
   probes?: ProbeDeps;
+  /** The user host-mode Tasks run as (Command probes take theirs from `probes.runAs`). */
+  runAs?: RunAsUser;
   /** Sends a pod's merged network/IO/HTTP state to its daemon (for the per-target entity workflow). */
   applyTargetState: (input: ApplyTargetStateInput, signal: AbortSignal) => Promise<ApplyTargetStateResult>;
 }
@@ -38,7 +41,7 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
     ),
     probeHttp: classified((input) => httpProbe(input, signal())),
     runProbe: classified((input) => runProbe(input, deps.probes ?? {}, signal())),
-    runTask: classified((input) => runHostTask(input, signal(), () => heartbeat())),
+    runTask: classified((input) => runHostTask(input, signal(), () => heartbeat(), deps.runAs)),
     applyTargetState: classified((input) => deps.applyTargetState(input, signal())),
   };
 }

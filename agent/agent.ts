@@ -4,8 +4,11 @@
  * target is gone are reverted); `stop` stops accepting calls, waits for those in flight, and leaves injected
  * faults in place unless asked to recover them (the journal keeps what a later `--recover-all` needs).
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ensureAgentCertificates, type AgentCertificates } from './agent-certificates.js';
 import { startAgentServer, serverCredentials, type AgentServer } from './agent-server.js';
+import type { ClientAccess } from './client-identity.js';
 import { createCommandRunner } from './command-runner.js';
 import type { AgentConfig } from './config.js';
 import { createDaemonService } from './daemon-service.js';
@@ -42,6 +45,8 @@ export class Agent {
     private readonly locks: KeyedLock,
     /** What the start-up reconcile did. */
     readonly startupReport: RecoveryReport,
+    /** The certificates the agent generated for itself (default transport); undefined otherwise. */
+    readonly certificates: AgentCertificates | undefined,
   ) {}
 
   static async start(config: AgentConfig, logger: Logger): Promise<Agent> {
@@ -52,16 +57,37 @@ export class Agent {
       'journal reconciled',
     );
     const locks = new KeyedLock();
+    const transport = config.transport;
+    let certificates: AgentCertificates | undefined;
+    if (transport.kind === 'mtls' && transport.source === 'generated') {
+      const ensured = await ensureAgentCertificates(config.stateDir);
+      certificates = ensured.paths;
+      if (ensured.generated) logger.info({ dir: ensured.paths.dir }, 'agent certificates generated');
+    }
+    const access: ClientAccess =
+      transport.kind === 'mtls' ? { kind: 'named', names: transport.allowClients } : { kind: 'anyone' };
     const server = await startAgentServer(
       config.listen,
-      await serverCredentials(config.tls),
-      createDaemonService(ctx, locks),
+      await serverCredentials(transport),
+      createDaemonService(ctx, locks, access),
     );
+    if (transport.kind === 'plaintext') {
+      logger.warn(
+        { address: server.address },
+        'agent serving plaintext without authentication: every local user can command it',
+      );
+    }
     logger.info(
-      { address: server.address, tls: config.tls !== undefined, stateDir: config.stateDir },
+      {
+        address: server.address,
+        transport: transport.kind === 'mtls' ? `mtls (${transport.source} certificates)` : 'plaintext',
+        ...(transport.kind === 'mtls' ? { allowClients: transport.allowClients } : {}),
+        ...(certificates ? { clientTlsDir: join(certificates.dir, 'client') } : {}),
+        stateDir: config.stateDir,
+      },
       'agent listening',
     );
-    return new Agent(ctx, server, locks, report);
+    return new Agent(ctx, server, locks, report, certificates);
   }
 
   get address(): string {

@@ -13,6 +13,7 @@ import {
 } from '../proto/chaos-daemon-rpcs.js';
 import { FAULT_KEY_METADATA, NAMESPACED_NAME_METADATA } from '../proto/daemon-metadata.js';
 import { AgentError, toServiceError } from './agent-error.js';
+import { checkClient, type ClientAccess } from './client-identity.js';
 import type { CallScope, FaultContext } from './fault-context.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { NetworkFaults } from './network-faults.js';
@@ -61,7 +62,11 @@ function targetOf(rpc: ChaosDaemonRpc, request: Record<string, unknown>): string
   return text('container_id');
 }
 
-export function createDaemonService(ctx: FaultContext, locks: KeyedLock): UntypedServiceImplementation {
+export function createDaemonService(
+  ctx: FaultContext,
+  locks: KeyedLock,
+  access: ClientAccess,
+): UntypedServiceImplementation {
   const network = new NetworkFaults(ctx);
   const stress = new StressFaults(ctx);
   const processes = new ProcessFaults(ctx);
@@ -91,7 +96,7 @@ export function createDaemonService(ctx: FaultContext, locks: KeyedLock): Untype
   const implementation: UntypedServiceImplementation = {};
   for (const rpc of CHAOS_DAEMON_RPCS) {
     implementation[rpc] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks);
+      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks, access);
     };
   }
   return implementation;
@@ -104,12 +109,14 @@ async function serve(
   callback: sendUnaryData<unknown>,
   logger: Logger,
   locks: KeyedLock,
+  access: ClientAccess,
 ): Promise<void> {
   const started = performance.now();
   const request = call.request as Record<string, unknown>;
-  const target = targetOf(rpc, request);
-  let log = logger.child({ rpc });
+  let log = logger.child({ rpc, peer: call.getPeer() });
   try {
+    checkClient(access, call);
+    const target = targetOf(rpc, request);
     const scope = callScope(rpc, call, target, logger);
     log = scope.logger;
     const response = await locks.run(`target:${target}`, () => handler(scope, request as never));

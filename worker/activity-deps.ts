@@ -3,6 +3,7 @@
  * Kubernetes API (with the pod API for pod-kill and pod-failure), the fault drivers of every kind over one
  * daemon client pool, and the appliers the per-target entity workflows send merged state through.
  */
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ActivityDeps } from '../activities/create-activities.js';
@@ -15,6 +16,7 @@ import { KubernetesPodApi, type PodApi } from '../activities/kubernetes/pod-api.
 import { InventoryTargetSource } from '../activities/targets/inventory.js';
 import { KubernetesTargetSource } from '../activities/targets/kubernetes-source.js';
 import { createTargetResolver } from '../activities/targets/resolve-targets.js';
+import { resolveRunAs, RunAsError, type RunAsUser } from '../activities/tasks/run-as.js';
 import type { TargetSource } from '../activities/targets/target-source.js';
 import { WorkerConfigError, type WorkerConfig } from './config.js';
 import type { DepsContext } from './run-worker.js';
@@ -24,7 +26,9 @@ export function buildActivityDeps({ config, client, pool }: DepsContext): Activi
   const kubeConfig = config.kubernetes ? loadKubeConfig(config.kubernetes.kubeconfigFile) : undefined;
   const { source, pods } = targetsOf(config, kubeConfig);
   const targetState = createTargetStateClient(client, config.temporal.taskQueue);
+  const runAs = runAsUser(config);
   return {
+    runAs,
     targets: createTargetResolver(source, Math.random, createTargetExpanders(source)),
     drivers: createFaultDrivers({
       pool,
@@ -38,8 +42,20 @@ export function buildActivityDeps({ config, client, pool }: DepsContext): Activi
     probes: {
       ...(config.prometheusUrl ? { prometheusUrl: config.prometheusUrl } : {}),
       ...(kubeConfig ? { kubeConfig } : {}),
+      runAs,
     },
   };
+}
+
+/** The user Tasks and Command probes run as; a setting error when it cannot be used. */
+function runAsUser(config: WorkerConfig): RunAsUser {
+  try {
+    const me = userInfo();
+    return resolveRunAs(config.runAs, { uid: me.uid, gid: me.gid, home: me.homedir });
+  } catch (err) {
+    if (err instanceof RunAsError) throw new WorkerConfigError(err.message, { setting: 'run-as' });
+    throw err;
+  }
 }
 
 /** The host inventory when one is given, otherwise the cluster. */

@@ -17,6 +17,7 @@
  * | `--shutdown-grace` | `CHAOSFLOW_SHUTDOWN_GRACE_MS` | `30000` | time running activities get on SIGINT/SIGTERM, ms |
  * | `--log-level` | `CHAOSFLOW_LOG_LEVEL` | `info` | pino level |
  * | `--register-search-attributes` | — | true | register chaosflow's search attributes on the server at start |
+ * | `--run-as` | `CHAOSFLOW_RUN_AS` | `nobody` when the worker is root, else the worker's own user | user that host-mode Tasks and Command probes run as: a name, uid or uid:gid (`activities/tasks/run-as.ts`) |
  */
 import { ChaosflowError } from '../common/errors/chaosflow-error.js';
 import type { TemporalConfig, TemporalFlags } from '../client/temporal-config.js';
@@ -34,6 +35,8 @@ export interface WorkerConfig {
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
   readonly registerSearchAttributes: boolean;
+  /** `--run-as` as given; undefined: the default (`nobody` when root). Resolved when the activities are built. */
+  readonly runAs: string | undefined;
 }
 
 export interface KubernetesWorkerConfig {
@@ -58,6 +61,7 @@ export interface WorkerFlags extends TemporalFlags {
   shutdownGrace?: string;
   logLevel?: string;
   registerSearchAttributes?: boolean;
+  runAs?: string;
 }
 
 export class WorkerConfigError extends ChaosflowError<
@@ -96,6 +100,7 @@ export function parseWorkerConfig(
     shutdownGraceMs: ms(flags.shutdownGrace, 'CHAOSFLOW_SHUTDOWN_GRACE_MS', 30_000),
     logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
     registerSearchAttributes: flags.registerSearchAttributes ?? true,
+    runAs: flags.runAs ?? (env['CHAOSFLOW_RUN_AS'] || undefined),
   });
 }
 

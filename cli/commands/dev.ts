@@ -17,6 +17,7 @@ interface DevOptions {
   agent: boolean;
   agentListen: string;
   inventory?: string;
+  runAs?: string;
   logLevel: string;
 }
 
@@ -30,6 +31,7 @@ export function register(program: Command): void {
     .option('--no-agent', 'do not start the agent (no fault injection into host processes)')
     .option('--agent-listen <host:port>', 'agent gRPC address', '127.0.0.1:31767')
     .option('--inventory <file>', 'host inventory (default <data-dir>/inventory.yaml, created if missing)')
+    .option('--run-as <user>', 'user Tasks and Command probes run as (default nobody when root)')
     .option('--log-level <level>', 'log level of the worker and agent (stderr, JSON)', 'warn')
     .action(async (options: DevOptions) => {
       const [{ startDevStack }, { pino }, { existsSync }] = await Promise.all([
@@ -57,6 +59,7 @@ export function register(program: Command): void {
         ...(options.uiPort ? { uiPort: Number(options.uiPort) } : {}),
         agentListen: options.agent && root ? options.agentListen : false,
         ...(options.inventory ? { inventoryFile: options.inventory } : {}),
+        ...(options.runAs ? { runAs: options.runAs } : {}),
         logger,
       }).catch((err: unknown) => {
         throw new CliError(`the embedded stack could not start: ${errorMessage(err)}`, EXIT.unavailable);

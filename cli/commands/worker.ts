@@ -41,6 +41,7 @@ export function register(program: Command): void {
       .option('--daemon-timeout <ms>', 'deadline of each daemon call')
       .option('--shutdown-grace <ms>', 'time running activities get on shutdown')
       .option('--log-level <level>', 'pino level (default info)')
+      .option('--run-as <user>', 'user host-mode Tasks and Command probes run as (default nobody when root)')
       .option('--no-register-search-attributes', "do not register chaosflow's search attributes at start"),
   ).action(async (flags: WorkerFlags) => {
     const [{ parseWorkerConfig, WorkerConfigError }, { startWorker }, { buildActivityDeps }, { pino }] =
