@@ -4,7 +4,16 @@
  * history: add new ones, never rename.
  */
 import type { ChaosKind } from '../common/chaos-kinds.js';
-import type { PlanChaos, PlanChaosOf, PlanHttpProbe, PlanProbe, PlanTask } from '../common/plan.js';
+import type {
+  PlanChaos,
+  PlanChaosOf,
+  PlanHttpProbe,
+  PlanNotification,
+  PlanProbe,
+  PlanStopCondition,
+  PlanTask,
+} from '../common/plan.js';
+import type { RunEventNotice } from '../common/run-event.js';
 import type { FaultFamily, FaultFragment } from '../common/target-state.js';
 import type { ProbeRecord } from '../common/run-status.js';
 import type { Target } from '../common/target.js';
@@ -86,6 +95,24 @@ export interface RunProbeInput {
   namespace: string;
 }
 
+export interface StopConditionInput {
+  condition: PlanStopCondition;
+}
+
+/** One reading of a stop condition. */
+export interface StopConditionCheck {
+  at: string;
+  fired: boolean;
+  /** Prometheus could not be read; `detail` says why. */
+  unavailable: boolean;
+  detail: string;
+}
+
+export interface NotifyInput {
+  notification: PlanNotification;
+  notice: RunEventNotice;
+}
+
 export interface TaskInput {
   run: RunRef;
   nodeId: string;
@@ -123,6 +150,9 @@ export interface ChaosflowActivities {
   recoverFaults(batch: FaultBatch): Promise<FaultBatchResult>;
   probeHttp(input: ProbeInput): Promise<ProbeRecord>;
   runProbe(input: RunProbeInput): Promise<ProbeRecord>;
+  /** Returns only the reading that stops the run; cancelled when the run is over. */
+  watchStopCondition(input: StopConditionInput): Promise<StopConditionCheck>;
+  notify(input: NotifyInput): Promise<void>;
   runTask(input: TaskInput): Promise<TaskResult>;
   applyTargetState(input: ApplyTargetStateInput): Promise<ApplyTargetStateResult>;
 }

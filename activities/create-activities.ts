@@ -14,6 +14,8 @@ import { ActivityError } from './errors.js';
 import { callDriver, type FaultDrivers } from './faults/fault-driver.js';
 import { httpProbe } from './probes/http-probe.js';
 import { runProbe, type ProbeDeps } from './probes/run-probe.js';
+import { watchStopCondition } from './run-guards/watch-stop-condition.js';
+import { sendNotification } from './run-guards/send-notification.js';
 import { runHostTask } from './tasks/host-task.js';
 import type { RunAsUser } from './tasks/run-as.js';
 import type { TargetResolver } from './targets/target-resolver.js';
@@ -41,6 +43,16 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
     ),
     probeHttp: classified((input) => httpProbe(input, signal())),
     runProbe: classified((input) => runProbe(input, deps.probes ?? {}, signal())),
+    watchStopCondition: classified(({ condition }) =>
+      watchStopCondition(
+        condition,
+        deps.probes?.prometheusUrl,
+        signal(),
+        (details) => heartbeat(details),
+        (ms) => Context.current().sleep(ms),
+      ),
+    ),
+    notify: classified(({ notification, notice }) => sendNotification(notification, notice, signal())),
     runTask: classified((input) => runHostTask(input, signal(), () => heartbeat(), deps.runAs)),
     applyTargetState: classified((input) => deps.applyTargetState(input, signal())),
   };

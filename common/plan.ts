@@ -23,6 +23,37 @@ export interface Plan {
   entry: string;
   /** Every template of the workflow, by name. A template may be referenced more than once. */
   templates: Readonly<Record<string, PlanTemplate>>;
+  /** Watched for the whole run; the first to fire aborts it (a chaosflow extension). */
+  stopConditions?: readonly PlanStopCondition[];
+  /** Webhooks told of the run's events (a chaosflow extension). */
+  notifications?: readonly PlanNotification[];
+}
+
+/** A stop condition: what it watches, where, and how often. */
+export interface PlanStopCondition {
+  name: string;
+  watch:
+    | { type: 'Alert'; alert: string; labels: Readonly<Record<string, string>> }
+    | { type: 'PromQL'; query: string; criteria?: PlanValueCriteria };
+  /** Absent: the worker's Prometheus (`--prometheus-url`). */
+  endpoint?: string;
+  intervalMs: number;
+  /** When Prometheus cannot be read: keep watching (recording the error), or stop the run. */
+  onUnavailable: 'Continue' | 'Stop';
+}
+
+/** The events a run tells its webhooks of, in the order they can happen. */
+export const RUN_EVENTS = ['Started', 'Aborted', 'Failed', 'Recovered', 'Finished'] as const;
+export type RunEvent = (typeof RUN_EVENTS)[number];
+
+export interface PlanNotification {
+  name: string;
+  url: string;
+  format: 'Slack' | 'JSON';
+  events: readonly RunEvent[];
+  /** Per attempt. */
+  timeoutMs: number;
+  attempts: number;
 }
 
 /** Where a plan came from: the manifest's identity, for status, search attributes and messages. */

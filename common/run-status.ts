@@ -3,7 +3,7 @@
  * by the workflow (its `status` and `faults` queries), the CLI and the controller.
  */
 import type { ChaosKind } from './chaos-kinds.js';
-import type { TemplateType } from './plan.js';
+import type { RunEvent, TemplateType } from './plan.js';
 
 /** Terminal phases of a node or a run, plus the ones before it ends. */
 export const TERMINAL_PHASES = [
@@ -106,6 +106,15 @@ export interface FaultEntry {
   lastError?: string;
 }
 
+export interface NotificationDelivery {
+  notification: string;
+  event: RunEvent;
+  /** When the delivery ended (delivered, or given up). */
+  at: string;
+  ok: boolean;
+  error?: string;
+}
+
 export interface RunStatus {
   workflowId: string;
   source: { kind: string; namespace: string; name: string };
@@ -115,6 +124,8 @@ export interface RunStatus {
   abortReason?: string;
   /** Set when a stop condition aborted the run. */
   stoppedBy?: { condition: string; at: string; detail: string };
+  /** Every webhook delivery of the run's events, or why it failed (a chaosflow extension). */
+  notifications?: NotificationDelivery[];
   startedAt: string;
   endedAt?: string;
   /** When a Schedule started the run: the tick it was for. */

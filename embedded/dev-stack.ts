@@ -35,6 +35,8 @@ export interface DevStackOptions {
   taskQueue?: string;
   /** User that Tasks and Command probes run as (name or uid[:gid]); default `nobody` when root. */
   runAs?: string;
+  /** The worker's Prometheus, for Prometheus probes and stop conditions without an endpoint. */
+  prometheusUrl?: string;
   logger: Logger;
 }
 
@@ -93,6 +95,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         namespace: temporal.namespace,
         inventory: inventoryFile,
         ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+        ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
         registerSearchAttributes: false,
         shutdownGrace: '10000',
         ...(options.runAs ? { runAs: options.runAs } : {}),

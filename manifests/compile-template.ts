@@ -130,7 +130,9 @@ export function compileStatusCheck(check: StatusCheckSpec): PlanStatusCheck {
 }
 
 /** The probes of a chaos template, with their defaults. */
-export function compileChaosProbes(probes: readonly ChaosProbeSpec[] | undefined): PlanChaosProbe[] | undefined {
+export function compileChaosProbes(
+  probes: readonly ChaosProbeSpec[] | undefined,
+): PlanChaosProbe[] | undefined {
   if (!probes || probes.length === 0) return undefined;
   return probes.map((p) => ({
     ...compileProbe(p),

@@ -9,6 +9,7 @@ import type {
   ScheduleManifest,
   WorkflowSpec,
 } from '../common/generated/manifest-types.js';
+import { compileNotification, compileStopCondition } from './compile-run-guards.js';
 import { PLAN_VERSION, type Plan, type PlanSource, type PlanTemplate } from '../common/plan.js';
 import { SCHEDULE_PLAN_VERSION, type SchedulePlan } from '../common/schedule-plan.js';
 import { compileChaos } from './compile-chaos.js';
@@ -47,7 +48,14 @@ export function namespaceOf(metadata: ObjectMeta): string {
 function workflowPlan(source: PlanSource, spec: WorkflowSpec): Plan {
   const templates: Record<string, PlanTemplate> = {};
   for (const t of spec.templates) templates[t.name] = compileTemplate(t, source.namespace);
-  return { planVersion: PLAN_VERSION, source, entry: spec.entry, templates };
+  return {
+    planVersion: PLAN_VERSION,
+    source,
+    entry: spec.entry,
+    templates,
+    ...(spec.stopConditions?.length ? { stopConditions: spec.stopConditions.map(compileStopCondition) } : {}),
+    ...(spec.notifications?.length ? { notifications: spec.notifications.map(compileNotification) } : {}),
+  };
 }
 
 /** A standalone chaos (or a Schedule's chaos tick): one template, named after the manifest, held for `duration`. */

@@ -16,6 +16,15 @@ export const STATUS_CHECK_DEFAULTS = {
   method: 'GET',
 } as const;
 
+/** chaosflow's own: a Workflow's stop conditions and notifications. */
+export const RUN_GUARD_DEFAULTS = {
+  stopConditionIntervalMs: 5_000,
+  onUnavailable: 'Continue',
+  notificationFormat: 'Slack',
+  notificationTimeoutMs: 10_000,
+  notificationAttempts: 5,
+} as const;
+
 export const NETWORK_CHAOS_DEFAULTS = {
   direction: 'to',
   /** netem `jitter` of `delay`. */

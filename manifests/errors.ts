@@ -65,6 +65,9 @@ export const MANIFEST_ERROR_CODES = [
   'PROBE_REGEX_INVALID',
   'PROBE_JSON_PATH_INVALID',
   'PROBE_NAME_DUPLICATE',
+  // A Workflow's stop conditions and notifications (run-guard-checks.ts)
+  'STOP_CONDITION_INVALID',
+  'RUN_GUARD_NAME_DUPLICATE',
   // The host inventory (inventory-checks.ts); the last two only where the worker reads it (read-inventory.ts)
   'INVENTORY_NAME_DUPLICATE',
   'INVENTORY_NODE_NOT_FOUND',

@@ -56,11 +56,16 @@ export function checkProbe(probe: ProbeFields, at: string, issues: ManifestIssue
     if (endpoint !== undefined) checkHttpUrl(endpoint, joinPointer(at, 'prometheus', 'endpoint'), issues);
     checkRegex(criteria.matches, joinPointer(at, 'prometheus', 'criteria', 'matches'), issues);
   }
-  if (type === 'Kubernetes' && probe.kubernetes) checkKubernetesProbe(probe.kubernetes, joinPointer(at, 'kubernetes'), issues);
+  if (type === 'Kubernetes' && probe.kubernetes)
+    checkKubernetesProbe(probe.kubernetes, joinPointer(at, 'kubernetes'), issues);
 }
 
 /** The probes of a chaos template: each checked, names unique. */
-export function checkChaosProbes(probes: readonly ChaosProbeSpec[], at: string, issues: ManifestIssue[]): void {
+export function checkChaosProbes(
+  probes: readonly ChaosProbeSpec[],
+  at: string,
+  issues: ManifestIssue[],
+): void {
   const seen = new Set<string>();
   probes.forEach((probe, i) => {
     const pointer = joinPointer(at, i);
@@ -86,7 +91,8 @@ function checkKubernetesProbe(
     issues.push({
       code: 'PROBE_SETTINGS_MISPLACED',
       pointer: joinPointer(at, 'labelSelector'),
-      message: 'a Kubernetes probe looks for one object by name or for the objects of a label selector, not both',
+      message:
+        'a Kubernetes probe looks for one object by name or for the objects of a label selector, not both',
       fix: 'keep name or labelSelector',
       at: 'key',
     });
@@ -103,7 +109,7 @@ function checkKubernetesProbe(
   checkRegex(k.field?.matches, joinPointer(at, 'field', 'matches'), issues);
 }
 
-function checkRegex(pattern: string | undefined, pointer: string, issues: ManifestIssue[]): void {
+export function checkRegex(pattern: string | undefined, pointer: string, issues: ManifestIssue[]): void {
   if (pattern === undefined) return;
   try {
     new RegExp(pattern, 'u');

@@ -19,6 +19,7 @@ import { joinPointer, type ManifestIssue } from './errors.js';
 import { checkChaosOnlySchedule } from './schedule-spec-checks.js';
 import { checkUnhonouredStatusCheckFields } from './unhonoured-fields.js';
 import { checkChaosProbes, checkProbe } from './probe-checks.js';
+import { checkNotifications, checkStopConditions } from './run-guard-checks.js';
 import { checkPositiveDuration, isDns1123Subdomain } from './value-checks.js';
 
 type PayloadField = Exclude<keyof Template, 'name' | 'templateType' | 'deadline' | 'retry'>;
@@ -76,6 +77,9 @@ function ownerOf(field: PayloadField): string {
 }
 
 export function checkWorkflowSpec(spec: WorkflowSpec, base: string, issues: ManifestIssue[]): void {
+  if (spec.stopConditions)
+    checkStopConditions(spec.stopConditions, joinPointer(base, 'stopConditions'), issues);
+  if (spec.notifications) checkNotifications(spec.notifications, joinPointer(base, 'notifications'), issues);
   const names = new Set<string>();
   const templates = spec.templates;
   templates.forEach((t, i) => {

@@ -5,6 +5,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ChaosflowActivities } from '../activities/contract.js';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../common/failure-types.js';
+import type { PlanNotification, PlanStopCondition } from '../common/plan.js';
 
 const NON_RETRYABLE = [...NON_RETRYABLE_FAILURE_TYPES];
 
@@ -60,3 +61,31 @@ export const { runTask } = proxyActivities<ChaosflowActivities>({
   heartbeatTimeout: '15s',
   retry: { maximumAttempts: 1 },
 });
+
+/**
+ * A stop condition's watch runs as long as the run and heartbeats after every reading: the heartbeat timeout
+ * (two intervals and a margin) notices a lost worker, and the watch starts again, forever, until the run cancels it.
+ */
+export function stopConditionStub(
+  condition: PlanStopCondition,
+): Pick<ChaosflowActivities, 'watchStopCondition'> {
+  return proxyActivities<ChaosflowActivities>({
+    startToCloseTimeout: '1d',
+    heartbeatTimeout: `${Math.max(30_000, 2 * condition.intervalMs + 10_000)}ms`,
+    retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+}
+
+/** A webhook gets the notification's attempts, each bounded by its timeout, with backoff from 1 s doubling. */
+export function notifyStub(notification: PlanNotification): Pick<ChaosflowActivities, 'notify'> {
+  return proxyActivities<ChaosflowActivities>({
+    startToCloseTimeout: `${notification.timeoutMs + 5_000}ms`,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      maximumAttempts: notification.attempts,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+}

@@ -31,6 +31,7 @@ export class RunContext {
   /** Whether the phase search attribute has been written once. */
   #published = false;
   #ended = false;
+  readonly #abortListeners: ((reason: string) => void)[] = [];
 
   constructor(
     readonly plan: Plan,
@@ -142,6 +143,19 @@ export class RunContext {
     this.rootCut.reason = 'abort';
     this.rootCut.abortReason = endReason;
     this.#experimentScope?.cancel();
+    for (const listener of this.#abortListeners) listener(reason);
+  }
+
+  /** Aborts the run because a stop condition fired, saying which (first abort wins). */
+  stopBy(condition: string, at: string, detail: string): void {
+    if (this.rootCut.reason) return;
+    this.status.stoppedBy = { condition, at, detail };
+    this.abort(`stop condition ${condition}: ${detail}`);
+  }
+
+  /** Called once, when the run is aborted (by a signal or a stop condition). */
+  onAbort(listener: (reason: string) => void): void {
+    this.#abortListeners.push(listener);
   }
 
   /** Waits until the gate is approved; cancellable. */

@@ -26,6 +26,8 @@ import { runStatusCheck } from './nodes/status-check.js';
 import { runSuspend } from './nodes/suspend.js';
 import { runTaskNode } from './nodes/task.js';
 import { RunContext } from './run-context.js';
+import { RunNotifier } from './run-notifier.js';
+import { watchStopConditions } from './stop-condition-watch.js';
 
 const BODIES: NodeBodies = {
   Serial: runSerial,
@@ -52,9 +54,14 @@ export async function chaosflowRun(input: RunInput): Promise<RunStatus> {
     return { unpaused, approved: approveGates === false ? [] : run.approve(node) };
   });
 
+  const notifier = new RunNotifier(run);
+  notifier.send('Started', startedDetail(input.plan));
+  run.onAbort((reason) => notifier.send('Aborted', reason));
+
   const runner = new NodeRunner(run, BODIES);
   const experiment = new CancellationScope();
   run.bindExperimentScope(experiment);
+  const stopWatching = watchStopConditions(run);
   let phase: TerminalPhase;
   let cancelled = false;
   try {
@@ -65,12 +72,29 @@ export async function chaosflowRun(input: RunInput): Promise<RunStatus> {
     if (!isCancellation(err)) throw err;
     phase = 'Aborted';
   }
+  stopWatching();
   // Workflow cancellation cancels the root scope; the experiment scope was cut without an abort reason.
   cancelled = CancellationScope.current().consideredCancelled;
+  if (cancelled) notifier.send('Aborted', 'run cancelled');
+  if (phase === 'Failed' || phase === 'DeadlineExceeded') {
+    notifier.send('Failed', summarize(phase, run.status, run.status.nodes[input.plan.entry]?.errors ?? []));
+  }
 
   // Safety net: nodes recover their own faults, but nothing may be left behind whatever happened above.
   await run.ledger.recover(undefined);
   run.end(phase);
+  const faults = run.ledger.entries();
+  if (run.status.phase === 'RecoveryFailed') {
+    const open = faults.filter((f) => f.state !== 'Recovered').length;
+    notifier.send('Failed', `${open} of ${faults.length} faults could not be recovered`);
+  } else if (faults.length > 0) {
+    notifier.send('Recovered', `all ${faults.length} faults recovered`);
+  }
+  notifier.send(
+    'Finished',
+    summarize(run.status.phase === 'RecoveryFailed' ? 'RecoveryFailed' : phase, run.status, []),
+  );
+  await notifier.drain();
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
 
   if (cancelled) {
@@ -88,6 +112,13 @@ export async function chaosflowRun(input: RunInput): Promise<RunStatus> {
     });
   }
   return run.status;
+}
+
+function startedDetail(plan: RunInput['plan']): string {
+  const templates = Object.values(plan.templates);
+  const chaos = templates.filter((t) => t.type === 'Chaos').length;
+  const guards = plan.stopConditions?.length ?? 0;
+  return `${templates.length} templates, ${chaos} chaos, ${guards} stop conditions`;
 }
 
 function summarize(phase: TerminalPhase, status: RunStatus, errors: readonly string[]): string {

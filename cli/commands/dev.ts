@@ -18,6 +18,7 @@ interface DevOptions {
   agentListen: string;
   inventory?: string;
   runAs?: string;
+  prometheusUrl?: string;
   logLevel: string;
 }
 
@@ -32,6 +33,10 @@ export function register(program: Command): void {
     .option('--agent-listen <host:port>', 'agent gRPC address', '127.0.0.1:31767')
     .option('--inventory <file>', 'host inventory (default <data-dir>/inventory.yaml, created if missing)')
     .option('--run-as <user>', 'user Tasks and Command probes run as (default nobody when root)')
+    .option(
+      '--prometheus-url <url>',
+      'the Prometheus of Prometheus probes and stop conditions without an endpoint',
+    )
     .option('--log-level <level>', 'log level of the worker and agent (stderr, JSON)', 'warn')
     .action(async (options: DevOptions) => {
       const [{ startDevStack }, { pino }, { existsSync }] = await Promise.all([
@@ -60,6 +65,7 @@ export function register(program: Command): void {
         agentListen: options.agent && root ? options.agentListen : false,
         ...(options.inventory ? { inventoryFile: options.inventory } : {}),
         ...(options.runAs ? { runAs: options.runAs } : {}),
+        ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
         logger,
       }).catch((err: unknown) => {
         throw new CliError(`the embedded stack could not start: ${errorMessage(err)}`, EXIT.unavailable);

@@ -10,9 +10,17 @@ export type DnsSubdomain = string;
 export type DnsLabel = string;
 export type StringList = string[];
 /**
- * A Go duration (time.ParseDuration): numbers with a unit each, such as 30s, 5m, 1h30m or 1.5h. Units ns, us, µs, ms, s, m, h; no days.
+ * How often the condition is read (default 5s, at least 1s).
  */
 export type Duration = string;
+/**
+ * Time each attempt may take (default 10s).
+ */
+export type Duration1 = string;
+/**
+ * A Go duration (time.ParseDuration): numbers with a unit each, such as 30s, 5m, 1h30m or 1.5h. Units ns, us, µs, ms, s, m, h; no days.
+ */
+export type Duration2 = string;
 /**
  * A Go duration that may be negative, such as -1h30m or 10m.
  */
@@ -142,6 +150,115 @@ export interface StringMap {
   [k: string]: string;
 }
 /**
+ * chaosflow extension (AWS FIS stop conditions): watched for the whole run; when it fires the run is aborted, every fault recovered, and the status and report name it. Exactly one of `alert` and `promql`.
+ */
+export interface StopCondition {
+  /**
+   * Names the condition in the status, the report and notifications.
+   */
+  name: string;
+  alert?: AlertStopCondition;
+  promql?: PromqlStopCondition;
+  /**
+   * Prometheus base URL; default: the worker's --prometheus-url.
+   */
+  endpoint?: string;
+  interval?: Duration;
+  /**
+   * When Prometheus cannot be read: Continue (default; the status records the error) or Stop (the run is stopped as if the condition fired).
+   */
+  onUnavailable?: 'Continue' | 'Stop';
+}
+/**
+ * Fires when Prometheus reports a firing alert of this name whose labels include every given label (GET /api/v1/alerts).
+ */
+export interface AlertStopCondition {
+  name: string;
+  labels?: {
+    [k: string]: string;
+  };
+}
+/**
+ * Fires when a sample of this instant query satisfies `criteria`; without criteria, when the query returns any sample (as an alerting rule's expression does).
+ */
+export interface PromqlStopCondition {
+  query: string;
+  criteria?: ValueCriteria;
+}
+/**
+ * chaosflow extension: what a probed value (text or number) must satisfy; every given comparator must hold.
+ */
+export interface ValueCriteria {
+  equals?: string;
+  contains?: string;
+  /**
+   * A regular expression (JavaScript syntax).
+   */
+  matches?: string;
+  compare?: NumericCompare;
+  between?: NumericRange;
+}
+export interface NumericCompare {
+  op: '==' | '!=' | '<' | '<=' | '>' | '>=';
+  value: number;
+}
+/**
+ * Inclusive.
+ */
+export interface NumericRange {
+  min: number;
+  max: number;
+}
+/**
+ * chaosflow extension: a webhook told of the run's events, in order. Delivered by retried activities beside the run: a slow or failing receiver never delays an inject or a recovery.
+ */
+export interface Notification {
+  name: string;
+  /**
+   * http(s) URL the events are POSTed to.
+   */
+  url: string;
+  /**
+   * Slack (default): Slack-compatible `{"text": ...}`, also read by Mattermost, Rocket.Chat and Teams workflows; JSON: chaosflow's own event object.
+   */
+  format?: 'Slack' | 'JSON';
+  /**
+   * The events sent (default all): Started, Aborted, Failed, Recovered, Finished.
+   *
+   * @minItems 1
+   * @maxItems 5
+   */
+  events?:
+    | ['Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished']
+    | [
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+      ]
+    | [
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+      ]
+    | [
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+      ]
+    | [
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+        'Started' | 'Aborted' | 'Failed' | 'Recovered' | 'Finished',
+      ];
+  timeout?: Duration1;
+  /**
+   * Attempts per event (default 5), with backoff from 1s doubling.
+   */
+  attempts?: number;
+}
+/**
  * A Schedule inside a Workflow template: chaos kinds only, so workflows cannot nest.
  */
 export interface ChaosOnlyScheduleSpec {
@@ -171,7 +288,7 @@ export interface PodChaosSpec {
    * pod-kill only: seconds the pod may take to terminate.
    */
   gracePeriod?: number;
-  duration?: Duration;
+  duration?: Duration2;
   remoteCluster?: string;
 }
 /**
@@ -226,7 +343,7 @@ export interface NetworkChaosSpec {
   corrupt?: CorruptSpec;
   bandwidth?: BandwidthSpec;
   rate?: RateSpec;
-  duration?: Duration;
+  duration?: Duration2;
   remoteCluster?: string;
 }
 export interface PodSelector {
@@ -286,7 +403,7 @@ export interface StressChaosSpec {
    * Raw stress-ng arguments.
    */
   stressngStressors?: string;
-  duration?: Duration;
+  duration?: Duration2;
   remoteCluster?: string;
 }
 export interface Stressors {
@@ -335,11 +452,11 @@ export interface IOChaosSpec {
    * File-system calls to act on; empty means all.
    */
   methods?: IOMethod[];
-  delay?: Duration;
+  delay?: Duration2;
   errno?: number;
   attr?: AttrOverrideSpec;
   mistake?: MistakeSpec;
-  duration?: Duration;
+  duration?: Duration2;
   remoteCluster?: string;
 }
 export interface AttrOverrideSpec {
@@ -378,7 +495,7 @@ export interface TimeChaosSpec {
   containerNames?: ContainerNames;
   timeOffset: SignedDuration;
   clockIds?: ClockId[];
-  duration?: Duration;
+  duration?: Duration2;
   remoteCluster?: string;
 }
 /**
@@ -405,11 +522,11 @@ export interface HTTPChaosSpec {
   request_headers?: StringMap;
   response_headers?: StringMap;
   abort?: boolean;
-  delay?: Duration;
+  delay?: Duration2;
   replace?: HTTPChaosReplace;
   patch?: HTTPChaosPatch;
   tls?: HTTPChaosTLS;
-  duration?: Duration;
+  duration?: Duration2;
   remoteCluster?: string;
 }
 export interface HTTPChaosReplace {
@@ -458,7 +575,7 @@ export interface DNSChaosSpec {
    * Domain patterns ('?' anywhere, '*' only at the end); empty means every domain.
    */
   patterns?: string[];
-  duration?: Duration;
+  duration?: Duration2;
   remoteCluster?: string;
 }
 export interface ContainerSelector {
@@ -473,7 +590,7 @@ export interface ContainerSelector {
 export interface StatusCheckSpec {
   mode?: 'Synchronous' | 'Continuous';
   type?: 'HTTP' | 'Command' | 'Prometheus' | 'Kubernetes';
-  duration?: Duration;
+  duration?: Duration2;
   /**
    * Timeout of each probe.
    */
@@ -556,30 +673,6 @@ export interface CommandProbeSpec {
    */
   exitCode?: number;
   stdout?: ValueCriteria;
-}
-/**
- * chaosflow extension: what a probed value (text or number) must satisfy; every given comparator must hold.
- */
-export interface ValueCriteria {
-  equals?: string;
-  contains?: string;
-  /**
-   * A regular expression (JavaScript syntax).
-   */
-  matches?: string;
-  compare?: NumericCompare;
-  between?: NumericRange;
-}
-export interface NumericCompare {
-  op: '==' | '!=' | '<' | '<=' | '>' | '>=';
-  value: number;
-}
-/**
- * Inclusive.
- */
-export interface NumericRange {
-  min: number;
-  max: number;
 }
 /**
  * chaosflow extension: a PromQL instant query; success when its value satisfies `criteria` (a query with no result fails).
@@ -699,7 +792,7 @@ export interface Template {
    */
   name: string;
   templateType: TemplateType;
-  deadline?: Duration;
+  deadline?: Duration2;
   children?: StringList;
   task?: Task;
   conditionalBranches?: ConditionalBranch[];
@@ -736,9 +829,9 @@ export interface RetrySpec {
   backoff?: BackoffSpec;
 }
 export interface BackoffSpec {
-  duration?: Duration;
+  duration?: Duration2;
   factor?: number;
-  maxDuration?: Duration;
+  maxDuration?: Duration2;
 }
 export interface WorkflowSpec {
   /**
@@ -749,6 +842,152 @@ export interface WorkflowSpec {
    * @minItems 1
    */
   templates: [Template, ...Template[]];
+  /**
+   * chaosflow extension: conditions that stop the run (see StopCondition).
+   *
+   * @maxItems 32
+   */
+  stopConditions?: StopCondition[];
+  /**
+   * chaosflow extension: webhooks told of the run's events (see Notification).
+   *
+   * @maxItems 16
+   */
+  notifications?:
+    | []
+    | [Notification]
+    | [Notification, Notification]
+    | [Notification, Notification, Notification]
+    | [Notification, Notification, Notification, Notification]
+    | [Notification, Notification, Notification, Notification, Notification]
+    | [Notification, Notification, Notification, Notification, Notification, Notification]
+    | [Notification, Notification, Notification, Notification, Notification, Notification, Notification]
+    | [
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+      ]
+    | [
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+      ]
+    | [
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+      ]
+    | [
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+      ]
+    | [
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+      ]
+    | [
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+      ]
+    | [
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+      ]
+    | [
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+      ]
+    | [
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+        Notification,
+      ];
 }
 export interface DNSChaosManifest {
   apiVersion: 'chaosflow.dev/v1alpha1' | 'chaos-mesh.org/v1alpha1';
@@ -944,7 +1183,7 @@ export interface ScheduleSpec {
    * chaosflow extension: IANA time zone of the cron schedule, such as Europe/Paris (default UTC). Do not combine with a TZ= prefix.
    */
   timezone?: string;
-  jitter?: Duration;
+  jitter?: Duration2;
   /**
    * chaosflow extension: create the schedule paused.
    */

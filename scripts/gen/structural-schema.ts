@@ -17,6 +17,7 @@ const COPIED = [
   'maxItems',
   'minLength',
   'maxLength',
+  'maxProperties',
 ] as const;
 
 const KNOWN = new Set<string>([

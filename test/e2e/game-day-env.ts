@@ -31,7 +31,7 @@ export interface GameDayEnv {
   stop(): Promise<void>;
 }
 
-export async function startGameDayEnv(): Promise<GameDayEnv> {
+export async function startGameDayEnv(options: { prometheusUrl?: string } = {}): Promise<GameDayEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'chaosflow-e2e-'));
   const host = await createNetnsHost({
     process: 'http',
@@ -90,6 +90,7 @@ export async function startGameDayEnv(): Promise<GameDayEnv> {
     uiPort: false,
     agentListen: false,
     inventoryFile,
+    ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
     logger: pino({ level: 'warn' }),
   });
   const client = new Client({ connection: await Connection.connect({ address: stack.temporal.address }) });

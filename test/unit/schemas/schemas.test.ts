@@ -23,13 +23,19 @@ import { loadSchemaSet, resolveRef, type JsonSchema } from '../../../scripts/gen
 const root = join(import.meta.dirname, '..', '..', '..');
 const set = await loadSchemaSet(join(root, 'schemas'));
 
-/** Every sub-schema with its location, `$ref`s not followed. */
+/**
+ * Every sub-schema with its location, `$ref`s not followed. The values of `properties` and `definitions` are
+ * schemas, but those maps are not: a property may be called `format`.
+ */
 function walk(node: unknown, where: string, visit: (schema: JsonSchema, where: string) => void): void {
   if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${where}/${i}`, visit));
   else if (typeof node === 'object' && node !== null) {
     visit(node as JsonSchema, where);
     for (const [key, value] of Object.entries(node)) {
-      if (key !== 'enum' && key !== 'default' && key !== 'required') walk(value, `${where}/${key}`, visit);
+      if (key === 'enum' || key === 'default' || key === 'required') continue;
+      if ((key === 'properties' || key === 'definitions') && typeof value === 'object' && value !== null) {
+        for (const [name, schema] of Object.entries(value)) walk(schema, `${where}/${key}/${name}`, visit);
+      } else walk(value, `${where}/${key}`, visit);
     }
   }
 }
