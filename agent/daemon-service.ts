@@ -14,6 +14,7 @@ import {
 import { FAULT_KEY_METADATA, NAMESPACED_NAME_METADATA } from '../proto/daemon-metadata.js';
 import { AgentError, toServiceError } from './agent-error.js';
 import { checkClient, type ClientAccess } from './client-identity.js';
+import { checkRequestLimits } from './request-limits.js';
 import type { CallScope, FaultContext } from './fault-context.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { NetworkFaults } from './network-faults.js';
@@ -116,6 +117,7 @@ async function serve(
   let log = logger.child({ rpc, peer: call.getPeer() });
   try {
     checkClient(access, call);
+    checkRequestLimits(request);
     const target = targetOf(rpc, request);
     const scope = callScope(rpc, call, target, logger);
     log = scope.logger;
