@@ -31,7 +31,7 @@ export async function createFaultContext(config: AgentConfig, logger: Logger): P
     runner,
     journal,
     logger,
-    stress: new StressInstances(runner, logger, config.stressNgPath),
+    stress: new StressInstances(runner, logger, config.stressNgPath, join(config.stateDir, 'stress')),
     netemSupport: () => (netem ??= probeNetem(runner, logger)),
     agentNetns: await netnsOf(process.pid),
     allowHostNetwork: config.allowHostNetwork,
@@ -52,8 +52,14 @@ export class Agent {
   static async start(config: AgentConfig, logger: Logger): Promise<Agent> {
     const ctx = await createFaultContext(config, logger);
     const report = await reconcile(ctx, logger);
+    const swept = await ctx.stress.sweepScratch(liveStressorUids(ctx));
     logger.info(
-      { reverted: report.reverted.length, kept: report.kept.length, failed: report.failed.length },
+      {
+        reverted: report.reverted.length,
+        kept: report.kept.length,
+        failed: report.failed.length,
+        scratchRemoved: swept,
+      },
       'journal reconciled',
     );
     const locks = new KeyedLock();
@@ -110,5 +116,12 @@ export class Agent {
 /** `chaosflow agent --recover-all`: reverts every journal entry without serving. */
 export async function recoverJournal(config: AgentConfig, logger: Logger): Promise<RecoveryReport> {
   const ctx = await createFaultContext(config, logger);
-  return recoverAll(ctx, logger);
+  const report = await recoverAll(ctx, logger);
+  await ctx.stress.sweepScratch(liveStressorUids(ctx));
+  return report;
+}
+
+/** Uids of the stress instances the journal still holds (their scratch folders stay). */
+function liveStressorUids(ctx: FaultContext): Set<string> {
+  return new Set(ctx.journal.entries().flatMap((e) => (e.stressors ?? []).map((i) => i.uid)));
 }

@@ -58,7 +58,9 @@ export class StressFaults {
         );
       }
     } catch (err) {
-      for (const instance of started) await this.ctx.stress.stop(instance.pid, instance.startTimeMs, true);
+      for (const instance of started) {
+        await this.ctx.stress.stop(instance.pid, instance.startTimeMs, true, instance.uid);
+      }
       await saveEntry(
         journal,
         nextEntry(journal.get(scope.key), scope, target, {
@@ -103,7 +105,7 @@ export class StressFaults {
       const pid = known?.instance.pid ?? parsePid(`${w.role}Instance`, w.instance);
       await refuseProtectedPid(pid, `${w.role}Instance`);
       const startTimeMs = known?.instance.startTimeMs ?? parseStartTime(`${w.role}StartTime`, w.startTime);
-      const outcome = await this.ctx.stress.stop(pid, startTimeMs, known !== undefined);
+      const outcome = await this.ctx.stress.stop(pid, startTimeMs, known !== undefined, known?.instance.uid);
       if (outcome === 'gone') scope.logger.warn({ pid, role: w.role }, 'stressor already gone');
       else scope.logger.info({ pid, role: w.role }, 'stressor stopped');
       if (known) {
