@@ -97,11 +97,16 @@ describe('chaosflow agent: mutual TLS and unimplemented RPCs', () => {
     });
   });
 
-  it('refuses plaintext clients on its TLS port', async () => {
+  it('refuses plaintext clients on its TLS port, and the client says what to check', async () => {
     const daemon = pool.get({ address: fixture.agent.address, transport: { kind: 'plaintext' } });
-    await expect(daemon.call('ContainerGetPid', { container_id: `pid://${pid()}` })).rejects.toMatchObject({
-      context: { status: 'UNAVAILABLE' },
-    });
+    const error = (await daemon
+      .call('ContainerGetPid', { container_id: `pid://${pid()}` })
+      .catch((err: unknown) => err)) as DaemonError;
+    expect(error.context.status).toBe('UNAVAILABLE');
+    expect(error.context.serverMessage).toContain(
+      'this client speaks plaintext; if the daemon serves mutual TLS',
+    );
+    expect(error.context.serverMessage).toContain('<agent state dir>/tls/client');
   });
 
   for (const [version, outcome] of [
