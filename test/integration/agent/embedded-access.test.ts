@@ -62,6 +62,8 @@ const reason =
 describeUnless(reason, 'embedded stack: who may command the agent, and whom Tasks run as', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'chaosflow-access-'));
+    // The worker runs in this process: a variable of its environment that a Task must not see.
+    process.env['CHAOSFLOW_ACCESS_TEST_SECRET'] = 'worker-only';
     // The data folder is traversable by everyone, so only the modes of the agent's own files protect them.
     await chmod(dir, 0o755);
     stack = await startDevStack({
@@ -78,6 +80,7 @@ describeUnless(reason, 'embedded stack: who may command the agent, and whom Task
     victim = spawn('sleep', ['600'], { stdio: 'ignore' });
   }, 120_000);
   afterAll(async () => {
+    delete process.env['CHAOSFLOW_ACCESS_TEST_SECRET'];
     victim?.kill('SIGKILL');
     await stack?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -163,7 +166,7 @@ spec:
     - name: main
       templateType: Serial
       deadline: 1m
-      children: [uid, groups, probe]
+      children: [uid, groups, environment, probe]
     - name: uid
       templateType: Task
       deadline: 30s
@@ -174,6 +177,11 @@ spec:
       deadline: 30s
       task:
         container: { name: groups, image: none, command: [id, -G] }
+    - name: environment
+      templateType: Task
+      deadline: 30s
+      task:
+        container: { name: environment, image: none, command: [env], env: [{ name: GIVEN, value: by-the-manifest }] }
     - name: probe
       templateType: StatusCheck
       deadline: 30s
@@ -193,6 +201,13 @@ spec:
       expect(status?.phase, JSON.stringify(status?.nodes)).toBe('Succeeded');
       expect(status?.nodes['main/uid']?.task?.stdout).toBe(String(NOBODY));
       expect(status?.nodes['main/groups']?.task?.stdout).toBe(String(NOBODY));
+      // The worker's environment (which may hold its credentials) stays with the worker.
+      const environment = status?.nodes['main/environment']?.task?.stdout.split('\n') ?? [];
+      expect(environment).toEqual(expect.arrayContaining(['USER=nobody', 'GIVEN=by-the-manifest']));
+      expect(environment.filter((line) => line.startsWith('CHAOSFLOW_ACCESS_TEST_SECRET'))).toEqual([]);
+      expect(environment.map((line) => line.split('=')[0]).sort()).toEqual(
+        expect.arrayContaining(['GIVEN', 'HOME', 'LOGNAME', 'PATH', 'USER']),
+      );
       expect(status?.nodes['main/probe']?.probes?.[0]?.value).toBe(String(NOBODY));
     } finally {
       await connection.close();
