@@ -3,7 +3,6 @@
  * Kubernetes API (with the pod API for pod-kill and pod-failure), the fault drivers of every kind over one
  * daemon client pool, and the appliers the per-target entity workflows send merged state through.
  */
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ActivityDeps } from '../activities/create-activities.js';
@@ -16,7 +15,6 @@ import { KubernetesPodApi, type PodApi } from '../activities/kubernetes/pod-api.
 import { InventoryTargetSource } from '../activities/targets/inventory.js';
 import { KubernetesTargetSource } from '../activities/targets/kubernetes-source.js';
 import { createTargetResolver } from '../activities/targets/resolve-targets.js';
-import { resolveRunAs, RunAsError, type RunAsUser } from '../activities/tasks/run-as.js';
 import type { TargetSource } from '../activities/targets/target-source.js';
 import { WorkerConfigError, type WorkerConfig } from './config.js';
 import type { DepsContext } from './run-worker.js';
@@ -26,7 +24,7 @@ export function buildActivityDeps({ config, client, pool }: DepsContext): Activi
   const kubeConfig = config.kubernetes ? loadKubeConfig(config.kubernetes.kubeconfigFile) : undefined;
   const { source, pods } = targetsOf(config, kubeConfig);
   const targetState = createTargetStateClient(client, config.temporal.taskQueue);
-  const runAs = runAsUser(config);
+  const runAs = config.runAs;
   return {
     runAs,
     targets: createTargetResolver(source, Math.random, createTargetExpanders(source)),
@@ -45,17 +43,6 @@ export function buildActivityDeps({ config, client, pool }: DepsContext): Activi
       runAs,
     },
   };
-}
-
-/** The user Tasks and Command probes run as; a setting error when it cannot be used. */
-function runAsUser(config: WorkerConfig): RunAsUser {
-  try {
-    const me = userInfo();
-    return resolveRunAs(config.runAs, { uid: me.uid, gid: me.gid, home: me.homedir });
-  } catch (err) {
-    if (err instanceof RunAsError) throw new WorkerConfigError(err.message, { setting: 'run-as' });
-    throw err;
-  }
 }
 
 /** The host inventory when one is given, otherwise the cluster. */

@@ -23,6 +23,8 @@ import { ChaosflowError } from '../common/errors/chaosflow-error.js';
 import type { TemporalConfig, TemporalFlags } from '../client/temporal-config.js';
 import { resolveTemporalConfig } from '../client/temporal-config.js';
 import { inCluster } from '../activities/kubernetes/kube-config.js';
+import { resolveRunAs, RunAsError, type RunAsUser } from '../activities/tasks/run-as.js';
+import { userInfo } from 'node:os';
 
 export interface WorkerConfig {
   readonly temporal: TemporalConfig;
@@ -35,8 +37,8 @@ export interface WorkerConfig {
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
   readonly registerSearchAttributes: boolean;
-  /** `--run-as` as given; undefined: the default (`nobody` when root). Resolved when the activities are built. */
-  readonly runAs: string | undefined;
+  /** The user host-mode Tasks and Command probes run as (`--run-as`, resolved; see `run-as.ts`). */
+  readonly runAs: RunAsUser;
 }
 
 export interface KubernetesWorkerConfig {
@@ -100,8 +102,19 @@ export function parseWorkerConfig(
     shutdownGraceMs: ms(flags.shutdownGrace, 'CHAOSFLOW_SHUTDOWN_GRACE_MS', 30_000),
     logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
     registerSearchAttributes: flags.registerSearchAttributes ?? true,
-    runAs: flags.runAs ?? (env['CHAOSFLOW_RUN_AS'] || undefined),
+    runAs: runAsUser(flags.runAs ?? (env['CHAOSFLOW_RUN_AS'] || undefined)),
   });
+}
+
+/** `--run-as` for the user this worker runs as; a setting error (before anything connects) when unusable. */
+function runAsUser(setting: string | undefined): RunAsUser {
+  const me = userInfo();
+  try {
+    return Object.freeze(resolveRunAs(setting, { uid: me.uid, gid: me.gid, home: me.homedir }));
+  } catch (err) {
+    if (err instanceof RunAsError) throw new WorkerConfigError(err.message, { setting: 'run-as' });
+    throw err;
+  }
 }
 
 /** An http(s) URL, or a setting error naming the fix. */

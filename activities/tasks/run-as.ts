@@ -6,7 +6,7 @@
  * cannot switch to anyone else; asking it to is a clear error at start, not a surprise at the first Task.
  *
  * A user is a name from /etc/passwd, a numeric uid (its group from /etc/passwd, else the same number), or
- * `uid:gid`.
+ * `uid:gid`. The default `nobody` is 65534:65534 where /etc/passwd does not list it.
  */
 import { readFileSync } from 'node:fs';
 import { ChaosflowError } from '../../common/errors/chaosflow-error.js';
@@ -79,6 +79,10 @@ export function resolveRunAs(
   } else {
     const entry = passwd.find((e) => e.name === wanted);
     if (entry) user = { name: wanted, uid: entry.uid, gid: entry.gid, home: entry.home };
+  }
+  if (!user && setting === undefined) {
+    // No passwd entry (a minimal container image): nobody's conventional ids.
+    user = { name: DEFAULT_RUN_AS, uid: 65534, gid: 65534, home: '/' };
   }
   if (!user) {
     throw new RunAsError(

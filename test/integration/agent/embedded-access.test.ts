@@ -213,4 +213,41 @@ spec:
       await connection.close();
     }
   }, 90_000);
+
+  it('refuses to start a worker that is not root but is told to run Tasks as someone else, saying what to do', async () => {
+    const root = join(here, '..', '..', '..');
+    const result = await run(
+      process.execPath,
+      [
+        join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        join(root, 'cli', 'main.ts'),
+        'worker',
+        '--address',
+        stack.temporal.address,
+        '--task-queue',
+        `access-refused-${process.pid}`,
+        '--inventory',
+        stack.inventoryFile,
+        '--no-register-search-attributes',
+        '--run-as',
+        'root',
+      ],
+      {
+        uid: NOBODY,
+        gid: NOBODY,
+        cwd: '/',
+        timeout: 60_000,
+        env: { PATH: process.env['PATH'], NO_COLOR: '1' },
+      },
+    ).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code?: number; stderr?: string }) => ({ code: err.code ?? -1, stderr: err.stderr ?? '' }),
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      'the worker runs as uid 65534 (gid 65534) and cannot run Tasks and Command probes as root (uid 0, gid 0)',
+    );
+    expect(result.stderr).toContain('Run the worker as root, or drop --run-as');
+    expect(result.stderr).not.toContain('could not start'); // refused as a setting, before it connected
+  }, 90_000);
 });

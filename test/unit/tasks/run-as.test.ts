@@ -55,8 +55,15 @@ describe('the user Tasks and Command probes run as', () => {
       /runs as uid 1000 .* cannot run Tasks and Command probes as nobody .* Run the worker as root/,
     );
     expect(resolveRunAs('alice', alice, passwd)).toMatchObject({ uid: 1000 });
-    expect(() => resolveRunAs(undefined, root, join(dir, 'missing'))).toThrow(
-      /default user nobody is missing/,
-    );
+  });
+
+  it("falls back to nobody's conventional ids where /etc/passwd does not list it", () => {
+    expect(resolveRunAs(undefined, root, join(dir, 'missing'))).toEqual({
+      name: 'nobody',
+      uid: 65534,
+      gid: 65534,
+      home: '/',
+    });
+    expect(() => resolveRunAs('nobody', root, join(dir, 'missing'))).toThrow(/not a user of this machine/);
   });
 });
