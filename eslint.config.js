@@ -36,6 +36,7 @@ const sandboxRestrictions = {
         '**/cli/**',
         '**/controller/**',
         '**/embedded/**',
+        '**/telemetry/**',
       ],
       allowTypeImports: true,
       message: 'the sandbox may import Node-side code only with `import type`.',
@@ -96,6 +97,16 @@ export default tseslint.config(
     files: ['proto/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', roomRestriction(['activities', 'agent', 'worker', 'workflows'])],
+    },
+  },
+  // Metrics code shared by the worker, the agent and the controller stands on none of them.
+  {
+    files: ['telemetry/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        roomRestriction(['activities', 'agent', 'worker', 'workflows', 'controller', 'cli', 'embedded']),
+      ],
     },
   },
   {

@@ -15,7 +15,7 @@ import type {
 } from '../common/plan.js';
 import type { RunEventNotice } from '../common/run-event.js';
 import type { FaultFamily, FaultFragment } from '../common/target-state.js';
-import type { ProbeRecord } from '../common/run-status.js';
+import type { FaultEntry, ProbeRecord } from '../common/run-status.js';
 import type { Target } from '../common/target.js';
 
 /** Who is asking: for idempotency keys, logs and the daemon's `namespaced-name` metadata. */
@@ -85,6 +85,8 @@ export interface FaultBatchResult {
 export interface ProbeInput {
   http: PlanHttpProbe;
   timeoutSeconds: number;
+  /** The node probing, for the activity's log lines (optional: older histories lack it). */
+  nodeId?: string;
 }
 
 /** Any probe (HTTP too, for probes attached to chaos nodes); `probeHttp` stays for the StatusCheck's HTTP. */
@@ -93,6 +95,8 @@ export interface RunProbeInput {
   timeoutSeconds: number;
   /** The run's namespace: the default of a Kubernetes probe's. */
   namespace: string;
+  /** The node probing, for the activity's log lines (optional: older histories lack it). */
+  nodeId?: string;
 }
 
 export interface StopConditionInput {
@@ -106,6 +110,28 @@ export interface StopConditionCheck {
   /** Prometheus could not be read; `detail` says why. */
   unavailable: boolean;
   detail: string;
+}
+
+/** A ledger entry with what recovering it needs: what the janitor reads of a closed run. */
+export interface LedgerRecord {
+  entry: FaultEntry;
+  chaos: PlanChaos;
+  target: Target;
+  context: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** The janitor's question about one closed run. */
+export interface ReadOrphanInput {
+  workflowId: string;
+  runId: string;
+}
+
+/** What is left to recover of a closed run, less what a newer run of the same workflow id (a reset) holds. */
+export interface OrphanRecords {
+  ref: RunRef;
+  records: LedgerRecord[];
+  /** Keys skipped because the current run of that workflow id holds them. */
+  leftToCurrentRun: string[];
 }
 
 export interface NotifyInput {
@@ -153,6 +179,7 @@ export interface ChaosflowActivities {
   /** Returns only the reading that stops the run; cancelled when the run is over. */
   watchStopCondition(input: StopConditionInput): Promise<StopConditionCheck>;
   notify(input: NotifyInput): Promise<void>;
+  readOrphan(input: ReadOrphanInput): Promise<OrphanRecords>;
   runTask(input: TaskInput): Promise<TaskResult>;
   applyTargetState(input: ApplyTargetStateInput): Promise<ApplyTargetStateResult>;
 }

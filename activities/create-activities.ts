@@ -1,17 +1,29 @@
 /**
  * The activities the worker registers, built from their dependencies (the composition root passes real ones;
- * tests pass named fakes where the point is orchestration).
+ * tests pass named fakes where the point is orchestration). Every execution logs through its own child logger
+ * (run, node, target: `activity-logger.ts`); inject, recover and probes are measured (`telemetry/`).
  */
 import { Context, heartbeat } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { pino, type Logger } from 'pino';
+import { createMetricRegistry } from '../telemetry/metric-registry.js';
+import { createWorkerMetrics, type WorkerMetrics } from '../telemetry/worker-metrics.js';
 import type {
   ApplyTargetStateInput,
   ApplyTargetStateResult,
   ChaosflowActivities,
+  FaultBatch,
   FaultBatchResult,
 } from './contract.js';
+import { activityLogger } from './activity-logger.js';
 import { classified } from './classify-error.js';
 import { ActivityError } from './errors.js';
 import { callDriver, type FaultDrivers } from './faults/fault-driver.js';
+import { createHaltGuard } from './halt-guard.js';
+import { readOrphan } from './janitor/read-orphan.js';
+import { observeFaultCall } from './observed-faults.js';
+import { observeNotification } from './observed-notifications.js';
+import { observeProbe } from './observed-probes.js';
 import { httpProbe } from './probes/http-probe.js';
 import { runProbe, type ProbeDeps } from './probes/run-probe.js';
 import { watchStopCondition } from './run-guards/watch-stop-condition.js';
@@ -29,33 +41,104 @@ export interface ActivityDeps {
   runAs?: RunAsUser;
   /** Sends a pod's merged network/IO/HTTP state to its daemon (for the per-target entity workflow). */
   applyTargetState: (input: ApplyTargetStateInput, signal: AbortSignal) => Promise<ApplyTargetStateResult>;
+  /** The worker's Temporal client: the janitor reads closed runs through it. */
+  client?: Client;
+  /** The worker's logger; default silent. */
+  logger?: Logger;
+  /** Where inject, recover and probes are measured; default a registry nobody serves. */
+  metrics?: WorkerMetrics;
 }
 
 export function createActivities(deps: ActivityDeps): ChaosflowActivities {
+  const logger = deps.logger ?? pino({ level: 'silent' });
+  const metrics = deps.metrics ?? createWorkerMetrics(createMetricRegistry());
   const signal = () => Context.current().cancellationSignal;
+  const refuseIfHalted = deps.client ? createHaltGuard(deps.client) : () => Promise.resolve();
+  const faultCall = (op: 'inject' | 'recover', before?: () => Promise<void>) =>
+    classified(async (batch: FaultBatch) => {
+      await before?.();
+      const { kind, action } = batch.chaos;
+      const log = activityLogger(logger, { node: batch.nodeId, kind, action, endpoint: batch.endpoint });
+      const result = await observeFaultCall(op, batch, metrics.faults, log, () =>
+        callDriver(deps.drivers, op, batch, signal()),
+      );
+      return retryTransient(op, result);
+    });
   return {
-    resolveTargets: classified((input) => deps.targets.resolve(input)),
-    injectFaults: classified(async (batch) =>
-      retryTransient('inject', await callDriver(deps.drivers, 'inject', batch, signal())),
-    ),
-    recoverFaults: classified(async (batch) =>
-      retryTransient('recover', await callDriver(deps.drivers, 'recover', batch, signal())),
-    ),
-    probeHttp: classified((input) => httpProbe(input, signal())),
-    runProbe: classified((input) => runProbe(input, deps.probes ?? {}, signal())),
-    watchStopCondition: classified(({ condition }) =>
-      watchStopCondition(
+    resolveTargets: classified(async (input) => {
+      const log = activityLogger(logger, { node: input.nodeId, kind: input.chaos.kind });
+      const resolved = await deps.targets.resolve(input);
+      const targets = resolved.groups.flatMap((g) => g.targets.map((t) => t.key));
+      log.info({ targets: targets.length, daemons: resolved.groups.length }, 'targets resolved');
+      log.debug({ targets }, 'resolved target keys');
+      return resolved;
+    }),
+    injectFaults: faultCall('inject', refuseIfHalted),
+    recoverFaults: faultCall('recover'),
+    probeHttp: classified((input) => {
+      const log = activityLogger(logger, { ...nodeOf(input), probeType: 'HTTP' });
+      return observeProbe('HTTP', metrics.probes, log, signal(), () => httpProbe(input, signal()));
+    }),
+    runProbe: classified((input) => {
+      const type = input.probe.type;
+      const log = activityLogger(logger, { ...nodeOf(input), probeType: type });
+      return observeProbe(type, metrics.probes, log, signal(), () =>
+        runProbe(input, deps.probes ?? {}, signal()),
+      );
+    }),
+    watchStopCondition: classified(async ({ condition }) => {
+      const log = activityLogger(logger, { stopCondition: condition.name, watch: condition.watch.type });
+      const check = await watchStopCondition(
         condition,
         deps.probes?.prometheusUrl,
         signal(),
         (details) => heartbeat(details),
         (ms) => Context.current().sleep(ms),
+      );
+      metrics.guards.stopped(condition.watch.type, check.fired ? 'fired' : 'unavailable');
+      log.warn(
+        { fired: check.fired, unavailable: check.unavailable, detail: check.detail },
+        'stop condition met',
+      );
+      return check;
+    }),
+    notify: classified(({ notification, notice }) =>
+      observeNotification(
+        notice.event,
+        metrics.guards,
+        activityLogger(logger, { notification: notification.name, event: notice.event }),
+        () => sendNotification(notification, notice, signal()),
       ),
     ),
-    notify: classified(({ notification, notice }) => sendNotification(notification, notice, signal())),
-    runTask: classified((input) => runHostTask(input, signal(), () => heartbeat(), deps.runAs)),
-    applyTargetState: classified((input) => deps.applyTargetState(input, signal())),
+    runTask: classified(async (input) => {
+      const log = activityLogger(logger, { node: input.nodeId });
+      const result = await runHostTask(input, signal(), () => heartbeat(), deps.runAs);
+      log.info({ exitCode: result.exitCode }, 'task finished');
+      return result;
+    }),
+    applyTargetState: classified(async (input) => {
+      const log = activityLogger(logger, {
+        family: input.family,
+        target: input.target.key,
+        endpoint: input.endpoint,
+      });
+      const result = await deps.applyTargetState(input, signal());
+      if (result.warning) log.warn({ reason: result.warning }, 'target state applied');
+      else log.info('target state applied');
+      return result;
+    }),
+    readOrphan: classified(async (input) => {
+      if (!deps.client) {
+        throw new ActivityError('INVALID_INPUT', 'this worker has no Temporal client to read runs');
+      }
+      return readOrphan(deps.client, input);
+    }),
   };
+}
+
+/** The `node` log field of an input that names its node. */
+function nodeOf(input: { nodeId?: string }): { node?: string } {
+  return input.nodeId === undefined ? {} : { node: input.nodeId };
 }
 
 /**

@@ -6,7 +6,10 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { createMetricRegistry } from '../telemetry/metric-registry.js';
+import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.js';
 import { ensureAgentCertificates, type AgentCertificates } from './agent-certificates.js';
+import { AgentMetrics } from './agent-metrics.js';
 import { startAgentServer, serverCredentials, type AgentServer } from './agent-server.js';
 import type { ClientAccess } from './client-identity.js';
 import { createCommandRunner } from './command-runner.js';
@@ -45,12 +48,21 @@ export class Agent {
     private readonly locks: KeyedLock,
     /** What the start-up reconcile did. */
     readonly startupReport: RecoveryReport,
+    private readonly metricsServer: MetricsServer | undefined,
     /** The certificates the agent generated for itself (default transport); undefined otherwise. */
     readonly certificates: AgentCertificates | undefined,
   ) {}
 
-  static async start(config: AgentConfig, logger: Logger): Promise<Agent> {
+  /**
+   * `metrics`: where to record (the embedded stack shares its worker's registry); by default the agent has its
+   * own registry, served on `config.metricsAddress` when that is set.
+   */
+  static async start(config: AgentConfig, logger: Logger, metrics?: AgentMetrics): Promise<Agent> {
     const ctx = await createFaultContext(config, logger);
+    const agentMetrics =
+      metrics ??
+      new AgentMetrics(createMetricRegistry({ processMetrics: config.metricsAddress !== undefined }));
+    agentMetrics.watch(ctx.journal);
     const report = await reconcile(ctx, logger);
     const swept = await ctx.stress.sweepScratch(liveStressorUids(ctx));
     logger.info(
@@ -75,7 +87,7 @@ export class Agent {
     const server = await startAgentServer(
       config.listen,
       await serverCredentials(transport),
-      createDaemonService(ctx, locks, access),
+      createDaemonService(ctx, locks, access, (rpc, code, seconds) => agentMetrics.rpc(rpc, code, seconds)),
     );
     if (transport.kind === 'plaintext') {
       logger.warn(
@@ -83,6 +95,16 @@ export class Agent {
         'agent serving plaintext without authentication: every local user can command it',
       );
     }
+    const metricsServer = config.metricsAddress
+      ? await startMetricsServer({
+          address: config.metricsAddress,
+          registry: agentMetrics.registry,
+          logger,
+        }).catch(async (err: unknown) => {
+          await server.shutdown(0);
+          throw err;
+        })
+      : undefined;
     logger.info(
       {
         address: server.address,
@@ -93,7 +115,7 @@ export class Agent {
       },
       'agent listening',
     );
-    return new Agent(ctx, server, locks, report, certificates);
+    return new Agent(ctx, server, locks, report, metricsServer, certificates);
   }
 
   get address(): string {
@@ -104,10 +126,16 @@ export class Agent {
     return this.server.port;
   }
 
+  /** The `/metrics` URL, when `metricsAddress` is set. */
+  get metricsUrl(): string | undefined {
+    return this.metricsServer?.url;
+  }
+
   /** Stops serving; with `recover`, then reverts everything in the journal. */
   async stop(options: { recover?: boolean; graceMs?: number } = {}): Promise<RecoveryReport | undefined> {
     await this.server.shutdown(options.graceMs);
     await this.locks.drain();
+    await this.metricsServer?.close();
     this.ctx.logger.info({ recover: options.recover === true }, 'agent stopped serving');
     return options.recover ? recoverAll(this.ctx, this.ctx.logger) : undefined;
   }

@@ -16,6 +16,7 @@
  * | `--recover-on-exit` | `CHAOSFLOW_AGENT_RECOVER_ON_EXIT=1` | false | undo everything on SIGINT/SIGTERM |
  * | `--allow-host-network` | `CHAOSFLOW_AGENT_ALLOW_HOST_NETWORK=1` | false | allow network faults in the agent's own network namespace |
  * | `--log-level` | `CHAOSFLOW_AGENT_LOG_LEVEL` | `info` | pino level |
+ * | `--metrics-address` | `CHAOSFLOW_AGENT_METRICS_ADDRESS` | off | `HOST:PORT` of Prometheus `/metrics` (`agent/agent-metrics.ts`) |
  * | — | `CHAOSFLOW_AGENT_COMMAND_TIMEOUT_MS` | `20000` | timeout of each external command |
  *
  * The transport is mutual TLS. With none of `--ca/--cert/--key` the agent uses the certificates it generates in
@@ -25,6 +26,11 @@
  */
 import { isIP } from 'node:net';
 import { GENERATED_CLIENT_NAME, agentCertificatePaths } from './agent-certificates.js';
+import {
+  METRICS_ADDRESS_HINT,
+  parseMetricsAddress,
+  type MetricsAddress,
+} from '../telemetry/metrics-address.js';
 import { AgentConfigError } from './agent-error.js';
 
 export interface AgentTlsFiles {
@@ -55,6 +61,8 @@ export interface AgentConfig {
   readonly allowHostNetwork: boolean;
   readonly logLevel: string;
   readonly commandTimeoutMs: number;
+  /** Where `/metrics` is served; undefined: nowhere. */
+  readonly metricsAddress: MetricsAddress | undefined;
 }
 
 /** Flags as commander hands them over. */
@@ -71,6 +79,7 @@ export interface AgentFlags {
   readonly recoverOnExit?: boolean;
   readonly allowHostNetwork?: boolean;
   readonly logLevel?: string;
+  readonly metricsAddress?: string;
 }
 
 export type AgentEnvironment = Readonly<Record<string, string | undefined>>;
@@ -98,6 +107,11 @@ export function parseAgentConfig(flags: AgentFlags, env: AgentEnvironment): Agen
       `CHAOSFLOW_AGENT_COMMAND_TIMEOUT_MS must be an integer >= 100, not "${timeoutText}"`,
     );
   }
+  const metricsText = pick(flags.metricsAddress, 'CHAOSFLOW_AGENT_METRICS_ADDRESS');
+  const metricsAddress = metricsText === undefined ? undefined : parseMetricsAddress(metricsText);
+  if (metricsText !== undefined && !metricsAddress) {
+    throw new AgentConfigError(`--metrics-address ${METRICS_ADDRESS_HINT}, not "${metricsText}"`);
+  }
   return Object.freeze({
     listen: Object.freeze(listen),
     transport,
@@ -108,6 +122,7 @@ export function parseAgentConfig(flags: AgentFlags, env: AgentEnvironment): Agen
     allowHostNetwork: flags.allowHostNetwork === true || env['CHAOSFLOW_AGENT_ALLOW_HOST_NETWORK'] === '1',
     logLevel,
     commandTimeoutMs,
+    metricsAddress,
   });
 }
 

@@ -3,7 +3,12 @@
  * the lock of its target, with the call's fault key and a child logger. RPCs a host process cannot support
  * answer UNIMPLEMENTED with the reason.
  */
-import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  status,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import {
   CHAOS_DAEMON_RPCS,
@@ -63,10 +68,14 @@ function targetOf(rpc: ChaosDaemonRpc, request: Record<string, unknown>): string
   return text('container_id');
 }
 
+/** Told of every served call: its RPC, gRPC status code and time (the agent's metrics). */
+export type RpcObserver = (rpc: ChaosDaemonRpc, code: number, seconds: number) => void;
+
 export function createDaemonService(
   ctx: FaultContext,
   locks: KeyedLock,
   access: ClientAccess,
+  observe: RpcObserver = () => undefined,
 ): UntypedServiceImplementation {
   const network = new NetworkFaults(ctx);
   const stress = new StressFaults(ctx);
@@ -97,7 +106,7 @@ export function createDaemonService(
   const implementation: UntypedServiceImplementation = {};
   for (const rpc of CHAOS_DAEMON_RPCS) {
     implementation[rpc] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks, access);
+      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks, access, observe);
     };
   }
   return implementation;
@@ -111,6 +120,7 @@ async function serve(
   logger: Logger,
   locks: KeyedLock,
   access: ClientAccess,
+  observe: RpcObserver,
 ): Promise<void> {
   const started = performance.now();
   const request = call.request as Record<string, unknown>;
@@ -123,6 +133,7 @@ async function serve(
     log = scope.logger;
     const response = await locks.run(`target:${target}`, () => handler(scope, request as never));
     log.info({ ms: Math.round(performance.now() - started), status: 'OK' }, 'rpc');
+    observe(rpc, status.OK, (performance.now() - started) / 1000);
     callback(null, response);
   } catch (err) {
     const serviceError = toServiceError(err);
@@ -131,6 +142,7 @@ async function serve(
     } else {
       log.error({ ms: Math.round(performance.now() - started), err }, 'rpc failed unexpectedly');
     }
+    observe(rpc, serviceError.code ?? status.UNKNOWN, (performance.now() - started) / 1000);
     callback(serviceError);
   }
 }

@@ -6,10 +6,12 @@
 import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ChaosflowError } from '../common/errors/chaosflow-error.js';
+import type { OrphanRecovery } from '../common/orphan-recovery.js';
 import type { RunStatus } from '../common/run-status.js';
 import { RUN_WORKFLOW_TYPE } from '../common/run-input.js';
 import { statusQuery } from '../workflows/messages.js';
 import type { chaosflowRun } from '../workflows/run-workflow.js';
+import { readOrphanRecovery } from './orphan-status.js';
 import type { RunHandle } from './start-run.js';
 
 export class RunNotFoundError extends ChaosflowError<'RUN_NOT_FOUND', { readonly ref: string }> {
@@ -51,16 +53,32 @@ function escape(value: string): string {
   return value.replace(/'/g, "\\'");
 }
 
-/** The run's status: live while it runs, the final one once it closed. */
-export async function readRunStatus(handle: RunHandle): Promise<RunStatus> {
+/** A run's status as the CLI shows it: with what the janitor did when the run closed without recovering. */
+export type RunView = RunStatus & { orphan?: OrphanRecovery };
+
+/**
+ * The run's status: live while it runs, the final one once it closed. A terminated or timed-out run ran no
+ * chaosflow code after that, so its last status is replayed from its history and the janitor's report added.
+ */
+export async function readRunStatus(handle: RunHandle): Promise<RunView> {
   const description = await handle.describe();
   if (description.status.name === 'RUNNING') return handle.query(statusQuery);
+  const orphan = await readOrphanRecovery(handle.client, {
+    workflowId: handle.workflowId,
+    runId: description.runId,
+    status: description.status.name,
+    closedAt: description.closeTime,
+  });
+  if (orphan) {
+    const last = await queryClosedRun(handle);
+    if (last) return { ...last, endedAt: orphan.orphan.closedAt, orphan };
+  }
   const final = await finalStatus(handle);
   if (final) return final;
   throw new Error(
-    `run ${handle.workflowId} ended ${description.status.name} without a chaosflow status ` +
-      '(terminated or timed out, so no chaosflow code ran after that: faults it held may still be injected; ' +
-      'undo them on each chaosflow agent with `chaosflow agent --recover-all`)',
+    `run ${handle.workflowId} ended ${description.status.name} without a chaosflow status and no worker ` +
+      'answered for it: start a worker (`chaosflow worker` or `chaosflow dev`); its janitor recovers what a ' +
+      'terminated or timed-out run left injected',
   );
 }
 

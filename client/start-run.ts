@@ -7,6 +7,7 @@ import type { Plan } from '../common/plan.js';
 import { RUN_WORKFLOW_TYPE, type RunInput } from '../common/run-input.js';
 import { SA_KIND, SA_NAME, SA_NAMESPACE, SA_PHASE } from '../common/search-attributes.js';
 import type { chaosflowRun } from '../workflows/run-workflow.js';
+import { refuseIfHalted } from './halt.js';
 
 export type RunHandle = WorkflowHandle<typeof chaosflowRun>;
 
@@ -22,7 +23,9 @@ export interface StartRunOptions {
 /** Memo values warn at 2 KB on the server; the manifest is kept only up to this size. */
 const MANIFEST_MEMO_LIMIT = 16 * 1024;
 
+/** Refused with `HaltedError` while chaosflow is halted (`chaosflow halt`). */
 export async function startRun(client: Client, options: StartRunOptions): Promise<RunHandle> {
+  await refuseIfHalted(client);
   const { plan } = options;
   const input: RunInput = { plan };
   return client.workflow.start<typeof chaosflowRun>(RUN_WORKFLOW_TYPE, {

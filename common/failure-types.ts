@@ -15,6 +15,8 @@ export const ACTIVITY_FAILURE_TYPES = {
   NO_TARGETS: 'NO_TARGETS',
   /** A service did not answer or answered with a transient error: retry. */
   UNAVAILABLE: 'UNAVAILABLE',
+  /** chaosflow is halted (`chaosflow halt`): nothing is injected until `chaosflow unhalt`. */
+  HALTED: 'HALTED',
 } as const;
 export type ActivityFailureType = (typeof ACTIVITY_FAILURE_TYPES)[keyof typeof ACTIVITY_FAILURE_TYPES];
 
@@ -23,6 +25,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly ActivityFailureType[] = [
   ACTIVITY_FAILURE_TYPES.INVALID_INPUT,
   ACTIVITY_FAILURE_TYPES.UNSUPPORTED,
   ACTIVITY_FAILURE_TYPES.NO_TARGETS,
+  ACTIVITY_FAILURE_TYPES.HALTED,
 ];
 
 /** What an update of the per-target entity (`chaosflowTargetState`) failed with. */

@@ -11,10 +11,16 @@
  * | `--identity` | `POD_NAME` | host name and pid | this replica's name in the Lease |
  * | `--refresh` | `CHAOSFLOW_REFRESH_MS` | `2000` | how often a running object's status is refreshed, ms |
  * | `--log-level` | `CHAOSFLOW_LOG_LEVEL` | `info` | pino level |
+ * | `--metrics-address` | `CHAOSFLOW_METRICS_ADDRESS` | off | `HOST:PORT` of Prometheus `/metrics` (`controller/controller-metrics.ts`) |
  */
 import { hostname } from 'node:os';
 import { resolveTemporalConfig, type TemporalConfig, type TemporalFlags } from '../client/temporal-config.js';
 import { ChaosflowError } from '../common/errors/chaosflow-error.js';
+import {
+  METRICS_ADDRESS_HINT,
+  parseMetricsAddress,
+  type MetricsAddress,
+} from '../telemetry/metrics-address.js';
 
 export interface ControllerConfig {
   readonly temporal: TemporalConfig;
@@ -25,6 +31,8 @@ export interface ControllerConfig {
   readonly identity: string;
   readonly refreshMs: number;
   readonly logLevel: string;
+  /** Where `/metrics` is served; undefined: nowhere. */
+  readonly metricsAddress: MetricsAddress | undefined;
 }
 
 export interface ControllerFlags extends TemporalFlags {
@@ -35,6 +43,7 @@ export interface ControllerFlags extends TemporalFlags {
   identity?: string;
   refresh?: string;
   logLevel?: string;
+  metricsAddress?: string;
 }
 
 export class ControllerConfigError extends ChaosflowError<
@@ -61,6 +70,14 @@ export function parseControllerConfig(
     );
   }
   const ui = flags.uiUrl ?? env['CHAOSFLOW_UI_URL'] ?? 'http://localhost:8233';
+  const metricsText = flags.metricsAddress ?? (env['CHAOSFLOW_METRICS_ADDRESS'] || undefined);
+  const metricsAddress = metricsText === undefined ? undefined : parseMetricsAddress(metricsText);
+  if (metricsText !== undefined && !metricsAddress) {
+    throw new ControllerConfigError(
+      `--metrics-address ${METRICS_ADDRESS_HINT}, got '${metricsText}'`,
+      'metrics-address',
+    );
+  }
   return Object.freeze({
     temporal: resolveTemporalConfig(flags, env),
     kubeconfigFile: flags.kubeconfig ?? (env['CHAOSFLOW_KUBECONFIG'] || undefined),
@@ -71,5 +88,6 @@ export function parseControllerConfig(
     identity: flags.identity ?? env['POD_NAME'] ?? `${hostname()}-${process.pid}`,
     refreshMs,
     logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
+    metricsAddress,
   });
 }

@@ -2,12 +2,15 @@
  * The controller's composition root: the Kubernetes client, the Temporal client, the informers of every kind,
  * the work queue and the leader election, wired once. Every replica keeps its caches warm; only the leader
  * works the queue. `stop()` (SIGINT/SIGTERM in `chaosflow controller`) stops taking work, lets the keys in
- * progress finish, gives the Lease up and closes the connections.
+ * progress finish, gives the Lease up and closes the connections and the metrics endpoint.
  */
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { loadKubeConfig } from '../activities/kubernetes/kube-config.js';
+import { createMetricRegistry } from '../telemetry/metric-registry.js';
+import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.js';
 import type { ControllerConfig } from './config.js';
+import { ControllerMetrics } from './controller-metrics.js';
 import { ObjectInformers } from './informers.js';
 import { KubeWriter } from './kube-writer.js';
 import { LeaderElector } from './leader-election.js';
@@ -48,8 +51,13 @@ export async function startController(config: ControllerConfig, logger: Logger):
     },
     logger,
   );
+  const leader: { elector?: LeaderElector } = {};
+  const metrics = new ControllerMetrics(
+    createMetricRegistry({ processMetrics: config.metricsAddress !== undefined }),
+    () => leader.elector?.leading ?? false,
+  );
   const work = new WorkQueue(
-    (key) => reconciler.reconcile(key),
+    metrics.timed((key) => reconciler.reconcile(key)),
     CONCURRENCY,
     (key, err) => logger.warn({ err, key }, 'reconcile failed; retrying'),
   );
@@ -70,6 +78,21 @@ export async function startController(config: ControllerConfig, logger: Logger):
     },
     onStoppedLeading: () => work.pause(),
   });
+  leader.elector = elector;
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsAddress) {
+    try {
+      metricsServer = await startMetricsServer({
+        address: config.metricsAddress,
+        registry: metrics.registry,
+        logger,
+      });
+    } catch (err) {
+      await informers.stop();
+      await connection.close();
+      throw err;
+    }
+  }
   elector.start();
   logger.info(
     {
@@ -94,6 +117,7 @@ export async function startController(config: ControllerConfig, logger: Logger):
         await elector.stop();
         await informers.stop();
         await connection.close();
+        await metricsServer?.close();
         logger.info('controller stopped');
         resolveDone();
       })();

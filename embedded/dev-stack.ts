@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { agentCertificatePaths } from '../agent/agent-certificates.js';
 import { Agent } from '../agent/agent.js';
+import { AgentMetrics } from '../agent/agent-metrics.js';
+import { createMetricRegistry } from '../telemetry/metric-registry.js';
 import { parseAgentConfig } from '../agent/config.js';
 import { parseWorkerConfig } from '../worker/config.js';
 import { buildActivityDeps } from '../worker/activity-deps.js';
@@ -37,6 +39,8 @@ export interface DevStackOptions {
   runAs?: string;
   /** The worker's Prometheus, for Prometheus probes and stop conditions without an endpoint. */
   prometheusUrl?: string;
+  /** `HOST:PORT` of one `/metrics` for the worker, the agent and the Temporal SDK; default none. */
+  metricsAddress?: string;
   logger: Logger;
 }
 
@@ -71,6 +75,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     for (const stop of stops.reverse())
       await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
   };
+  // One registry for the agent and the worker, served by the worker.
+  const registry = createMetricRegistry({ processMetrics: options.metricsAddress !== undefined });
   try {
     let agent: Agent | undefined;
     if (options.agentListen !== false) {
@@ -78,7 +84,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         { listen: options.agentListen ?? '127.0.0.1:31767', stateDir: join(dataDir, 'agent') },
         {},
       );
-      agent = await Agent.start(agentConfig, logger.child({ component: 'agent' }));
+      agent = await Agent.start(
+        agentConfig,
+        logger.child({ component: 'agent' }),
+        new AgentMetrics(registry),
+      );
       stops.push(() => agent!.stop());
     }
     const agentAddress = agent ? `127.0.0.1:${agent.port}` : undefined;
@@ -99,10 +109,13 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         registerSearchAttributes: false,
         shutdownGrace: '10000',
         ...(options.runAs ? { runAs: options.runAs } : {}),
+        ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
       },
       {},
     );
-    const worker = await startWorker(config, logger.child({ component: 'worker' }), buildActivityDeps);
+    const worker = await startWorker(config, logger.child({ component: 'worker' }), buildActivityDeps, {
+      registry,
+    });
     stops.push(() => worker.stop());
     return { temporal, agent, worker, inventoryFile, agentAddress, stop: stopAll };
   } catch (err) {

@@ -19,7 +19,7 @@ import type { TargetSource } from '../activities/targets/target-source.js';
 import { WorkerConfigError, type WorkerConfig } from './config.js';
 import type { DepsContext } from './run-worker.js';
 
-export function buildActivityDeps({ config, client, pool }: DepsContext): ActivityDeps {
+export function buildActivityDeps({ config, client, pool, logger, metrics }: DepsContext): ActivityDeps {
   // The cluster, when one is configured: the targets when no inventory is given, and Kubernetes probes either way.
   const kubeConfig = config.kubernetes ? loadKubeConfig(config.kubernetes.kubeconfigFile) : undefined;
   const { source, pods } = targetsOf(config, kubeConfig);
@@ -37,11 +37,14 @@ export function buildActivityDeps({ config, client, pool }: DepsContext): Activi
       ...(config.dnsServer ? { dnsServer: { address: config.dnsServer } } : {}),
     }),
     applyTargetState: createTargetStateApplier({ pool, source }),
+    client,
     probes: {
       ...(config.prometheusUrl ? { prometheusUrl: config.prometheusUrl } : {}),
       ...(kubeConfig ? { kubeConfig } : {}),
       runAs,
     },
+    logger,
+    metrics,
   };
 }
 

@@ -15,7 +15,9 @@
  * | `--dns-server` | `CHAOSFLOW_DNS_SERVER` | — | Chaos Mesh DNS server address, for DNSChaos |
  * | `--daemon-timeout` | `CHAOSFLOW_DAEMON_TIMEOUT_MS` | `60000` | deadline of each daemon call, ms |
  * | `--shutdown-grace` | `CHAOSFLOW_SHUTDOWN_GRACE_MS` | `30000` | time running activities get on SIGINT/SIGTERM, ms |
+ * | `--janitor-interval` | `CHAOSFLOW_JANITOR_INTERVAL_MS` | `5000` | how often the janitor looks for terminated and timed-out runs to recover, ms (`0`: this worker does not look) |
  * | `--log-level` | `CHAOSFLOW_LOG_LEVEL` | `info` | pino level |
+ * | `--metrics-address` | `CHAOSFLOW_METRICS_ADDRESS` | off | `HOST:PORT` of `/metrics`: chaosflow's metrics and the Temporal SDK's (`telemetry/`) |
  * | `--register-search-attributes` | — | true | register chaosflow's search attributes on the server at start |
  * | `--run-as` | `CHAOSFLOW_RUN_AS` | `nobody` when the worker is root, else the worker's own user | user that host-mode Tasks and Command probes run as: a name, uid or uid:gid (`activities/tasks/run-as.ts`) |
  */
@@ -25,6 +27,11 @@ import { resolveTemporalConfig } from '../client/temporal-config.js';
 import { inCluster } from '../activities/kubernetes/kube-config.js';
 import { resolveRunAs, RunAsError, type RunAsUser } from '../activities/tasks/run-as.js';
 import { userInfo } from 'node:os';
+import {
+  METRICS_ADDRESS_HINT,
+  parseMetricsAddress,
+  type MetricsAddress,
+} from '../telemetry/metrics-address.js';
 
 export interface WorkerConfig {
   readonly temporal: TemporalConfig;
@@ -35,10 +42,14 @@ export interface WorkerConfig {
   readonly prometheusUrl: string | undefined;
   readonly daemonTimeoutMs: number;
   readonly shutdownGraceMs: number;
+  /** 0: this worker runs no janitor scan (another must, or orphans stay injected). */
+  readonly janitorIntervalMs: number;
   readonly logLevel: string;
   readonly registerSearchAttributes: boolean;
   /** The user host-mode Tasks and Command probes run as (`--run-as`, resolved; see `run-as.ts`). */
   readonly runAs: RunAsUser;
+  /** Where `/metrics` is served; undefined: no metrics endpoint. */
+  readonly metricsAddress: MetricsAddress | undefined;
 }
 
 export interface KubernetesWorkerConfig {
@@ -61,9 +72,11 @@ export interface WorkerFlags extends TemporalFlags {
   prometheusUrl?: string;
   daemonTimeout?: string;
   shutdownGrace?: string;
+  janitorInterval?: string;
   logLevel?: string;
   registerSearchAttributes?: boolean;
   runAs?: string;
+  metricsAddress?: string;
 }
 
 export class WorkerConfigError extends ChaosflowError<
@@ -100,9 +113,11 @@ export function parseWorkerConfig(
     prometheusUrl: httpUrl(flags.prometheusUrl ?? (env['CHAOSFLOW_PROMETHEUS_URL'] || undefined)),
     daemonTimeoutMs: ms(flags.daemonTimeout, 'CHAOSFLOW_DAEMON_TIMEOUT_MS', 60_000),
     shutdownGraceMs: ms(flags.shutdownGrace, 'CHAOSFLOW_SHUTDOWN_GRACE_MS', 30_000),
+    janitorIntervalMs: ms(flags.janitorInterval, 'CHAOSFLOW_JANITOR_INTERVAL_MS', 5_000),
     logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
     registerSearchAttributes: flags.registerSearchAttributes ?? true,
     runAs: runAsUser(flags.runAs ?? (env['CHAOSFLOW_RUN_AS'] || undefined)),
+    metricsAddress: metricsAddress(flags.metricsAddress ?? (env['CHAOSFLOW_METRICS_ADDRESS'] || undefined)),
   });
 }
 
@@ -115,6 +130,17 @@ function runAsUser(setting: string | undefined): RunAsUser {
     if (err instanceof RunAsError) throw new WorkerConfigError(err.message, { setting: 'run-as' });
     throw err;
   }
+}
+
+function metricsAddress(text: string | undefined): MetricsAddress | undefined {
+  if (text === undefined) return undefined;
+  const address = parseMetricsAddress(text);
+  if (!address) {
+    throw new WorkerConfigError(`--metrics-address ${METRICS_ADDRESS_HINT}, got '${text}'`, {
+      setting: 'metrics-address',
+    });
+  }
+  return address;
 }
 
 /** An http(s) URL, or a setting error naming the fix. */

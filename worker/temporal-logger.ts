@@ -24,8 +24,19 @@ export function temporalLogger(logger: Logger): DefaultLogger {
             : level === 'WARN'
               ? 'warn'
               : 'error';
-    // pino serializes errors under `err`; the SDK puts them in `meta.error`.
+    // pino serializes errors under `err`; the SDK puts them in `meta.error`. The run's ids go where chaosflow's
+    // own activity lines put them (`workflowId`, `runId`), so one query finds every line of a run.
     const { error, ...rest } = (meta ?? {}) as Record<string, unknown>;
-    logger[method]({ temporal: rest, ...(error === undefined ? {} : { err: error }) }, message);
+    const workflowId = rest['workflowId'];
+    const runId = rest['runId'] ?? rest['workflowRunId'];
+    logger[method](
+      {
+        ...(workflowId === undefined ? {} : { workflowId }),
+        ...(runId === undefined ? {} : { runId }),
+        temporal: rest,
+        ...(error === undefined ? {} : { err: error }),
+      },
+      message,
+    );
   });
 }

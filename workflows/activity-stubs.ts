@@ -89,3 +89,12 @@ export function notifyStub(notification: PlanNotification): Pick<ChaosflowActivi
     },
   });
 }
+
+/**
+ * The janitor's read of a closed run: a query replayed by a worker, so it may wait for one; retried without
+ * limit (the janitor has nothing else to do until it knows what to recover).
+ */
+export const { readOrphan } = proxyActivities<ChaosflowActivities>({
+  startToCloseTimeout: '60s',
+  retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+});

@@ -8,7 +8,13 @@ import { CancellationScope, log, sleep } from '@temporalio/workflow';
 import type { PlanChaos } from '../common/plan.js';
 import type { FaultEntry, NodeStatus } from '../common/run-status.js';
 import type { Target } from '../common/target.js';
-import type { FaultBatch, FaultTargetResult, RunRef, TargetGroup } from '../activities/contract.js';
+import type {
+  FaultBatch,
+  FaultTargetResult,
+  LedgerRecord,
+  RunRef,
+  TargetGroup,
+} from '../activities/contract.js';
 import { injectFaults, recoverFaults } from './activity-stubs.js';
 import { describeFailure } from './failure-details.js';
 
@@ -16,20 +22,13 @@ import { describeFailure } from './failure-details.js';
 export interface LedgerRun {
   readonly ref: RunRef;
   /** The node's status, where its recovery failures are shown. */
-  nodeStatus(nodeId: string): NodeStatus | undefined;
+  nodeStatus(nodeId: string): Pick<NodeStatus, 'phase' | 'errors'> | undefined;
   /** The run shows RecoveryFailed while any node's recovery is failing. */
   markRecoveryFailing(nodeId: string, failing: boolean): void;
 }
 
 /** Backoff of the recovery loop after a recover call (with its own retries) failed. */
 const RECOVERY_BACKOFF = { initialMs: 1_000, factor: 2, maxMs: 60_000 };
-
-interface LedgerRecord {
-  entry: FaultEntry;
-  chaos: PlanChaos;
-  target: Target;
-  context: Readonly<Record<string, unknown>> | undefined;
-}
 
 export class FaultLedger {
   readonly #records = new Map<string, LedgerRecord>();
@@ -39,6 +38,16 @@ export class FaultLedger {
   /** The entries, oldest first (the `faults` query). */
   entries(): FaultEntry[] {
     return [...this.#records.values()].map((r) => r.entry);
+  }
+
+  /** Every record not yet recovered, oldest first (the `recoveryRecords` query the janitor reads). */
+  unrecovered(): LedgerRecord[] {
+    return [...this.#records.values()].filter((r) => r.entry.state !== 'Recovered');
+  }
+
+  /** Takes over records of another run (the janitor, for an orphan): `recover` then drains them. */
+  adopt(records: readonly LedgerRecord[]): void {
+    for (const record of records) this.#records.set(record.entry.key, record);
   }
 
   /**

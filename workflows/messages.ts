@@ -3,6 +3,8 @@
  * and the Temporal UI).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { LedgerRecord, RunRef } from '../activities/contract.js';
+import type { OrphanRecovery } from '../common/orphan-recovery.js';
 import type { FaultEntry, RunStatus } from '../common/run-status.js';
 
 /** Ends every active node and recovers every injected fault. */
@@ -19,6 +21,17 @@ export const resumeUpdate = defineUpdate<ResumeResult, [{ node?: string; approve
 
 export const statusQuery = defineQuery<RunStatus>('status');
 export const faultsQuery = defineQuery<FaultEntry[]>('faults');
+
+/** What is left to recover, with what recovering it needs: the janitor asks a closed run. */
+export const recoveryRecordsQuery = defineQuery<RecoveryRecords>('recoveryRecords');
+
+export interface RecoveryRecords {
+  ref: RunRef;
+  records: LedgerRecord[];
+}
+
+/** The janitor's own status. */
+export const janitorStatusQuery = defineQuery<OrphanRecovery>('janitorStatus');
 
 export interface PauseResult {
   paused: boolean;

@@ -16,7 +16,14 @@ import {
 import { RUN_FAILURE_TYPES } from '../common/failure-types.js';
 import type { RunInput } from '../common/run-input.js';
 import type { RunStatus, TerminalPhase } from '../common/run-status.js';
-import { abortSignal, faultsQuery, pauseUpdate, resumeUpdate, statusQuery } from './messages.js';
+import {
+  abortSignal,
+  faultsQuery,
+  pauseUpdate,
+  recoveryRecordsQuery,
+  resumeUpdate,
+  statusQuery,
+} from './messages.js';
 import { NodeRunner, type NodeBodies } from './node-runner.js';
 import { runChaos } from './nodes/chaos.js';
 import { runParallel } from './nodes/parallel.js';
@@ -44,6 +51,7 @@ export async function chaosflowRun(input: RunInput): Promise<RunStatus> {
 
   setHandler(statusQuery, () => run.status);
   setHandler(faultsQuery, () => run.ledger.entries());
+  setHandler(recoveryRecordsQuery, () => ({ ref: run.ref, records: run.ledger.unrecovered() }));
   setHandler(abortSignal, ({ reason }) => run.abort(reason ?? 'aborted by request'));
   setHandler(pauseUpdate, () => {
     const changed = run.pause();

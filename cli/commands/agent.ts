@@ -19,6 +19,7 @@ interface AgentCommandOptions {
   recoverOnExit?: boolean;
   allowHostNetwork?: boolean;
   logLevel?: string;
+  metricsAddress?: string;
 }
 
 export function register(program: Command): void {
@@ -50,6 +51,7 @@ export function register(program: Command): void {
     )
     .option('--allow-host-network', "allow network faults in the agent's own (the host's) network namespace")
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
+    .option('--metrics-address <host:port>', 'serve Prometheus /metrics there (default off)')
     .action(async (options: AgentCommandOptions) => {
       const [{ parseAgentConfig }, { runAgent }, { AgentConfigError }] = await Promise.all([
         import('../../agent/config.js'),

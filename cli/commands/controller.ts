@@ -22,7 +22,8 @@ export function register(program: Command): void {
       .option('--lease-name <name>', 'name of the leader-election Lease')
       .option('--identity <name>', "this replica's name in the Lease")
       .option('--refresh <ms>', "how often a running object's status is refreshed")
-      .option('--log-level <level>', 'pino level (default info)'),
+      .option('--log-level <level>', 'pino level (default info)')
+      .option('--metrics-address <host:port>', 'serve Prometheus /metrics there (default off)'),
   ).action(async (flags: ControllerFlags) => {
     const [{ parseControllerConfig, ControllerConfigError }, { startController }, { pino }] =
       await Promise.all([

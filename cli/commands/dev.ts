@@ -19,6 +19,7 @@ interface DevOptions {
   inventory?: string;
   runAs?: string;
   prometheusUrl?: string;
+  metricsAddress?: string;
   logLevel: string;
 }
 
@@ -36,6 +37,10 @@ export function register(program: Command): void {
     .option(
       '--prometheus-url <url>',
       'the Prometheus of Prometheus probes and stop conditions without an endpoint',
+    )
+    .option(
+      '--metrics-address <host:port>',
+      'one Prometheus /metrics for the worker, the agent and the Temporal SDK (default off)',
     )
     .option('--log-level <level>', 'log level of the worker and agent (stderr, JSON)', 'warn')
     .action(async (options: DevOptions) => {
@@ -66,6 +71,7 @@ export function register(program: Command): void {
         ...(options.inventory ? { inventoryFile: options.inventory } : {}),
         ...(options.runAs ? { runAs: options.runAs } : {}),
         ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
+        ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
         logger,
       }).catch((err: unknown) => {
         throw new CliError(`the embedded stack could not start: ${errorMessage(err)}`, EXIT.unavailable);
@@ -77,6 +83,7 @@ export function register(program: Command): void {
           `  Web UI     ${stack.temporal.uiUrl ?? 'off'}`,
           `  agent      ${stack.agentAddress ?? 'off'}`,
           `  inventory  ${stack.inventoryFile}`,
+          `  metrics    ${stack.worker.metricsUrl ?? 'off'}`,
           `  next       add your processes to the inventory, then: chaosflow run examples/serial.yaml`,
           '',
         ].join('\n'),

@@ -10,12 +10,14 @@ import { register as agent } from './agent.js';
 import { register as controller } from './controller.js';
 import { register as dev } from './dev.js';
 import { register as get } from './get.js';
+import { register as halt } from './halt.js';
 import { register as list } from './list.js';
 import { register as pause } from './pause.js';
 import { register as resume } from './resume.js';
 import { register as run } from './run.js';
 import { register as worker } from './worker.js';
 import { register as schedule } from './schedule.js';
+import { register as status } from './status.js';
 
 type Register = (program: Command) => void;
 
@@ -29,6 +31,8 @@ const commands: readonly Register[] = [
   pause,
   resume,
   schedule,
+  halt,
+  status,
   dev,
   worker,
   controller,

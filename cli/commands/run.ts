@@ -66,11 +66,14 @@ async function runAction(file: string, options: RunOptions): Promise<number> {
   const client = await connectClient(config).catch((err: unknown) => {
     throw new CliError(errorMessage(err), EXIT.unavailable);
   });
+  const { HaltedError } = await import('../../client/halt.js');
   const handle = await startRun(client, {
     plan,
     taskQueue: config.taskQueue,
     manifest: text,
     ...(options.id ? { workflowId: options.id } : {}),
+  }).catch((err: unknown) => {
+    throw err instanceof HaltedError ? new CliError(`refused: ${err.message}`, EXIT.failed) : err;
   });
   process.stderr.write(
     `started ${handle.workflowId} (${plan.source.kind} ${plan.source.namespace}/${plan.source.name})\n`,

@@ -3,6 +3,8 @@
  * phase, how long it ran, and what it did (targets, probes, task result, the last error).
  */
 import { formatGoDuration } from '../../common/duration.js';
+import type { RunView } from '../../client/runs.js';
+import type { OrphanRecovery } from '../../common/orphan-recovery.js';
 import type { NodeStatus, RunStatus } from '../../common/run-status.js';
 import { renderFields, renderTable } from './render-table.js';
 
@@ -35,17 +37,35 @@ export function renderRunTree(status: RunStatus, now = Date.now()): string {
   );
 }
 
-export function renderRunHeader(status: RunStatus, now = Date.now()): string {
+export function renderRunHeader(status: RunView, now = Date.now()): string {
   const ended = status.endedAt ? Date.parse(status.endedAt) : now;
+  const { orphan } = status;
   return renderFields([
     ['RUN', status.workflowId],
     ['SOURCE', `${status.source.kind} ${status.source.namespace}/${status.source.name}`],
-    ['PHASE', `${status.phase}${status.paused ? ' (paused)' : ''}`],
+    [
+      'PHASE',
+      orphan
+        ? `${orphan.orphan.closedAs} while ${status.phase}: ${orphan.phase}`
+        : `${status.phase}${status.paused ? ' (paused)' : ''}`,
+    ],
+    ...(orphan ? ([['RECOVERY', orphanLine(orphan)]] as const) : []),
     ['STARTED', status.startedAt],
     ['DURATION', formatGoDuration(roundSeconds(ended - Date.parse(status.startedAt)))],
     ...(status.scheduledAt ? ([['SCHEDULED', status.scheduledAt]] as const) : []),
     ...(status.abortReason ? ([['ABORTED', status.abortReason]] as const) : []),
   ]);
+}
+
+/** Who recovered what a terminated run left, and when. */
+function orphanLine(orphan: OrphanRecovery): string {
+  const recovered = orphan.faults.filter((f) => f.state === 'Recovered').length;
+  const kept = orphan.leftToCurrentRun ? `, ${orphan.leftToCurrentRun} left to the run that replaced it` : '';
+  if (orphan.phase === 'RecoveredByJanitor') {
+    return `by the janitor ${orphan.janitorWorkflowId} at ${orphan.endedAt}: ${recovered} of ${orphan.faults.length} fault(s)${kept}`;
+  }
+  const errors = orphan.errors.length ? `: ${orphan.errors.at(-1)}` : '';
+  return `${orphan.phase} (janitor ${orphan.janitorWorkflowId}, ${recovered} of ${orphan.faults.length} recovered so far)${errors}`;
 }
 
 function typeLabel(node: NodeStatus): string {

@@ -34,8 +34,8 @@ export interface ControllerEnv {
   taskQueue: string;
   /** `kubectl --kubeconfig <the test server>`; resolves with the output, rejects on a non-zero exit. */
   kubectl(args: readonly string[], stdin?: string): Promise<string>;
-  /** Starts a controller replica; `identity` names it in the Lease. */
-  startController(identity: string): CliProcess;
+  /** Starts a controller replica; `identity` names it in the Lease; `args` are further flags. */
+  startController(identity: string, args?: readonly string[]): CliProcess;
   /** SIGKILLs the replica of that identity; resolves once it is gone. */
   killController(identity: string): Promise<CliProcess | undefined>;
   /** A running pod whose one container is a new host process in its own network namespace. */
@@ -109,7 +109,7 @@ export async function startControllerEnv(): Promise<ControllerEnv> {
       }
       return (await child).stdout;
     },
-    startController(identity) {
+    startController(identity, args = []) {
       const controller = startCli(
         [
           'controller',
@@ -124,6 +124,7 @@ export async function startControllerEnv(): Promise<ControllerEnv> {
           '--log-level',
           'warn',
           ...temporalFlags,
+          ...args,
         ],
         { timeoutMs: 3_600_000 },
       );

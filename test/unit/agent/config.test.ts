@@ -105,4 +105,14 @@ describe('parseAgentConfig', () => {
       false,
     ]);
   });
+
+  it('serves metrics only when asked, on the address given by flag or environment', () => {
+    expect(parseAgentConfig({}, {}).metricsAddress).toBeUndefined();
+    expect(
+      parseAgentConfig({}, { CHAOSFLOW_AGENT_METRICS_ADDRESS: '127.0.0.1:9465' }).metricsAddress,
+    ).toEqual({ host: '127.0.0.1', port: 9465 });
+    expect(() => parseAgentConfig({ metricsAddress: 'localhost' }, {})).toThrow(
+      /--metrics-address must be HOST:PORT/,
+    );
+  });
 });

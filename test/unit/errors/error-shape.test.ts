@@ -27,6 +27,7 @@ const SOURCE_FOLDERS = [
   'embedded',
   'manifests',
   'proto',
+  'telemetry',
   'worker',
   'workflows',
 ];

@@ -34,7 +34,8 @@ function walk(node: unknown, where: string, visit: (schema: JsonSchema, where: s
     for (const [key, value] of Object.entries(node)) {
       if (key === 'enum' || key === 'default' || key === 'required') continue;
       if ((key === 'properties' || key === 'definitions') && typeof value === 'object' && value !== null) {
-        for (const [name, schema] of Object.entries(value)) walk(schema, `${where}/${key}/${name}`, visit);
+        for (const [name, schema] of Object.entries(value as Record<string, unknown>))
+          walk(schema, `${where}/${key}/${name}`, visit);
       } else walk(value, `${where}/${key}`, visit);
     }
   }

@@ -23,4 +23,19 @@ describe('worker settings', () => {
       );
     }
   });
+
+  it('serves metrics only when asked, on the address given by flag or environment', () => {
+    expect(parseWorkerConfig({}, {}).metricsAddress).toBeUndefined();
+    expect(parseWorkerConfig({}, { CHAOSFLOW_METRICS_ADDRESS: '0.0.0.0:9464' }).metricsAddress).toEqual({
+      host: '0.0.0.0',
+      port: 9464,
+    });
+    expect(
+      parseWorkerConfig({ metricsAddress: '127.0.0.1:9000' }, { CHAOSFLOW_METRICS_ADDRESS: '0.0.0.0:9464' })
+        .metricsAddress,
+    ).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(() => parseWorkerConfig({ metricsAddress: '9464' }, {})).toThrow(
+      /--metrics-address must be HOST:PORT/,
+    );
+  });
 });

@@ -1,0 +1,43 @@
+/**
+ * Runs that closed without draining their fault ledger — terminated (from the CLI, the Temporal UI, a reset) or
+ * timed out — are orphans: no chaosflow code of theirs runs again, so the janitor recovers what they left
+ * injected (docs/design.md §4, layer 4). These are the names and shapes the worker, the CLI and the Temporal UI
+ * share about it.
+ */
+import type { FaultEntry } from './run-status.js';
+
+/** The janitor's workflow type (wire API: recorded in history). */
+export const JANITOR_WORKFLOW_TYPE = 'chaosflowJanitor';
+
+/** Temporal's close statuses that leave a run's ledger undrained. */
+export const ORPHAN_CLOSE_STATUSES = ['Terminated', 'TimedOut'] as const;
+export type OrphanCloseStatus = (typeof ORPHAN_CLOSE_STATUSES)[number];
+
+/** Orphaned while the janitor works, then RecoveredByJanitor; RecoveryFailed while a recover keeps failing. */
+export type OrphanPhase = 'Orphaned' | 'RecoveredByJanitor' | 'RecoveryFailed';
+
+/** One janitor per closed run (its Temporal run id): a second scan, or a second worker, cannot start another. */
+export function janitorWorkflowId(orphanRunId: string): string {
+  return `chaosflow-janitor/${orphanRunId}`;
+}
+
+export interface OrphanRef {
+  workflowId: string;
+  runId: string;
+  closedAs: OrphanCloseStatus;
+  closedAt: string;
+}
+
+/** What the janitor reports (its `status` query), and what `chaosflow get` shows of an orphan. */
+export interface OrphanRecovery {
+  orphan: OrphanRef;
+  janitorWorkflowId: string;
+  phase: OrphanPhase;
+  startedAt: string;
+  endedAt?: string;
+  /** The orphan's faults that were not recovered when it closed, as the janitor left them. */
+  faults: FaultEntry[];
+  /** Faults the run that replaced a reset orphan still holds: left to it. */
+  leftToCurrentRun: number;
+  errors: string[];
+}
