@@ -3,10 +3,9 @@
  * registered in `cli/commands/index.ts`; commands import heavy SDKs (Temporal, Kubernetes, gRPC) lazily inside
  * their action so that `--help` and `validate` start fast.
  */
-import { Command, CommanderError } from 'commander';
-import { CliError } from './cli-error.js';
+import { Command } from 'commander';
 import { registerCommands } from './commands/index.js';
-import { EXIT } from './exit-codes.js';
+import { exitCodeOf } from './exit-code-of.js';
 
 const program = new Command('chaosflow')
   .description('Durable chaos engineering on Temporal: Chaos Mesh-style Workflows and Schedules')
@@ -19,22 +18,5 @@ registerCommands(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  process.exitCode = exitCodeOf(err);
-}
-
-function exitCodeOf(err: unknown): number {
-  if (err instanceof CommanderError) {
-    // Commander has printed its message already; help and version exit 0.
-    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  }
-  if (err instanceof CliError) {
-    process.stderr.write(`chaosflow: ${err.message}\n`);
-    return err.exitCode;
-  }
-  process.stderr.write(`chaosflow: internal error (a bug, please report it):\n${describe(err)}\n`);
-  return EXIT.failed;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.exitCode = exitCodeOf(err, (t) => process.stderr.write(t));
 }

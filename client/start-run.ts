@@ -1,10 +1,11 @@
 /**
  * Starting a run from outside the worker (CLI, controller): the workflow id convention, the search attributes
- * that make it findable, and a memo that makes it readable in the Temporal UI.
+ * that make it findable, and a memo and user metadata (summary, node tree) that make it readable in the Temporal UI.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Plan } from '../common/plan.js';
 import { RUN_WORKFLOW_TYPE, type RunInput } from '../common/run-input.js';
+import { runDetails, runSummary } from '../common/run-summary.js';
 import { SA_KIND, SA_NAME, SA_NAMESPACE, SA_PHASE } from '../common/search-attributes.js';
 import type { chaosflowRun } from '../workflows/run-workflow.js';
 import { refuseIfHalted } from './halt.js';
@@ -32,6 +33,9 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
     taskQueue: options.taskQueue,
     workflowId: options.workflowId ?? newRunId(plan),
     args: [input],
+    // Temporal's user metadata: the UI shows the summary in its run list and the tree on the run's page.
+    staticSummary: runSummary(plan),
+    staticDetails: runDetails(plan),
     typedSearchAttributes: [
       { key: SA_KIND, value: plan.source.kind },
       { key: SA_NAMESPACE, value: plan.source.namespace },

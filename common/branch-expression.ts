@@ -8,6 +8,10 @@
  * Supported: literals (numbers, "strings", true, false); `exitCode` (number) and `stdout` (string); unary
  * `!`, `not`, `-`; `==`, `!=`, `<`, `<=`, `>`, `>=`, `&&`, `||`, `and`, `or`, `contains`, `startsWith`,
  * `endsWith`, `matches` (a regular expression); `cond ? a : b`; parentheses. An empty expression is true.
+ *
+ * Bounded, since jsep and the walks below recurse: at most `BRANCH_EXPRESSION_LIMITS.length` characters, at
+ * most `.nesting` parentheses and unary operators in a row (checked on the text, before jsep sees it), at most
+ * `.depth` levels in the parsed tree (checked without recursion, before any walk).
  */
 import { ChaosflowError, errorMessage } from './errors/chaosflow-error.js';
 import jsep from 'jsep';
@@ -18,6 +22,8 @@ export interface BranchContext {
 }
 
 export const BRANCH_VARIABLES = { exitCode: 'number', stdout: 'string' } as const;
+
+export const BRANCH_EXPRESSION_LIMITS = { length: 1024, nesting: 32, depth: 100 } as const;
 
 const LOGICAL = ['&&', '||', 'and', 'or'] as const;
 const EQUALITY = ['==', '!='] as const;
@@ -86,6 +92,7 @@ export function evaluateBranchExpression(expression: string, context: BranchCont
 /** The checked tree, or undefined for an empty expression. */
 function parse(expression: string): jsep.Expression | undefined {
   if (expression.trim() === '') return undefined;
+  checkSize(expression);
   let ast: jsep.Expression;
   try {
     ast = jsep(expression);
@@ -97,6 +104,12 @@ function parse(expression: string): jsep.Expression | undefined {
       typeof index === 'number' ? index : undefined,
     );
   }
+  if (treeDepth(ast) > BRANCH_EXPRESSION_LIMITS.depth) {
+    throw new BranchExpressionError(
+      `the expression has more than ${BRANCH_EXPRESSION_LIMITS.depth} levels of operators; split the condition`,
+      expression,
+    );
+  }
   const type = typeOf(ast, expression);
   if (type !== 'boolean') {
     throw new BranchExpressionError(
@@ -105,6 +118,81 @@ function parse(expression: string): jsep.Expression | undefined {
     );
   }
   return ast;
+}
+
+/** Length, and nesting of parentheses and unary operators, read on the text (string literals skipped). */
+function checkSize(expression: string): void {
+  const { length, nesting } = BRANCH_EXPRESSION_LIMITS;
+  if (expression.length > length) {
+    throw new BranchExpressionError(
+      `the expression has ${expression.length} characters, more than the ${length} allowed`,
+      expression,
+    );
+  }
+  let parens = 0;
+  let unary = 0;
+  // Whether a `-` here would be unary: at the start, or after an operator or an opening parenthesis.
+  let operand = true;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i] as string;
+    if (c === '"' || c === "'") {
+      for (i++; i < expression.length && expression[i] !== c; i++) if (expression[i] === '\\') i++;
+      unary = 0;
+      operand = false;
+      continue;
+    }
+    if (/\s/.test(c)) continue;
+    if (c === '(' || c === '[') {
+      parens++;
+      operand = true;
+    } else if (c === ')' || c === ']') {
+      parens = Math.max(0, parens - 1);
+      unary = 0;
+      operand = false;
+    } else if ((c === '!' && expression[i + 1] !== '=') || (c === '-' && operand)) {
+      unary++;
+    } else if (expression.startsWith('not', i) && !/[\w$]/.test(expression[i + 3] ?? '')) {
+      unary++;
+      i += 2;
+    } else if (/[\w$.]/.test(c)) {
+      while (i + 1 < expression.length && /[\w$.]/.test(expression[i + 1] as string)) i++;
+      unary = 0;
+      operand = false;
+    } else {
+      unary = 0;
+      operand = true;
+    }
+    if (parens + unary > nesting) {
+      throw new BranchExpressionError(
+        `the expression nests more than ${nesting} parentheses and unary operators (!, not, -)`,
+        expression,
+        i,
+      );
+    }
+  }
+}
+
+/** The depth of the tree, walked with an explicit stack. */
+function treeDepth(root: jsep.Expression): number {
+  let max = 0;
+  const stack: [jsep.Expression, number][] = [[root, 1]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [node, depth] = next;
+    max = Math.max(max, depth);
+    if (max > BRANCH_EXPRESSION_LIMITS.depth) return max;
+    for (const value of Object.values(node)) {
+      const children = Array.isArray(value) ? value : [value];
+      for (const child of children) {
+        if (
+          typeof child === 'object' &&
+          child !== null &&
+          typeof (child as jsep.Expression).type === 'string'
+        )
+          stack.push([child as jsep.Expression, depth + 1]);
+      }
+    }
+  }
+  return max;
 }
 
 function typeOf(node: jsep.Expression, expression: string): ValueType {
@@ -264,7 +352,7 @@ function compilePattern(pattern: string, expression: string): RegExp {
 
 /** Patterns written as literals on the right of `matches`, for a validation that checks they compile. */
 export function literalPatterns(expression: string): string[] {
-  const ast = expression.trim() === '' ? undefined : jsep(expression);
+  const ast = parse(expression);
   const out: string[] = [];
   const walk = (node: jsep.Expression | undefined): void => {
     if (!node) return;

@@ -12,6 +12,12 @@ export const MANIFEST_ERROR_CODES = [
   'YAML_SYNTAX',
   'YAML_DUPLICATE_KEY',
   'DOCUMENT_NOT_OBJECT',
+  // Input limits (input-limits.ts, yaml-structure.ts): checked before values are read
+  'FILE_TOO_LARGE',
+  'YAML_TOO_DEEP',
+  'YAML_ALIAS_INVALID',
+  'DOCUMENT_TOO_LARGE',
+  'TOO_MANY_ERRORS',
   // Which kind a document is
   'KIND_MISSING',
   'KIND_UNKNOWN',
@@ -30,6 +36,7 @@ export const MANIFEST_ERROR_CODES = [
   'CHILD_NOT_FOUND',
   'BRANCH_TARGET_NOT_FOUND',
   'TEMPLATE_CYCLE',
+  'TEMPLATE_GRAPH_TOO_LARGE',
   'TEMPLATE_NAME_DUPLICATE',
   'TEMPLATE_NAME_INVALID',
   'PAYLOAD_MISSING',
@@ -85,6 +92,8 @@ export const MANIFEST_WARNING_CODES = [
   'FIELD_IGNORED',
   // A Task that writes what only a Pod uses (image, volumes, ...): it runs on the worker's host (host-task-checks.ts)
   'TASK_RUNS_ON_HOST',
+  // More warnings than a document shows (place-issues.ts)
+  'TOO_MANY_WARNINGS',
 ] as const;
 export type ManifestWarningCode = (typeof MANIFEST_WARNING_CODES)[number];
 

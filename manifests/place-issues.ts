@@ -3,7 +3,14 @@
  * warnings have one shape; only their codes differ.
  */
 import { errorMessage } from '../common/errors/chaosflow-error.js';
-import type { ManifestError, ManifestErrorCode, ManifestWarningCode, SourcePosition } from './errors.js';
+import type {
+  ManifestError,
+  ManifestErrorCode,
+  ManifestIssue,
+  ManifestWarningCode,
+  SourcePosition,
+} from './errors.js';
+import { INPUT_LIMITS } from './input-limits.js';
 import type { LoadedDocument } from './load.js';
 
 export type Placed<C extends ManifestErrorCode | ManifestWarningCode> = Omit<ManifestError, 'code'> & {
@@ -40,10 +47,41 @@ export function place<C extends ManifestErrorCode | ManifestWarningCode>(
     line,
     col,
     document,
-    pointer: issue.pointer,
-    message: issue.message,
-    fix: issue.fix,
+    pointer: shorten(issue.pointer),
+    message: shorten(issue.message),
+    fix: shorten(issue.fix),
   };
+}
+
+/** At most this many characters of a message, fix or pointer reach the terminal (a field can be 1 MB). */
+export const MAX_ISSUE_TEXT = 500;
+
+function shorten(text: string): string {
+  if (text.length <= MAX_ISSUE_TEXT) return text;
+  const keep = MAX_ISSUE_TEXT / 2 - 20;
+  return `${text.slice(0, keep)} … (${text.length - 2 * keep} characters left out) … ${text.slice(-keep)}`;
+}
+
+/**
+ * The first issues of a document and, past the limit, one more that counts the rest: 50,000 unknown fields
+ * give 50 errors and "49,950 more", not a screenful per field. A list of warnings only is capped the same way,
+ * with a warning.
+ */
+export function capIssues<I extends ManifestIssue>(issues: readonly I[]): I[] {
+  const limit = INPUT_LIMITS.issuesPerDocument;
+  if (issues.length <= limit) return [...issues];
+  const last = issues[limit - 1] as I;
+  const rest = issues.length - limit;
+  const more = {
+    pointer: last.pointer,
+    message: `${rest} more ${last.severity === 'warning' ? 'warnings' : 'errors'} in this document are not shown`,
+    fix: 'fix the ones shown first, then validate again',
+  };
+  const extra =
+    last.severity === 'warning'
+      ? { ...more, severity: 'warning' as const, code: 'TOO_MANY_WARNINGS' as const }
+      : { ...more, code: 'TOO_MANY_ERRORS' as const };
+  return [...issues.slice(0, limit), extra as I];
 }
 
 export function byPosition(a: SourcePosition, b: SourcePosition): number {

@@ -8,7 +8,7 @@ import type { SchedulePlan } from '../common/schedule-plan.js';
 import { compileManifest, type CompiledManifest } from './compile.js';
 import type { ManifestError, ManifestWarning } from './errors.js';
 import { loadManifests, type LoadedDocument } from './load.js';
-import { byPosition, fileUnreadable, place, placeIn } from './place-issues.js';
+import { byPosition, capIssues, fileUnreadable, place, placeIn } from './place-issues.js';
 import type { DocumentKind } from './manifest-kinds.js';
 import { validateManifest } from './validate.js';
 
@@ -82,9 +82,9 @@ function processDocument(doc: LoadedDocument, file: string, result: ManifestFile
     line: doc.position.line,
     valid: validation.ok,
   });
-  for (const issue of validation.warnings) result.warnings.push(placeIn(doc, file, issue));
+  for (const issue of capIssues(validation.warnings)) result.warnings.push(placeIn(doc, file, issue));
   if (!validation.ok) {
-    for (const issue of validation.errors) result.errors.push(placeIn(doc, file, issue));
+    for (const issue of capIssues(validation.errors)) result.errors.push(placeIn(doc, file, issue));
     return;
   }
   if (validation.kind === 'Inventory') return;

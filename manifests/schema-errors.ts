@@ -93,7 +93,7 @@ function translate(error: SchemaError): Translated {
       return {
         code: 'SCHEMA_ENUM',
         pointer: path,
-        message: `${JSON.stringify(error.data)} is not an allowed value${field ? ` of ${field}` : ''}`,
+        message: `${shown(error.data)} is not an allowed value${field ? ` of ${field}` : ''}`,
         fix: `${hint ? `did you mean ${hint}? ` : ''}use one of: ${allowed.map(String).join(', ')}`,
       };
     }
@@ -107,13 +107,27 @@ function translate(error: SchemaError): Translated {
         message: `${String(error.data)} is out of range${field ? ` for ${field}` : ''}`,
         fix: `use a value ${String(params.comparison)} ${String(params.limit)}`,
       };
+    case 'maxDuration':
+    case 'maxRate': {
+      const limit = String(params.limit);
+      const what =
+        error.keyword === 'maxDuration'
+          ? 'is longer than a Go duration can be (an int64 of nanoseconds)'
+          : 'is faster than a tc rate can be (2^64-1 bytes per second)';
+      return {
+        code: 'SCHEMA_RANGE',
+        pointer: path,
+        message: `${shown(error.data)}${field ? ` in ${field}` : ''} ${what}`,
+        fix: `use at most ${limit}`,
+      };
+    }
     case 'pattern': {
       const schema = error.parentSchema ?? {};
       const title = typeof schema.title === 'string' ? ` (${schema.title})` : '';
       return {
         code: 'SCHEMA_PATTERN',
         pointer: path,
-        message: `${JSON.stringify(error.data)} is not in the expected format${title}`,
+        message: `${shown(error.data)} is not in the expected format${title}`,
         fix:
           typeof schema.description === 'string'
             ? `expected ${lowerFirst(schema.description)}`
@@ -218,4 +232,10 @@ function describePath(pointer: string): string {
 /** "A Go duration ..." -> "a Go duration ..."; acronyms ("HTTP ...") stay. */
 function lowerFirst(text: string): string {
   return /^[A-Z](?![A-Z])/.test(text) ? text[0]?.toLowerCase() + text.slice(1) : text;
+}
+
+/** A value for a message: quoted, and cut in the middle past 80 characters (a field can hold a megabyte). */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= 80 ? text : `${text.slice(0, 40)}…${text.slice(-20)} (${text.length} characters)`;
 }

@@ -16,6 +16,7 @@ import { checkChaosSpec } from './chaos-checks.js';
 import { checkHostTask } from './host-task-checks.js';
 import { suggest } from './did-you-mean.js';
 import { joinPointer, type ManifestIssue } from './errors.js';
+import { INPUT_LIMITS } from './input-limits.js';
 import { checkChaosOnlySchedule } from './schedule-spec-checks.js';
 import { checkUnhonouredStatusCheckFields } from './unhonoured-fields.js';
 import { checkChaosProbes, checkProbe } from './probe-checks.js';
@@ -241,7 +242,11 @@ function unknownTarget(
   };
 }
 
-/** Depth-first search over children and branch targets; each cycle is reported once, at the edge closing it. */
+/**
+ * Depth-first search over children and branch targets, with an explicit stack (a chain of thousands of
+ * templates must not overflow the call stack); each cycle is reported once, at the edge closing it. Without
+ * cycles, the tree the entry expands to is bounded (`checkExpansion`).
+ */
 function checkCycles(
   spec: WorkflowSpec,
   base: string,
@@ -249,7 +254,8 @@ function checkCycles(
   issues: ManifestIssue[],
 ): void {
   const index = new Map(spec.templates.map((t, i) => [t.name, i]));
-  const edges = (i: number): { to: string; pointer: string }[] => {
+  const edges = (name: string): { to: string; pointer: string }[] => {
+    const i = index.get(name) as number;
     const t = spec.templates[i] as Template;
     const at = joinPointer(base, 'templates', i);
     return [
@@ -261,14 +267,30 @@ function checkCycles(
     ].filter((e) => names.has(e.to));
   };
   const state = new Map<string, 'active' | 'done'>();
-  const path: string[] = [];
-  const visit = (name: string): void => {
-    state.set(name, 'active');
-    path.push(name);
-    for (const edge of edges(index.get(name) as number)) {
+  const finished: string[] = [];
+  let cycles = false;
+  for (const root of spec.templates) {
+    if (state.has(root.name)) continue;
+    const path: { name: string; edges: { to: string; pointer: string }[]; next: number }[] = [];
+    const enter = (name: string): void => {
+      state.set(name, 'active');
+      path.push({ name, edges: edges(name), next: 0 });
+    };
+    enter(root.name);
+    while (path.length > 0) {
+      const top = path[path.length - 1] as (typeof path)[number];
+      const edge = top.edges[top.next++];
+      if (edge === undefined) {
+        path.pop();
+        state.set(top.name, 'done');
+        finished.push(top.name);
+        continue;
+      }
       const s = state.get(edge.to);
       if (s === 'active') {
-        const cycle = [...path.slice(path.indexOf(edge.to)), edge.to];
+        cycles = true;
+        const names = path.map((p) => p.name);
+        const cycle = [...names.slice(names.indexOf(edge.to)), edge.to];
         issues.push({
           code: 'TEMPLATE_CYCLE',
           pointer: edge.pointer,
@@ -276,11 +298,53 @@ function checkCycles(
           fix: 'a template may not run itself, directly or through its children; break the cycle',
         });
       } else if (s === undefined) {
-        visit(edge.to);
+        enter(edge.to);
       }
     }
-    path.pop();
-    state.set(name, 'done');
-  };
-  for (const t of spec.templates) if (!state.has(t.name)) visit(t.name);
+  }
+  if (!cycles && names.has(spec.entry)) checkExpansion(spec, base, finished, edges, issues);
+}
+
+/**
+ * As in Chaos Mesh, every reference to a template runs it anew: a template listed twice as a child runs twice,
+ * with its whole subtree. The tree the entry expands to (every child and every branch target counted, each
+ * time it is referenced) is bounded in nodes and depth, so that `plan`, the run's status and its Temporal
+ * history stay bounded; a 21-template "diamond" would otherwise expand to a million nodes.
+ */
+function checkExpansion(
+  spec: WorkflowSpec,
+  base: string,
+  finished: readonly string[],
+  edges: (name: string) => { to: string }[],
+  issues: ManifestIssue[],
+): void {
+  const { workflowNodes, workflowDepth } = INPUT_LIMITS;
+  const nodes = new Map<string, number>();
+  const depth = new Map<string, number>();
+  // `finished` lists every template after all the templates it references.
+  for (const name of finished) {
+    let n = 1;
+    let d = 0;
+    for (const edge of edges(name)) {
+      n = Math.min(n + (nodes.get(edge.to) ?? 1), workflowNodes + 1);
+      d = Math.max(d, depth.get(edge.to) ?? 1);
+    }
+    nodes.set(name, n);
+    depth.set(name, d + 1);
+  }
+  const n = nodes.get(spec.entry) ?? 1;
+  const d = depth.get(spec.entry) ?? 1;
+  if (n <= workflowNodes && d <= workflowDepth) return;
+  issues.push({
+    code: 'TEMPLATE_GRAPH_TOO_LARGE',
+    pointer: joinPointer(base, 'entry'),
+    message:
+      n > workflowNodes
+        ? `entry ${JSON.stringify(spec.entry)} expands to more than ${workflowNodes} nodes (each reference to a template runs it anew, as in Chaos Mesh)`
+        : `entry ${JSON.stringify(spec.entry)} nests templates ${d} levels deep, more than the ${workflowDepth} allowed`,
+    fix:
+      n > workflowNodes
+        ? 'reference big subtrees fewer times, or split the experiment into several Workflows'
+        : 'flatten the tree: a Serial or Parallel template can list many children',
+  });
 }

@@ -2,7 +2,7 @@
  * Activity stubs with explicit timeouts and retry policies (Temporal retries activities forever by default).
  * One stub per policy; the interpreter never calls `proxyActivities` elsewhere.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { ChaosflowActivities } from '../activities/contract.js';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../common/failure-types.js';
 import type { PlanNotification, PlanStopCondition } from '../common/plan.js';
@@ -44,8 +44,10 @@ export const { recoverFaults } = proxyActivities<ChaosflowActivities>({
   },
 });
 
-/** A probe that fails is a result, not an error: one attempt. */
-export function probeStub(timeoutSeconds: number): Pick<ChaosflowActivities, 'probeHttp' | 'runProbe'> {
+/** A probe that fails is a result, not an error: one attempt. Call sites add their summary (`executeWithOptions`). */
+export function probeStub(
+  timeoutSeconds: number,
+): Pick<ActivityInterfaceFor<ChaosflowActivities>, 'probeHttp' | 'runProbe'> {
   return proxyActivities<ChaosflowActivities>({
     startToCloseTimeout: `${timeoutSeconds + 10}s`,
     retry: { maximumAttempts: 1 },

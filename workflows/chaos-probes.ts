@@ -9,6 +9,7 @@ import { CancellationScope, condition, isCancellation, sleep } from '@temporalio
 import type { PlanChaosProbe, ProbeMode } from '../common/plan.js';
 import type { NodeStatus, ProbeRecord } from '../common/run-status.js';
 import { probeStub } from './activity-stubs.js';
+import { probeActivitySummary } from './activity-summaries.js';
 
 /** Results kept per probe. */
 export const PROBE_RESULTS_KEPT = 100;
@@ -89,7 +90,9 @@ export class ChaosProbes {
     let record: ProbeRecord | undefined;
     for (let attempt = 0; attempt <= probe.retries; attempt++) {
       record = {
-        ...(await runProbe({ probe, timeoutSeconds: probe.timeoutSeconds, namespace: this.namespace })),
+        ...(await runProbe.executeWithOptions({ summary: probeActivitySummary(probe.name, probe) }, [
+          { probe, timeoutSeconds: probe.timeoutSeconds, namespace: this.namespace },
+        ])),
         probe: probe.name,
       };
       this.#keep(probe.name, record);

@@ -16,6 +16,7 @@ import type {
   TargetGroup,
 } from '../activities/contract.js';
 import { injectFaults, recoverFaults } from './activity-stubs.js';
+import { faultSummary } from './activity-summaries.js';
 import { describeFailure } from './failure-details.js';
 
 /** What the ledger needs of its run (the run's `RunContext` is one). */
@@ -75,7 +76,9 @@ export class FaultLedger {
       this.#records.set(key, { entry, chaos, target, context });
     }
     try {
-      const { results } = await injectFaults(batch);
+      const { results } = await injectFaults.executeWithOptions({ summary: faultSummary('inject', batch) }, [
+        batch,
+      ]);
       const failures: string[] = [];
       for (const result of results) {
         const record = this.#records.get(result.key);
@@ -164,7 +167,9 @@ export class FaultLedger {
     );
     let results: FaultTargetResult[];
     try {
-      ({ results } = await recoverFaults(batch));
+      ({ results } = await recoverFaults.executeWithOptions({ summary: faultSummary('recover', batch) }, [
+        batch,
+      ]));
     } catch (err) {
       const message = describeFailure(err);
       for (const record of records) record.entry.lastError = message;

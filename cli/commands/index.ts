@@ -13,6 +13,7 @@ import { register as get } from './get.js';
 import { register as halt } from './halt.js';
 import { register as list } from './list.js';
 import { register as pause } from './pause.js';
+import { register as report } from './report.js';
 import { register as resume } from './resume.js';
 import { register as run } from './run.js';
 import { register as worker } from './worker.js';
@@ -27,6 +28,7 @@ const commands: readonly Register[] = [
   run,
   get,
   list,
+  report,
   abort,
   pause,
   resume,

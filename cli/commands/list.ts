@@ -1,4 +1,7 @@
-/** `chaosflow list`: recent runs with their phase, newest first (Temporal visibility, no worker needed). */
+/**
+ * `chaosflow list`: recent runs with their phase, newest first (Temporal visibility, no worker needed), filtered
+ * by phase, kind, manifest and schedule through the runs' search attributes (`run-list-query.ts`).
+ */
 import type { Command } from 'commander';
 import type { TemporalFlags } from '../../client/temporal-config.js';
 import { withTemporalOptions } from '../config.js';
@@ -11,7 +14,10 @@ interface ListOptions extends TemporalFlags {
   output: OutputFormat;
   limit: string;
   phase?: string;
+  kind?: string;
   name?: string;
+  schedule?: string;
+  printQuery?: boolean;
 }
 
 export function register(program: Command): void {
@@ -20,25 +26,24 @@ export function register(program: Command): void {
       .command('list')
       .description('list runs, newest first')
       .option('--phase <phase>', 'only runs in this phase (Running, Succeeded, Failed, Aborted, ...)')
+      .option('--kind <kind>', 'only runs of this kind (Workflow, NetworkChaos, PodChaos, ...)')
       .option('--name <[namespace/]name>', 'only runs of this manifest')
+      .option('--schedule <[namespace/]name>', 'only runs started by this Schedule (or Schedule node id)')
+      .option('--print-query', 'print the visibility query (for the Temporal UI search box) and exit')
       .option('--limit <n>', 'at most this many runs', '20')
       .addOption(outputOption()),
   ).action(async (options: ListOptions) => {
-    const client = await openClient(options);
-    const { RUN_WORKFLOW_TYPE } = await import('../../common/run-input.js');
-    const { SA_KIND, SA_NAME, SA_NAMESPACE, SA_PHASE } = await import('../../common/search-attributes.js');
-    const clauses = [`WorkflowType = '${RUN_WORKFLOW_TYPE}'`];
-    if (options.phase) clauses.push(`ChaosflowPhase = '${quote(options.phase)}'`);
-    if (options.name) {
-      const [namespace, name] = options.name.includes('/')
-        ? options.name.split('/', 2)
-        : [undefined, options.name];
-      clauses.push(`ChaosflowName = '${quote(name ?? '')}'`);
-      if (namespace) clauses.push(`ChaosflowNamespace = '${quote(namespace)}'`);
+    const { runListQuery } = await import('../run-list-query.js');
+    const query = runListQuery(options);
+    if (options.printQuery) {
+      process.stdout.write(`${query}\n`);
+      return;
     }
+    const client = await openClient(options);
+    const { SA_KIND, SA_NAME, SA_NAMESPACE, SA_PHASE } = await import('../../common/search-attributes.js');
     const limit = Math.max(1, Number(options.limit) || 20);
     const runs = [];
-    for await (const run of client.workflow.list({ query: clauses.join(' AND '), pageSize: limit })) {
+    for await (const run of client.workflow.list({ query, pageSize: limit })) {
       const sa = run.typedSearchAttributes;
       runs.push({
         id: run.workflowId,
@@ -70,8 +75,4 @@ export function register(program: Command): void {
       );
     }
   });
-}
-
-function quote(value: string): string {
-  return value.replace(/'/g, "\\'");
 }

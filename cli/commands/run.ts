@@ -10,6 +10,7 @@ import { interactive, temporalConfig, withTemporalOptions } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { outputOption, type OutputFormat } from '../output/output-format.js';
 import { renderJson, renderYaml } from '../output/render-data.js';
+import type { RunHandle } from '../../client/start-run.js';
 import type { TemporalFlags } from '../../client/temporal-config.js';
 
 interface RunOptions extends TemporalFlags {
@@ -17,6 +18,8 @@ interface RunOptions extends TemporalFlags {
   id?: string;
   name?: string;
   output: OutputFormat;
+  /** A file, or false for `--no-report`; absent means the default file. */
+  report?: string | false;
 }
 
 export function register(program: Command): void {
@@ -31,6 +34,12 @@ export function register(program: Command): void {
         'workflow id of the run (default: chaosflow/<namespace>/<name>/<time>-<random>)',
       )
       .option('--name <name>', 'which manifest of the file to run, when it holds several')
+      .option(
+        '--report <file>',
+        'where to write the report when the run ends (.html, .md or .json; default: ' +
+          'chaosflow-report-<namespace>-<name>-<time>.html in the current folder)',
+      )
+      .option('--no-report', 'write no report')
       .addOption(outputOption()),
   ).action(async (file: string, options: RunOptions) => {
     process.exitCode = await runAction(file, options);
@@ -108,6 +117,22 @@ async function runAction(file: string, options: RunOptions): Promise<number> {
   if (options.output === 'json') process.stdout.write(renderJson(status));
   if (options.output === 'yaml') process.stdout.write(renderYaml([status]));
   process.stderr.write(`run ${status.phase}: ${handle.workflowId}\n`);
+  if (options.report !== false) await writeRunReport(handle, options.report);
   if (interrupts > 0) return EXIT.interrupted;
   return status.phase === 'Succeeded' ? EXIT.ok : EXIT.failed;
+}
+
+/** Writes the ended run's report and says where; a report that cannot be written is a warning, not a failure. */
+async function writeRunReport(handle: RunHandle, file: string | undefined): Promise<void> {
+  const { loadRunReport } = await import('../../client/run-report.js');
+  const { formatOfPath, renderReport } = await import('../../report/report-format.js');
+  const { defaultReportPath, writeReportFile } = await import('../report-file.js');
+  const target = file ?? defaultReportPath(handle.workflowId);
+  try {
+    const report = await loadRunReport(handle);
+    const path = await writeReportFile(target, renderReport(report, formatOfPath(target)));
+    process.stderr.write(`report: ${path}\n`);
+  } catch (err) {
+    process.stderr.write(`chaosflow: could not write the report to ${target}: ${errorMessage(err)}\n`);
+  }
 }

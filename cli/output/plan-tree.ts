@@ -7,6 +7,7 @@ import { formatGoDuration } from '../../common/duration.js';
 import { probeSummary } from './probe-summary.js';
 import type { Plan, PlanChaos, PlanTemplate, RetryPolicy } from '../../common/plan.js';
 import { renderTable, type Column } from './render-table.js';
+import { INPUT_LIMITS } from '../../manifests/input-limits.js';
 
 export interface PlanTreeRow {
   /** Path of template names from the entry, for lookups (`game-day/steady-state`). */
@@ -22,38 +23,51 @@ export interface PlanTreeRow {
 /** Template name to a short text about its targets (`2 pods: default/web-0, default/web-1`). */
 export type TargetSummaries = ReadonlyMap<string, string>;
 
-export function planTreeRows(plan: Plan): PlanTreeRow[] {
+/**
+ * Walked with an explicit stack (no recursion, whatever the depth); validation bounds the rows to
+ * `INPUT_LIMITS.workflowNodes`, and `maxRows` bounds them again for a plan that did not come through it.
+ */
+export function planTreeRows(plan: Plan, maxRows: number = INPUT_LIMITS.workflowNodes): PlanTreeRow[] {
   const rows: PlanTreeRow[] = [];
-  const visit = (
-    name: string,
-    prefix: string,
-    last: boolean,
-    depth: number,
-    path: string,
-    branch?: string,
-  ): void => {
-    const template = plan.templates[name];
-    if (!template) return;
-    const glyph = depth === 0 ? '' : last ? '└─ ' : '├─ ';
+  interface Visit {
+    name: string;
+    prefix: string;
+    last: boolean;
+    depth: number;
+    path: string;
+    branch?: string;
+  }
+  const stack: Visit[] = [{ name: plan.entry, prefix: '', last: true, depth: 0, path: plan.entry }];
+  for (let v = stack.pop(); v !== undefined && rows.length < maxRows; v = stack.pop()) {
+    const template = plan.templates[v.name];
+    if (!template) continue;
+    const glyph = v.depth === 0 ? '' : v.last ? '└─ ' : '├─ ';
     rows.push({
-      path,
-      depth,
-      label: `${prefix}${glyph}${name}`,
+      path: v.path,
+      depth: v.depth,
+      label: `${v.prefix}${glyph}${v.name}`,
       template,
-      ...(branch === undefined ? {} : { branchExpression: branch }),
+      ...(v.branch === undefined ? {} : { branchExpression: v.branch }),
     });
-    const next = depth === 0 ? '' : `${prefix}${last ? '   ' : '│  '}`;
+    const next = v.depth === 0 ? '' : `${v.prefix}${v.last ? '   ' : '│  '}`;
     const children: { name: string; branch?: string }[] =
       template.type === 'Serial' || template.type === 'Parallel'
         ? template.children.map((c) => ({ name: c }))
         : template.type === 'Task'
           ? template.branches.map((b) => ({ name: b.target, branch: b.expression }))
           : [];
-    children.forEach((c, i) =>
-      visit(c.name, next, i === children.length - 1, depth + 1, `${path}/${c.name}`, c.branch),
-    );
-  };
-  visit(plan.entry, '', true, 0, plan.entry);
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i] as { name: string; branch?: string };
+      stack.push({
+        name: c.name,
+        prefix: next,
+        last: i === children.length - 1,
+        depth: v.depth + 1,
+        path: `${v.path}/${c.name}`,
+        ...(c.branch === undefined ? {} : { branch: c.branch }),
+      });
+    }
+  }
   return rows;
 }
 
@@ -66,7 +80,8 @@ export function renderPlanTree(plan: Plan, targets?: TargetSummaries): string {
     { header: 'DETAILS' },
     ...(targets ? [{ header: 'TARGETS' }] : []),
   ];
-  const rows = planTreeRows(plan).map((row) => {
+  const treeRows = planTreeRows(plan);
+  const rows = treeRows.map((row) => {
     const t = row.template;
     const when = row.branchExpression === undefined ? '' : `if ${row.branchExpression || 'always'}: `;
     return [
@@ -78,7 +93,11 @@ export function renderPlanTree(plan: Plan, targets?: TargetSummaries): string {
       ...(targets ? [targets.get(t.name) ?? '-'] : []),
     ];
   });
-  return renderTable(columns, rows);
+  const cut =
+    treeRows.length >= INPUT_LIMITS.workflowNodes
+      ? `(only the first ${INPUT_LIMITS.workflowNodes} nodes are shown)\n`
+      : '';
+  return renderTable(columns, rows) + cut;
 }
 
 function typeLabel(t: PlanTemplate): string {

@@ -29,6 +29,7 @@ import { nextFireTimes } from '../../common/cron/next-fire-times.js';
 import { toTemporalScheduleSpec, type CronTranslation } from '../../common/cron/temporal-schedule-spec.js';
 import { RUN_WORKFLOW_TYPE, type RunInput } from '../../common/run-input.js';
 import type { SchedulePlan } from '../../common/schedule-plan.js';
+import { runDetails, runSummary } from '../../common/run-summary.js';
 import { SA_KIND, SA_NAME, SA_NAMESPACE, SA_PHASE, SA_SCHEDULE } from '../../common/search-attributes.js';
 import { ScheduleError } from './schedule-errors.js';
 import { scheduleIdOf } from './schedule-id.js';
@@ -130,7 +131,8 @@ export function mapSchedule(plan: SchedulePlan, options: MapScheduleOptions): Ma
       schedule: scheduleId,
       [SETTINGS_MEMO_KEY]: settings,
     },
-    staticSummary: `${plan.type} tick of Schedule ${namespace}/${name} (${plan.schedule})`,
+    staticSummary: `${runSummary(plan.run)}; tick of Schedule ${namespace}/${name} (${plan.schedule})`,
+    staticDetails: runDetails(plan.run),
   };
   return {
     scheduleId,

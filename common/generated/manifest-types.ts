@@ -18,15 +18,15 @@ export type Duration = string;
  */
 export type Duration1 = string;
 /**
- * A Go duration (time.ParseDuration): numbers with a unit each, such as 30s, 5m, 1h30m or 1.5h. Units ns, us, µs, ms, s, m, h; no days.
+ * A Go duration (time.ParseDuration): numbers with a unit each, such as 30s, 5m, 1h30m or 1.5h. Units ns, us, µs, ms, s, m, h; no days; at most 2562047h47m16.854775807s (Go's int64 of nanoseconds).
  */
 export type Duration2 = string;
 /**
- * A Go duration that may be negative, such as -1h30m or 10m.
+ * A Go duration that may be negative, such as -1h30m or 10m; at most 2562047h47m16.854775807s either way.
  */
 export type SignedDuration = string;
 /**
- * A netem time: one number with optional decimals and one unit, such as 90ms or 1.5s.
+ * A netem time: one number with optional decimals and one unit, such as 90ms or 1.5s; at most 2562047h47m16.854775807s.
  */
 export type Latency = string;
 /**
@@ -34,7 +34,7 @@ export type Latency = string;
  */
 export type Percent = string;
 /**
- * A tc rate: a number and a unit bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps, such as 1mbps.
+ * A tc rate: a number and a unit bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps, such as 1mbps; at most 2^64-1 bytes per second (kbps = 1024 bps).
  */
 export type BandwidthRate = string;
 /**

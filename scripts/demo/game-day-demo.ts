@@ -6,10 +6,13 @@
  * host inventory lists the service); `examples/game-day.yaml` runs with a live node tree — steady-state probe,
  * a partition while probing (the probes fail: the fault is real), a CPU stress in the service's cgroup, a final
  * probe — and a summary shows what was injected and that nothing was left behind. Without root: the same stack
- * kills a sleeping process with container-kill. Ctrl-C aborts the run (faults are recovered) and cleans up.
+ * kills a sleeping process with container-kill. Ctrl-C aborts the run (faults are recovered) and cleans up. It
+ * ends by writing the run's report (HTML, with the timeline) and printing its path.
  *
  *   npm run demo            (scripts/demo.sh: installs what it needs, then runs this)
- *   npx tsx scripts/demo/game-day-demo.ts [--keep]    --keep leaves the stack running until Ctrl-C
+ *   npx tsx scripts/demo/game-day-demo.ts [--keep] [--report FILE]
+ *     --keep      leaves the stack running until Ctrl-C
+ *     --report    where the report goes (.html, .md or .json; default chaosflow-report-<run>.html here)
  */
 import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,12 +25,17 @@ import { freePort } from '../../embedded/free-port.js';
 import { agentClientTls, startDevStack } from '../../embedded/dev-stack.js';
 import { readManifestFile, formatManifestErrors } from '../../manifests/index.js';
 import { followRun } from '../../cli/live-run-view.js';
+import { defaultReportPath, writeReportFile } from '../../cli/report-file.js';
+import { loadRunReport } from '../../client/run-report.js';
+import { formatOfPath, renderReport } from '../../report/report-format.js';
 import { renderFaults } from '../../cli/output/fault-table.js';
 import { abortSignal, faultsQuery } from '../../workflows/messages.js';
 import { createNetnsHost, netnsUnavailableReason, type NetnsHost } from '../../embedded/netns-host.js';
 import type { RunStatus } from '../../common/run-status.js';
 
 const keep = process.argv.includes('--keep');
+const reportArg = process.argv.indexOf('--report');
+const reportFile = reportArg === -1 ? undefined : process.argv[reportArg + 1];
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tools = process.env['CHAOSFLOW_TOOLS'] ?? join(homedir(), '.cache', 'chaosflow', 'tools');
 const say = (text: string) => process.stderr.write(`demo: ${text}\n`);
@@ -103,6 +111,11 @@ try {
     if (!clean) process.exitCode = 1;
   }
   if (status?.phase !== 'Succeeded') process.exitCode = 1;
+  // The report, from the run's status and history, written before the stack (and its server) goes away.
+  const target = reportFile ?? defaultReportPath(handle.workflowId);
+  const report = await loadRunReport(handle);
+  const path = await writeReportFile(target, renderReport(report, formatOfPath(target)));
+  process.stdout.write(`\nreport: ${path}\n`);
   if (keep) {
     say(`the stack keeps running for you to explore the UI: ${stack.temporal.uiUrl} (Ctrl-C to stop)`);
     await new Promise((resolve) => process.once('SIGINT', resolve));

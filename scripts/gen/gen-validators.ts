@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import { DOCUMENT_KINDS, SCHEMA_FILE, SCHEMA_BASE_ID } from '../../manifests/manifest-kinds.js';
+import { boundKeywords } from './bound-keywords.js';
 import type { SchemaSet } from './schema-set.js';
 
 // The CommonJS module is the function itself at run time; its typings describe it as `.default`.
@@ -33,6 +34,7 @@ export function generateValidators(set: SchemaSet): string {
     logger: { log: () => undefined, warn: quietDeprecation, error: console.error },
     code: { source: true, esm: true, lines: false },
   });
+  for (const keyword of boundKeywords) ajv.addKeyword(keyword);
   for (const file of set.files) ajv.addSchema(file.schema);
   const refs = Object.fromEntries(DOCUMENT_KINDS.map((kind) => [kind, SCHEMA_BASE_ID + SCHEMA_FILE[kind]]));
   const code = standaloneCode(ajv, refs);

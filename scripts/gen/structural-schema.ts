@@ -6,6 +6,7 @@
  * `exclusiveMinimum: true`, and `x-kubernetes-preserve-unknown-fields` only on open objects (embedded
  * Kubernetes objects such as a task's container and volumes).
  */
+import { BOUND_KEYWORDS } from './bound-keywords.js';
 import { isSchema, resolveRef, type JsonSchema, type SchemaSet } from './schema-set.js';
 
 const COPIED = [
@@ -35,6 +36,8 @@ const KNOWN = new Set<string>([
   'items',
   'additionalProperties',
   'exclusiveMinimum',
+  // Checked by the validators only (bound-keywords.ts): the API server has no such keyword.
+  ...BOUND_KEYWORDS,
 ]);
 
 export function toStructural(set: SchemaSet, node: JsonSchema, baseId: string, where = '#'): JsonSchema {

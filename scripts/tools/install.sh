@@ -6,7 +6,8 @@
 #
 # Components: temporal, test-server, etcd, kube-apiserver, kubectl, prometheus (Debian's package, unpacked into the
 # cache: no root needed once apt's lists are current), host (iptables ipset stress-ng iproute2 from Debian, only as
-# root). No component means all of them. Every tool is linked into $CHAOSFLOW_TOOLS/bin.
+# root), chromium (Debian's headless browser for the report and Temporal UI tests, only as root). No component
+# means all of them. Every tool is linked into $CHAOSFLOW_TOOLS/bin.
 # Environment: CHAOSFLOW_CACHE (default ~/.cache/chaosflow), CHAOSFLOW_TOOLS (default $CHAOSFLOW_CACHE/tools).
 set -eu
 
@@ -138,7 +139,26 @@ install_host() {
     fail "apt-get install$missing failed" "install them by hand"
 }
 
-[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver kubectl prometheus host
+# Debian's chromium, for the tests that open the HTML report and the Temporal UI in a real browser; linked as
+# $bin/chromium so the tests find it where they find every other tool.
+install_chromium() {
+  found=$(command -v chromium 2>/dev/null || true)
+  if [ -z "$found" ]; then
+    if [ "$(id -u)" != 0 ]; then
+      say "not root: skipping chromium; the browser tests of the report and the Temporal UI need it (apt-get install chromium)"
+      return 0
+    fi
+    need apt-get "install chromium with your package manager"
+    say "installing Debian's chromium"
+    apt-get update -qq >/dev/null || fail "apt-get update failed" "check that the Debian mirror is reachable"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null ||
+      fail "apt-get install chromium failed" "install it by hand (apt-get install chromium)"
+    found=$(command -v chromium) || fail "chromium was installed but is not on PATH" "check /usr/bin/chromium"
+  fi
+  link chromium "$found"
+}
+
+[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver kubectl prometheus host chromium
 for component in "$@"; do
   case $component in
     temporal) install_temporal ;;
@@ -148,7 +168,8 @@ for component in "$@"; do
     kubectl) install_kubectl ;;
     prometheus) install_prometheus ;;
     host) install_host ;;
-    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver kubectl prometheus host" ;;
+    chromium) install_chromium ;;
+    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver kubectl prometheus host chromium" ;;
   esac
 done
 say "ready in $bin"

@@ -3,6 +3,9 @@
  * script end to end on the embedded stack, in its own process.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { describeWithNetns } from '../harness/describe-with-netns.js';
@@ -10,12 +13,18 @@ import { describeWithNetns } from '../harness/describe-with-netns.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 describeWithNetns('README demo', () => {
-  it('runs the game day, shows the partition was real, and leaves nothing behind', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo/game-day-demo.ts'], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  it('runs the game day, shows the partition was real, leaves nothing behind, and writes the report', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'chaosflow-demo-test-'));
+    const reportFile = join(dir, 'report.html');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/demo/game-day-demo.ts', '--report', reportFile],
+      {
+        cwd: root,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -32,5 +41,22 @@ describeWithNetns('README demo', () => {
     expect(stdout).toMatch(/NetworkChaos\/partition +Recovered/);
     expect(stdout).toMatch(/StressChaos +Recovered/);
     expect(stdout).toMatch(/nothing left behind/);
+    // It ends by writing the report and printing its path.
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe(`report: ${reportFile}`);
+    const html = await readFile(reportFile, 'utf8');
+    const nodes = [
+      'game-day',
+      'game-day/steady-state',
+      'game-day/partition-and-observe',
+      'game-day/partition-and-observe/partition',
+      'game-day/partition-and-observe/observe-partition',
+      'game-day/cpu-stress',
+      'game-day/recovered',
+    ];
+    const rows = [...html.matchAll(/<g class="row node-row" data-node="([^"]+)"/g)].map((m) => m[1]);
+    expect(rows).toEqual(nodes);
+    expect(html).toMatch(/<rect class="fault-band" data-state="Recovered"/);
+    expect(html).toMatch(/class="probe-mark"[^>]*data-verdict="Failure"/);
+    await rm(dir, { recursive: true, force: true });
   }, 180_000);
 });

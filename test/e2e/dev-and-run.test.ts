@@ -3,7 +3,7 @@
  * workflow that needs no targets, `list` and `get`; then `dev` is stopped with Ctrl-C and started again on the
  * same data folder, and the finished run is still there.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -75,10 +75,20 @@ spec:
     expect(dev.stdout).toMatch(new RegExp(`Web UI +http://127\\.0\\.0\\.1:${uiPort}`));
     const address = ['--address', `127.0.0.1:${port}`];
 
-    const run = await runCli(['run', join(dir, 'hello.yaml'), ...address]);
+    const reportFile = join(dir, 'hello-report.md');
+    const run = await runCli(['run', join(dir, 'hello.yaml'), '--report', reportFile, ...address]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/greet +Task +Succeeded .*exit 0/);
     expect(run.stderr).toMatch(/run Succeeded: chaosflow\/default\/hello\//);
+    // Where the report is, printed last; Markdown because of the file's extension.
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toBe(`report: ${reportFile}`);
+    expect(await readFile(reportFile, 'utf8')).toMatch(/^# Workflow default\/hello: Succeeded\n/);
+    const report = await runCli(['report', 'default/hello', '-o', 'json', ...address]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(JSON.parse(report.stdout)).toMatchObject({
+      run: { phase: 'Succeeded' },
+      verdict: { passed: true },
+    });
 
     dev.child.kill('SIGINT');
     expect((await dev.done).code).toBe(130);

@@ -3,8 +3,12 @@
  * namespace: aborting the game day while its partition is held leaves no rule behind, and a fault held while
  * the agent is killed and restarted is still recovered.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunStatus } from '../../common/run-status.js';
+import type { RunReport } from '../../report/report-model.js';
 import { finalStatus } from '../../client/runs.js';
 import { faultsQuery, statusQuery } from '../../workflows/messages.js';
 import type { RunHandle } from '../../client/start-run.js';
@@ -48,7 +52,9 @@ describeWithNetns('game day end to end', () => {
   });
 
   it('leaves no rule behind when the game day is aborted (Ctrl-C in chaosflow run) while the partition is held', async () => {
-    const cli = startCli(['run', 'examples/game-day.yaml', ...env.cliFlags]);
+    const reports = await mkdtemp(join(tmpdir(), 'chaosflow-game-day-report-'));
+    const reportFile = join(reports, 'aborted.json');
+    const cli = startCli(['run', 'examples/game-day.yaml', '--report', reportFile, ...env.cliFlags]);
     const handle = await newestRun('game-day');
     await waitFor(handle, (s) => s.nodes['game-day/partition-and-observe/partition']?.targets?.length === 1);
     await expect
@@ -66,6 +72,18 @@ describeWithNetns('game day end to end', () => {
     expect(faults.length).toBeGreaterThan(0);
     expect(faults.every((f) => f.state === 'Recovered')).toBe(true);
     expect(await env.host.snapshot()).toEqual(env.before);
+    // The report of the aborted run: the abort on its timeline, the partition recovered in its ledger.
+    expect(result.stderr).toContain(`report: ${reportFile}`);
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as RunReport;
+    expect(report.markers.map((m) => [m.kind, m.label])).toEqual([
+      ['abort', 'abort: interrupted in chaosflow run'],
+    ]);
+    expect(report.faults.map((f) => [f.fault, f.state])).toContainEqual([
+      'NetworkChaos/partition',
+      'Recovered',
+    ]);
+    expect(report.verdict.passed).toBe(false);
+    await rm(reports, { recursive: true, force: true });
   });
 
   it('recovers a fault held across a SIGKILL and restart of the agent', async () => {

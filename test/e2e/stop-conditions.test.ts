@@ -7,12 +7,13 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { finalStatus } from '../../client/runs.js';
 import type { RunEventNotice } from '../../common/run-event.js';
+import type { RunReport } from '../../report/report-model.js';
 import { faultsQuery } from '../../workflows/messages.js';
 import { describeUnless } from '../harness/describe-unless.js';
 import { startCli } from '../harness/cli.js';
@@ -123,7 +124,10 @@ spec:
         direction: to
 `,
       );
-      const cli = startCli(['run', manifest, ...env.cliFlags], { timeoutMs: 300_000 });
+      const reportFile = join(dir, 'stopped-report.json');
+      const cli = startCli(['run', manifest, '--report', reportFile, ...env.cliFlags], {
+        timeoutMs: 300_000,
+      });
       await expect
         .poll(async () => (await env.host.snapshot()).iptables, { timeout: 60_000, interval: 250 })
         .toMatch(/CHAOS-OUTPUT/);
@@ -182,6 +186,27 @@ spec:
       expect(Math.max(...stuckDeliveries.map((d) => Date.parse(d.at)))).toBeGreaterThan(recoveredAt);
       expect(hung.length).toBeGreaterThanOrEqual(2);
       expect(deliveries.filter((d) => d.notification === 'team').every((d) => d.ok)).toBe(true);
+
+      // The report `chaosflow run` wrote names the condition (in the verdict and on the timeline) and the deliveries.
+      expect(result.stderr).toContain(`report: ${reportFile}`);
+      const report = JSON.parse(await readFile(reportFile, 'utf8')) as RunReport;
+      expect(report.verdict.passed).toBe(false);
+      expect(report.verdict.headline).toMatch(
+        /^Aborted \(stopped by error-budget\): every fault recovered \(1\)$/,
+      );
+      expect(report.verdict.reasons[0]).toMatch(
+        /^stopped by stop condition error-budget at .*ErrorBudgetBurn/,
+      );
+      expect(report.markers.filter((m) => m.kind === 'stop-condition')).toHaveLength(1);
+      expect(report.stopConditions).toEqual(['error-budget', 'never']);
+      expect(report.faults.map((f) => f.state)).toEqual(['Recovered']);
+      expect(report.notifications.filter((n) => n.notification === 'team').map((n) => n.event)).toEqual([
+        'Started',
+        'Aborted',
+        'Recovered',
+        'Finished',
+      ]);
+      expect(report.verdict.reasons.some((r) => r.startsWith('notification stuck of '))).toBe(true);
     }, 300_000);
 
     it('stops the run when Prometheus cannot be read only if the condition says Stop', async () => {
@@ -207,7 +232,9 @@ spec:
       deadline: 8s
 `,
         );
-        const result = await startCli(['run', manifest, ...env.cliFlags], { timeoutMs: 120_000 }).done;
+        const report = ['--report', join(dir, `${name}-report.md`)];
+        const result = await startCli(['run', manifest, ...report, ...env.cliFlags], { timeoutMs: 120_000 })
+          .done;
         let workflowId: string | undefined;
         for await (const run of env.client.workflow.list({ query: `ChaosflowName = '${name}'` })) {
           workflowId = run.workflowId;

@@ -1,6 +1,7 @@
 /**
- * A Temporal dev server for one test file: `embedded/temporal-dev-server.ts` on a free 127.0.0.1 port, headless,
- * with chaosflow's search attributes registered, plus a client and a worker connection to it.
+ * A Temporal dev server for one test file: `embedded/temporal-dev-server.ts` on a free 127.0.0.1 port (headless
+ * unless a UI port is given), with chaosflow's search attributes registered, plus a client and a worker
+ * connection to it.
  *
  *   const temporal = await startTestTemporal();
  *   afterAll(() => temporal.stop());
@@ -26,6 +27,8 @@ export interface TestTemporalOptions {
   namespace?: string;
   /** Default 60 s. */
   startTimeoutMs?: number;
+  /** Serve the Temporal Web UI on this port (`server.uiUrl`); default none (headless). */
+  uiPort?: number;
   /**
    * Log level of the Temporal worker runtime of this test process (it is process-wide: only applied when no
    * runtime has been installed yet). Default `WARN`, so worker state changes do not drown test output.
@@ -65,6 +68,7 @@ export async function startTestTemporal(options: TestTemporalOptions = {}): Prom
       persist: options.persist ?? false,
       namespace: options.namespace,
       startTimeoutMs: options.startTimeoutMs,
+      ...(options.uiPort === undefined ? {} : { uiPort: options.uiPort }),
     });
   } catch (err) {
     if (ownsDir) await rm(dataDir, { recursive: true, force: true });

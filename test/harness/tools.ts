@@ -15,6 +15,7 @@ export const TOOL_NAMES = [
   'kubectl',
   'prometheus',
   'promtool',
+  'chromium',
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
@@ -27,6 +28,7 @@ const COMPONENT: Record<ToolName, string> = {
   kubectl: 'kubectl',
   prometheus: 'prometheus',
   promtool: 'prometheus',
+  chromium: 'chromium',
 };
 
 export type ToolLocation =

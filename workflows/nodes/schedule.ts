@@ -13,6 +13,7 @@ import { phaseOfRunFailure } from '../../common/failure-types.js';
 import { PLAN_VERSION, type Plan, type ScheduleTemplate } from '../../common/plan.js';
 import { RUN_WORKFLOW_TYPE, type RunInput } from '../../common/run-input.js';
 import type { ScheduleTick, TerminalPhase } from '../../common/run-status.js';
+import { runDetails, runSummary } from '../../common/run-summary.js';
 import { SA_KIND, SA_NAME, SA_NAMESPACE, SA_SCHEDULE } from '../../common/search-attributes.js';
 import type { NodeBody } from '../node-runner.js';
 
@@ -107,6 +108,8 @@ async function runTick(
       args: [input],
       taskQueue: workflowInfo().taskQueue,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      staticSummary: `${runSummary(plan)}; tick of ${nodeId}`,
+      staticDetails: runDetails(plan),
       typedSearchAttributes: [
         { key: SA_KIND, value: plan.source.kind },
         { key: SA_NAMESPACE, value: plan.source.namespace },

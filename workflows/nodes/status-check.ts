@@ -2,6 +2,7 @@ import { sleep } from '@temporalio/workflow';
 import type { StatusCheckTemplate } from '../../common/plan.js';
 import type { ProbeRecord } from '../../common/run-status.js';
 import { probeStub } from '../activity-stubs.js';
+import { probeActivitySummary } from '../activity-summaries.js';
 import type { NodeBody } from '../node-runner.js';
 
 /**
@@ -18,10 +19,13 @@ export const runStatusCheck: NodeBody<StatusCheckTemplate> = async ({ run, id, t
   const { probeHttp, runProbe } = probeStub(check.timeoutSeconds);
   const { timeoutSeconds } = check;
   // HTTP, Chaos Mesh's only type, keeps its own activity (recorded histories call it); the others share one.
+  const options = { summary: probeActivitySummary(template.name, check) };
   const probeOnce = (): Promise<ProbeRecord> =>
     check.type === 'HTTP'
-      ? probeHttp({ http: check.http, timeoutSeconds })
-      : runProbe({ probe: check, timeoutSeconds, namespace: run.ref.namespace });
+      ? probeHttp.executeWithOptions(options, [{ http: check.http, timeoutSeconds }])
+      : runProbe.executeWithOptions(options, [
+          { probe: check, timeoutSeconds, namespace: run.ref.namespace },
+        ]);
   const startedAt = Date.now();
   const endsAt = check.durationMs === undefined ? undefined : startedAt + check.durationMs;
   let successes = 0;

@@ -237,11 +237,12 @@ describeUnless(unavailable, 'metrics of worker and agent after a run', () => {
     expect(family(families, 'chaosflow_agent_rpc_duration_seconds').type).toBe('HISTOGRAM');
     expect(valueOf(families, 'chaosflow_agent_faults_held', { family: 'network' })).toBe(0);
     await expectLintClean(text);
-    const count = async (query: string) =>
-      Number(await prometheus.waitForValue(query, 30_000, (v) => Number(v) > 0));
+    // Prometheus may have scraped between inject and recover: wait for a scrape that has both.
+    const count = async (query: string, atLeast = 1) =>
+      Number(await prometheus.waitForValue(query, 30_000, (v) => Number(v) >= atLeast));
     // A partition is FlushIPSets + SetIptablesChains on inject, and again (emptied) on recover.
     expect(
-      await count('chaosflow_agent_rpc_duration_seconds_count{rpc="SetIptablesChains",code="OK"}'),
+      await count('chaosflow_agent_rpc_duration_seconds_count{rpc="SetIptablesChains",code="OK"}', 2),
     ).toBeGreaterThanOrEqual(2);
     expect(
       await count('chaosflow_agent_rpc_duration_seconds_count{rpc="FlushIPSets",code="OK"}'),

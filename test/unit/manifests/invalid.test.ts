@@ -43,14 +43,17 @@ describe('invalid manifests', () => {
   it('covers every error code but those a file of its own cannot give', () => {
     const covered = new Set(files.flatMap((f) => expectations(f).map((e) => e.split(' ')[0])));
     const missing = MANIFEST_ERROR_CODES.filter((c) => !covered.has(c));
-    // FILE_UNREADABLE: tested below. SCHEMA_INVALID: a fallback no schema keyword reaches. The two others
-    // only the worker's inventory loader gives (read-inventory.test.ts): validate checks each document of a
-    // file on its own, and does not read the TLS files an inventory names.
+    // FILE_UNREADABLE: tested below. SCHEMA_INVALID: a fallback no schema keyword reaches. The two
+    // INVENTORY_ ones only the worker's inventory loader gives (read-inventory.test.ts): validate checks each
+    // document of a file on its own, and does not read the TLS files an inventory names. FILE_TOO_LARGE and
+    // TOO_MANY_ERRORS need megabytes or hundreds of lines: hostile-input.test.ts makes them.
     expect([...missing].sort()).toEqual([
+      'FILE_TOO_LARGE',
       'FILE_UNREADABLE',
       'INVENTORY_FILE_UNREADABLE',
       'INVENTORY_MULTIPLE_DOCUMENTS',
       'SCHEMA_INVALID',
+      'TOO_MANY_ERRORS',
     ]);
   });
 

@@ -33,7 +33,8 @@ describe('manifests with warnings', () => {
 
   it('covers every warning code', () => {
     const covered = new Set(files.flatMap((f) => expectations(dir, f).map((e) => e.split(' ')[0])));
-    expect(MANIFEST_WARNING_CODES.filter((c) => !covered.has(c))).toEqual([]);
+    // TOO_MANY_WARNINGS needs more than 50 warnings in one document: hostile-input.test.ts makes one.
+    expect(MANIFEST_WARNING_CODES.filter((c) => !covered.has(c))).toEqual(['TOO_MANY_WARNINGS']);
   });
 
   it('prints a warning as file:line:col: warning[CODE] /pointer: message, then a hint line', async () => {

@@ -117,6 +117,16 @@ describe('mapSchedule', () => {
     expect(mapped.memo).toMatchObject({ kind: 'Schedule', namespace: 'team-a', name: 'drill' });
   });
 
+  it('gives every tick the run’s summary, the schedule, and the node tree as details for the Temporal UI', () => {
+    const mapped = map(schedulePlan());
+    expect(mapped.action.staticSummary).toMatch(
+      /^NetworkChaos team-a\/drill: 1 fault, 0 checks; tick of Schedule team-a\/drill \(.+\)$/,
+    );
+    expect(mapped.action.staticDetails).toMatch(
+      /^\*\*NetworkChaos\*\* `team-a\/drill`\n\n- `\S+` \*\*NetworkChaos\//,
+    );
+  });
+
   it('creates a suspended manifest paused, with a note that says how to resume', () => {
     expect(map(schedulePlan()).initialState).toEqual({ paused: false });
     const suspended = map(schedulePlan('suspend: true'));
