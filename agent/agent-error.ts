@@ -13,6 +13,8 @@ export const AGENT_STATUSES = [
   'FAILED_PRECONDITION',
   'UNIMPLEMENTED',
   'UNAVAILABLE',
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
   'INTERNAL',
 ] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];

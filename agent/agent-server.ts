@@ -1,15 +1,20 @@
 /**
- * The agent's gRPC server. With TLS files it requires and verifies client certificates signed by the CA and
- * accepts TLS 1.3 only, like Chaos Mesh's daemon (`RequireAndVerifyClientCert`, TLS >= 1.3); grpc-js's
- * `createSsl` cannot set a minimum version, hence the small credentials subclass. Without TLS it serves
- * plaintext, which config.ts allows on loopback addresses only.
+ * The agent's gRPC server. With mutual TLS (the default) it requires and verifies client certificates signed
+ * by the CA and accepts TLS 1.3 only, like Chaos Mesh's daemon (`RequireAndVerifyClientCert`, TLS >= 1.3);
+ * grpc-js's `createSsl` cannot set a minimum version, hence the small credentials subclass. Which of the
+ * verified clients it obeys is checked per call (`client-identity.ts`). Plaintext only when config.ts allowed
+ * it (an explicit flag, a loopback address). A request larger than `MAX_REQUEST_BYTES` is refused by grpc-js
+ * (RESOURCE_EXHAUSTED) before it is decoded.
  */
 import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { readFile } from 'node:fs/promises';
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { chaosDaemonProto } from '../proto/chaos-daemon-proto.js';
 import { AgentConfigError } from './agent-error.js';
-import type { AgentTlsFiles } from './config.js';
+import type { AgentTransport } from './config.js';
+
+/** The largest request the agent decodes (every list and string in it is bounded again: `request-limits.ts`). */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 class MutualTls13Credentials extends ServerCredentials {
   constructor(ca: Buffer, cert: Buffer, key: Buffer) {
@@ -24,8 +29,9 @@ class MutualTls13Credentials extends ServerCredentials {
   }
 }
 
-export async function serverCredentials(tls: AgentTlsFiles | undefined): Promise<ServerCredentials> {
-  if (!tls) return ServerCredentials.createInsecure();
+export async function serverCredentials(transport: AgentTransport): Promise<ServerCredentials> {
+  if (transport.kind === 'plaintext') return ServerCredentials.createInsecure();
+  const tls = transport.files;
   const read = async (label: string, path: string): Promise<Buffer> => {
     try {
       return await readFile(path);
@@ -54,7 +60,10 @@ export async function startAgentServer(
   credentials: ServerCredentials,
   implementation: UntypedServiceImplementation,
 ): Promise<AgentServer> {
-  const server = new Server();
+  const server = new Server({
+    'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
+    'grpc.max_send_message_length': MAX_REQUEST_BYTES,
+  });
   server.addService(chaosDaemonProto().service, implementation);
   const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   const port = await new Promise<number>((resolve, reject) =>

@@ -4,11 +4,14 @@
  * target is gone are reverted); `stop` stops accepting calls, waits for those in flight, and leaves injected
  * faults in place unless asked to recover them (the journal keeps what a later `--recover-all` needs).
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createMetricRegistry } from '../telemetry/metric-registry.js';
 import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.js';
+import { ensureAgentCertificates, type AgentCertificates } from './agent-certificates.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { startAgentServer, serverCredentials, type AgentServer } from './agent-server.js';
+import type { ClientAccess } from './client-identity.js';
 import { createCommandRunner } from './command-runner.js';
 import type { AgentConfig } from './config.js';
 import { createDaemonService } from './daemon-service.js';
@@ -31,7 +34,7 @@ export async function createFaultContext(config: AgentConfig, logger: Logger): P
     runner,
     journal,
     logger,
-    stress: new StressInstances(runner, logger, config.stressNgPath),
+    stress: new StressInstances(runner, logger, config.stressNgPath, join(config.stateDir, 'stress')),
     netemSupport: () => (netem ??= probeNetem(runner, logger)),
     agentNetns: await netnsOf(process.pid),
     allowHostNetwork: config.allowHostNetwork,
@@ -46,6 +49,8 @@ export class Agent {
     /** What the start-up reconcile did. */
     readonly startupReport: RecoveryReport,
     private readonly metricsServer: MetricsServer | undefined,
+    /** The certificates the agent generated for itself (default transport); undefined otherwise. */
+    readonly certificates: AgentCertificates | undefined,
   ) {}
 
   /**
@@ -59,16 +64,37 @@ export class Agent {
       new AgentMetrics(createMetricRegistry({ processMetrics: config.metricsAddress !== undefined }));
     agentMetrics.watch(ctx.journal);
     const report = await reconcile(ctx, logger);
+    const swept = await ctx.stress.sweepScratch(liveStressorUids(ctx));
     logger.info(
-      { reverted: report.reverted.length, kept: report.kept.length, failed: report.failed.length },
+      {
+        reverted: report.reverted.length,
+        kept: report.kept.length,
+        failed: report.failed.length,
+        scratchRemoved: swept,
+      },
       'journal reconciled',
     );
     const locks = new KeyedLock();
+    const transport = config.transport;
+    let certificates: AgentCertificates | undefined;
+    if (transport.kind === 'mtls' && transport.source === 'generated') {
+      const ensured = await ensureAgentCertificates(config.stateDir);
+      certificates = ensured.paths;
+      if (ensured.generated) logger.info({ dir: ensured.paths.dir }, 'agent certificates generated');
+    }
+    const access: ClientAccess =
+      transport.kind === 'mtls' ? { kind: 'named', names: transport.allowClients } : { kind: 'anyone' };
     const server = await startAgentServer(
       config.listen,
-      await serverCredentials(config.tls),
-      createDaemonService(ctx, locks, (rpc, code, seconds) => agentMetrics.rpc(rpc, code, seconds)),
+      await serverCredentials(transport),
+      createDaemonService(ctx, locks, access, (rpc, code, seconds) => agentMetrics.rpc(rpc, code, seconds)),
     );
+    if (transport.kind === 'plaintext') {
+      logger.warn(
+        { address: server.address },
+        'agent serving plaintext without authentication: every local user can command it',
+      );
+    }
     const metricsServer = config.metricsAddress
       ? await startMetricsServer({
           address: config.metricsAddress,
@@ -80,10 +106,16 @@ export class Agent {
         })
       : undefined;
     logger.info(
-      { address: server.address, tls: config.tls !== undefined, stateDir: config.stateDir },
+      {
+        address: server.address,
+        transport: transport.kind === 'mtls' ? `mtls (${transport.source} certificates)` : 'plaintext',
+        ...(transport.kind === 'mtls' ? { allowClients: transport.allowClients } : {}),
+        ...(certificates ? { clientTlsDir: join(certificates.dir, 'client') } : {}),
+        stateDir: config.stateDir,
+      },
       'agent listening',
     );
-    return new Agent(ctx, server, locks, report, metricsServer);
+    return new Agent(ctx, server, locks, report, metricsServer, certificates);
   }
 
   get address(): string {
@@ -112,5 +144,12 @@ export class Agent {
 /** `chaosflow agent --recover-all`: reverts every journal entry without serving. */
 export async function recoverJournal(config: AgentConfig, logger: Logger): Promise<RecoveryReport> {
   const ctx = await createFaultContext(config, logger);
-  return recoverAll(ctx, logger);
+  const report = await recoverAll(ctx, logger);
+  await ctx.stress.sweepScratch(liveStressorUids(ctx));
+  return report;
+}
+
+/** Uids of the stress instances the journal still holds (their scratch folders stay). */
+function liveStressorUids(ctx: FaultContext): Set<string> {
+  return new Set(ctx.journal.entries().flatMap((e) => (e.stressors ?? []).map((i) => i.uid)));
 }

@@ -1,7 +1,8 @@
 /**
  * Runs external commands for the agent: always an argv array through `execFile` (no shell), with a timeout and
  * the output captured. A non-zero exit becomes `CommandFailedError` unless the caller accepts failure (to read
- * "already exists" / "does not exist" answers). Every run is logged at debug level with its argv.
+ * "already exists" / "does not exist" answers). Every run is logged at debug level with its argv (not its
+ * input, which may be long: `ipset restore` gets every member of a request at once).
  */
 import { execFile } from 'node:child_process';
 import type { Logger } from 'pino';
@@ -18,6 +19,8 @@ export interface RunOptions {
   /** Resolve with the result instead of throwing on a non-zero exit. */
   readonly allowFailure?: boolean;
   readonly timeoutMs?: number;
+  /** Written to the command's stdin (which is otherwise empty). */
+  readonly input?: string;
 }
 
 export interface CommandRunner {
@@ -31,7 +34,7 @@ export function createCommandRunner(logger: Logger, defaultTimeoutMs: number): C
       if (!file) return Promise.reject(new Error('empty argv'));
       const started = performance.now();
       return new Promise((resolve, reject) => {
-        execFile(
+        const child = execFile(
           file,
           args,
           { timeout: options.timeoutMs ?? defaultTimeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
@@ -51,6 +54,9 @@ export function createCommandRunner(logger: Logger, defaultTimeoutMs: number): C
             reject(new CommandFailedError(argv, exitCode, stderr || error.message, { cause: error }));
           },
         );
+        // A command that exits without reading all of its input must not fail the call with EPIPE.
+        child.stdin?.on('error', () => undefined);
+        child.stdin?.end(options.input ?? '');
       });
     },
   };

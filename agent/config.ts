@@ -5,9 +5,11 @@
  * | flag | environment | default | meaning |
  * |---|---|---|---|
  * | `--listen` | `CHAOSFLOW_AGENT_LISTEN` | `127.0.0.1:31767` | gRPC address (`host:port`, `[v6]:port`; port 0 = any free port) |
- * | `--ca` | `CHAOSFLOW_AGENT_CA` | — | CA that signs client certificates (turns mTLS on) |
- * | `--cert` | `CHAOSFLOW_AGENT_CERT` | — | the agent's certificate (PEM) |
- * | `--key` | `CHAOSFLOW_AGENT_KEY` | — | the agent's key (PEM) |
+ * | `--ca` | `CHAOSFLOW_AGENT_CA` | generated | CA that signs client certificates |
+ * | `--cert` | `CHAOSFLOW_AGENT_CERT` | generated | the agent's certificate (PEM) |
+ * | `--key` | `CHAOSFLOW_AGENT_KEY` | generated | the agent's key (PEM) |
+ * | `--allow-client` (repeatable) | `CHAOSFLOW_AGENT_ALLOW_CLIENTS` (comma-separated) | `chaosflow-worker` | client certificate names (CN or DNS SAN) the agent obeys |
+ * | `--insecure-plaintext-loopback` | `CHAOSFLOW_AGENT_INSECURE_PLAINTEXT_LOOPBACK=1` | false | serve plaintext without authentication (loopback only) |
  * | `--state-dir` | `CHAOSFLOW_AGENT_STATE_DIR` | `/var/lib/chaosflow/agent` | journal folder |
  * | `--stress-ng` | `CHAOSFLOW_AGENT_STRESS_NG` | `stress-ng` (from PATH) | stress-ng executable |
  * | `--recover-all` | — | false | undo everything in the journal, then exit |
@@ -17,9 +19,13 @@
  * | `--metrics-address` | `CHAOSFLOW_AGENT_METRICS_ADDRESS` | off | `HOST:PORT` of Prometheus `/metrics` (`agent/agent-metrics.ts`) |
  * | — | `CHAOSFLOW_AGENT_COMMAND_TIMEOUT_MS` | `20000` | timeout of each external command |
  *
- * TLS needs all three files; without them the agent serves plaintext and only on a loopback address.
+ * The transport is mutual TLS. With none of `--ca/--cert/--key` the agent uses the certificates it generates in
+ * `<state dir>/tls/` (`agent-certificates.ts`); with them, all three must be given. Either way only clients
+ * whose certificate names an allowed client are served. Plaintext, which lets every local user command the
+ * agent (and so act as root), needs `--insecure-plaintext-loopback` and a loopback address.
  */
 import { isIP } from 'node:net';
+import { GENERATED_CLIENT_NAME, agentCertificatePaths } from './agent-certificates.js';
 import {
   METRICS_ADDRESS_HINT,
   parseMetricsAddress,
@@ -33,9 +39,21 @@ export interface AgentTlsFiles {
   readonly keyFile: string;
 }
 
+/** How the agent is reached, and whom it obeys. */
+export type AgentTransport =
+  | {
+      readonly kind: 'mtls';
+      /** `generated`: the files are the agent's own (`<state dir>/tls/server`), made on first start. */
+      readonly source: 'given' | 'generated';
+      readonly files: AgentTlsFiles;
+      /** Names (certificate CN or DNS SAN) of the clients the agent serves. */
+      readonly allowClients: readonly string[];
+    }
+  | { readonly kind: 'plaintext' };
+
 export interface AgentConfig {
   readonly listen: { readonly host: string; readonly port: number };
-  readonly tls: AgentTlsFiles | undefined;
+  readonly transport: AgentTransport;
   readonly stateDir: string;
   readonly stressNgPath: string;
   readonly recoverAll: boolean;
@@ -53,6 +71,8 @@ export interface AgentFlags {
   readonly ca?: string;
   readonly cert?: string;
   readonly key?: string;
+  readonly allowClient?: readonly string[];
+  readonly insecurePlaintextLoopback?: boolean;
   readonly stateDir?: string;
   readonly stressNg?: string;
   readonly recoverAll?: boolean;
@@ -74,22 +94,8 @@ export function parseAgentConfig(flags: AgentFlags, env: AgentEnvironment): Agen
     return value === undefined || value === '' ? undefined : value;
   };
   const listen = parseListen(pick(flags.listen, 'CHAOSFLOW_AGENT_LISTEN') ?? DEFAULT_AGENT_LISTEN);
-  const caFile = pick(flags.ca, 'CHAOSFLOW_AGENT_CA');
-  const certFile = pick(flags.cert, 'CHAOSFLOW_AGENT_CERT');
-  const keyFile = pick(flags.key, 'CHAOSFLOW_AGENT_KEY');
-  const given = [caFile, certFile, keyFile].filter((v) => v !== undefined).length;
-  if (given !== 0 && given !== 3) {
-    throw new AgentConfigError(
-      'mTLS needs all of --ca, --cert and --key (or CHAOSFLOW_AGENT_CA/_CERT/_KEY); only some were given',
-    );
-  }
-  const tls = caFile && certFile && keyFile ? { caFile, certFile, keyFile } : undefined;
-  if (!tls && !isLoopback(listen.host)) {
-    throw new AgentConfigError(
-      `refusing to serve plaintext gRPC on ${listen.host}:${listen.port}: anyone who reaches it could inject ` +
-        'faults as root. Give --ca, --cert and --key for mTLS, or listen on a loopback address such as 127.0.0.1',
-    );
-  }
+  const stateDir = pick(flags.stateDir, 'CHAOSFLOW_AGENT_STATE_DIR') ?? DEFAULT_AGENT_STATE_DIR;
+  const transport = parseTransport(flags, env, pick, listen, stateDir);
   const logLevel = pick(flags.logLevel, 'CHAOSFLOW_AGENT_LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new AgentConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
@@ -108,8 +114,8 @@ export function parseAgentConfig(flags: AgentFlags, env: AgentEnvironment): Agen
   }
   return Object.freeze({
     listen: Object.freeze(listen),
-    tls: tls ? Object.freeze(tls) : undefined,
-    stateDir: pick(flags.stateDir, 'CHAOSFLOW_AGENT_STATE_DIR') ?? DEFAULT_AGENT_STATE_DIR,
+    transport,
+    stateDir,
     stressNgPath: pick(flags.stressNg, 'CHAOSFLOW_AGENT_STRESS_NG') ?? 'stress-ng',
     recoverAll: flags.recoverAll === true,
     recoverOnExit: flags.recoverOnExit === true || env['CHAOSFLOW_AGENT_RECOVER_ON_EXIT'] === '1',
@@ -117,6 +123,70 @@ export function parseAgentConfig(flags: AgentFlags, env: AgentEnvironment): Agen
     logLevel,
     commandTimeoutMs,
     metricsAddress,
+  });
+}
+
+/** A client name: a DNS name or a CN of printable characters, at most 253. */
+const CLIENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+
+function parseTransport(
+  flags: AgentFlags,
+  env: AgentEnvironment,
+  pick: (flag: string | undefined, name: string) => string | undefined,
+  listen: { host: string; port: number },
+  stateDir: string,
+): AgentTransport {
+  const caFile = pick(flags.ca, 'CHAOSFLOW_AGENT_CA');
+  const certFile = pick(flags.cert, 'CHAOSFLOW_AGENT_CERT');
+  const keyFile = pick(flags.key, 'CHAOSFLOW_AGENT_KEY');
+  const given = [caFile, certFile, keyFile].filter((v) => v !== undefined).length;
+  const plaintext =
+    flags.insecurePlaintextLoopback === true || env['CHAOSFLOW_AGENT_INSECURE_PLAINTEXT_LOOPBACK'] === '1';
+  const allowText = flags.allowClient ?? env['CHAOSFLOW_AGENT_ALLOW_CLIENTS']?.split(',');
+  const allowClients = (allowText ?? []).map((n) => n.trim()).filter(Boolean);
+  if (plaintext) {
+    if (given > 0 || allowClients.length > 0) {
+      throw new AgentConfigError(
+        '--insecure-plaintext-loopback serves no TLS and checks no client, so it cannot be combined with ' +
+          '--ca, --cert, --key or --allow-client; drop one or the other',
+        { setting: 'insecure-plaintext-loopback' },
+      );
+    }
+    if (!isLoopback(listen.host)) {
+      throw new AgentConfigError(
+        `refusing to serve plaintext gRPC on ${listen.host}:${listen.port}: anyone who reaches it could inject ` +
+          'faults as root. Drop --insecure-plaintext-loopback (mutual TLS is the default), or listen on a ' +
+          'loopback address such as 127.0.0.1',
+        { setting: 'listen' },
+      );
+    }
+    return Object.freeze({ kind: 'plaintext' });
+  }
+  if (given !== 0 && given !== 3) {
+    throw new AgentConfigError(
+      'mTLS with your own certificates needs all of --ca, --cert and --key (or CHAOSFLOW_AGENT_CA/_CERT/_KEY); ' +
+        'only some were given. Give none of them to use the certificates the agent generates in its state dir',
+      { setting: 'ca' },
+    );
+  }
+  for (const name of allowClients) {
+    if (!CLIENT_NAME.test(name)) {
+      throw new AgentConfigError(
+        `--allow-client ${JSON.stringify(name.slice(0, 80))} is not a certificate name: use the CN or a DNS ` +
+          'name of the client certificate, such as chaosflow-worker or controller-manager.chaos-mesh.org',
+        { setting: 'allow-client' },
+      );
+    }
+  }
+  const files =
+    caFile && certFile && keyFile ? { caFile, certFile, keyFile } : agentCertificatePaths(stateDir).server;
+  return Object.freeze({
+    kind: 'mtls',
+    source: given === 3 ? 'given' : 'generated',
+    files: Object.freeze({ caFile: files.caFile, certFile: files.certFile, keyFile: files.keyFile }),
+    allowClients: Object.freeze(
+      allowClients.length > 0 ? [...new Set(allowClients)] : [GENERATED_CLIENT_NAME],
+    ),
   });
 }
 

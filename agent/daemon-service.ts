@@ -18,6 +18,8 @@ import {
 } from '../proto/chaos-daemon-rpcs.js';
 import { FAULT_KEY_METADATA, NAMESPACED_NAME_METADATA } from '../proto/daemon-metadata.js';
 import { AgentError, toServiceError } from './agent-error.js';
+import { checkClient, type ClientAccess } from './client-identity.js';
+import { checkRequestLimits } from './request-limits.js';
 import type { CallScope, FaultContext } from './fault-context.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { NetworkFaults } from './network-faults.js';
@@ -72,6 +74,7 @@ export type RpcObserver = (rpc: ChaosDaemonRpc, code: number, seconds: number) =
 export function createDaemonService(
   ctx: FaultContext,
   locks: KeyedLock,
+  access: ClientAccess,
   observe: RpcObserver = () => undefined,
 ): UntypedServiceImplementation {
   const network = new NetworkFaults(ctx);
@@ -103,7 +106,7 @@ export function createDaemonService(
   const implementation: UntypedServiceImplementation = {};
   for (const rpc of CHAOS_DAEMON_RPCS) {
     implementation[rpc] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks, observe);
+      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks, access, observe);
     };
   }
   return implementation;
@@ -116,13 +119,16 @@ async function serve(
   callback: sendUnaryData<unknown>,
   logger: Logger,
   locks: KeyedLock,
+  access: ClientAccess,
   observe: RpcObserver,
 ): Promise<void> {
   const started = performance.now();
   const request = call.request as Record<string, unknown>;
-  const target = targetOf(rpc, request);
-  let log = logger.child({ rpc });
+  let log = logger.child({ rpc, peer: call.getPeer() });
   try {
+    checkClient(access, call);
+    checkRequestLimits(request);
+    const target = targetOf(rpc, request);
     const scope = callScope(rpc, call, target, logger);
     log = scope.logger;
     const response = await locks.run(`target:${target}`, () => handler(scope, request as never));

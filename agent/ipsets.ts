@@ -1,6 +1,6 @@
 /**
  * FlushIPSets in the target's network namespace, as Chaos Mesh's daemon does it: each set is filled under a
- * temporary name and then swapped with the live set (or renamed to it when there is none), so iptables rules
+ * temporary name (all members of a request in one `ipset restore`) and then swapped with the live set (or renamed to it when there is none), so iptables rules
  * that match on a set never see it half-filled. Types `hash:net`, `hash:net,port` and `list:set` (empty type
  * means `hash:net`, as older controllers send).
  *
@@ -73,12 +73,20 @@ export async function listSets(ns: NetnsRunner): Promise<Set<string>> {
   );
 }
 
-/** Creates or atomically replaces each planned set. */
+/**
+ * Creates or atomically replaces each planned set. The temporary sets are created and filled by one
+ * `ipset restore` (one process, however many members: 400 members used to be 400 processes), hash sets first
+ * and then list sets, which may name them; then each is swapped with (or renamed to) its live name.
+ */
 export async function applySets(ns: NetnsRunner, plans: readonly SetPlan[]): Promise<void> {
   const existing = await listSets(ns);
-  for (const plan of plans) {
-    if (plan.type === 'list:set') {
-      const missing = plan.members.filter((m) => !existing.has(m));
+  for (const group of [
+    plans.filter((p) => p.type !== 'list:set'),
+    plans.filter((p) => p.type === 'list:set'),
+  ]) {
+    if (group.length === 0) continue;
+    for (const plan of group) {
+      const missing = plan.type === 'list:set' ? plan.members.filter((m) => !existing.has(m)) : [];
       if (missing.length > 0) {
         throw new AgentError(
           'FAILED_PRECONDITION',
@@ -86,25 +94,40 @@ export async function applySets(ns: NetnsRunner, plans: readonly SetPlan[]): Pro
         );
       }
     }
-    const temp = temporarySetName(plan.name);
-    if (existing.has(temp)) await ns.run(['ipset', 'destroy', temp]);
-    const sizing = plan.type === 'list:set' ? ['size', String(Math.max(8, plan.members.length))] : [];
-    await ns.run(['ipset', 'create', temp, plan.type, ...sizing]);
-    for (const member of plan.members) await ns.run(['ipset', 'add', temp, member, '-exist']);
-    if (existing.has(plan.name)) {
-      const swap = await ns.run(['ipset', 'swap', temp, plan.name], { allowFailure: true });
-      await ns.run(['ipset', 'destroy', temp], { allowFailure: true });
-      if (swap.exitCode !== 0) {
-        throw new AgentError(
-          'FAILED_PRECONDITION',
-          `ipset ${plan.name} exists with another type than ${plan.type} and cannot be swapped: ${swap.stderr.trim()}`,
-        );
+    await ns.run(['ipset', '-exist', 'restore'], { input: restoreScript(group, existing) });
+    for (const plan of group) {
+      const temp = temporarySetName(plan.name);
+      if (existing.has(plan.name)) {
+        const swap = await ns.run(['ipset', 'swap', temp, plan.name], { allowFailure: true });
+        await ns.run(['ipset', 'destroy', temp], { allowFailure: true });
+        if (swap.exitCode !== 0) {
+          throw new AgentError(
+            'FAILED_PRECONDITION',
+            `ipset ${plan.name} exists with another type than ${plan.type} and cannot be swapped: ${swap.stderr.trim()}`,
+          );
+        }
+      } else {
+        await ns.run(['ipset', 'rename', temp, plan.name]);
+        existing.add(plan.name);
       }
-    } else {
-      await ns.run(['ipset', 'rename', temp, plan.name]);
-      existing.add(plan.name);
     }
   }
+}
+
+/**
+ * The `ipset restore` input that (re)creates and fills the temporary set of each plan. Every name and member
+ * has passed the strict checks of `planSets`, so none can hold a blank or a line break.
+ */
+export function restoreScript(plans: readonly SetPlan[], existing: ReadonlySet<string>): string {
+  const lines: string[] = [];
+  for (const plan of plans) {
+    const temp = temporarySetName(plan.name);
+    if (existing.has(temp)) lines.push(`destroy ${temp}`);
+    const sizing = plan.type === 'list:set' ? ` size ${Math.max(8, plan.members.length)}` : '';
+    lines.push(`create ${temp} ${plan.type}${sizing}`);
+    for (const member of plan.members) lines.push(`add ${temp} ${member}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /**

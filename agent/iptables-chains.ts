@@ -117,6 +117,20 @@ function chaosSubChains(state: FilterState): string[] {
   return result;
 }
 
+/**
+ * Requested chains that already exist in the namespace but are not the agent's (neither jumped to from
+ * CHAOS-* nor in its journal for this namespace): someone else's, which the agent must not flush.
+ */
+export async function foreignChains(
+  ns: NetnsRunner,
+  names: readonly string[],
+  journaled: readonly string[],
+): Promise<string[]> {
+  const state = await readFilter(ns);
+  const ours = new Set([...chaosSubChains(state), ...journaled]);
+  return names.filter((n) => state.chains.has(n) && !ours.has(n));
+}
+
 /** Chain names currently installed by the agent (for the journal). */
 export async function installedChains(ns: NetnsRunner): Promise<string[]> {
   return chaosSubChains(await readFilter(ns));

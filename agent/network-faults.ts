@@ -21,7 +21,7 @@ import {
   type FaultContext,
 } from './fault-context.js';
 import { resolveHostTarget, type HostTarget } from './host-target.js';
-import { applyChains, installedChains, planChains } from './iptables-chains.js';
+import { applyChains, foreignChains, installedChains, planChains } from './iptables-chains.js';
 import { applySets, destroySets, planSets, temporarySetName } from './ipsets.js';
 import type { NetworkRecord } from './journal.js';
 import { netnsRunner, type NetnsRunner } from './netns-runner.js';
@@ -58,7 +58,20 @@ export class NetworkFaults {
     const plans = planChains(request.chains);
     const names = plans.map((p) => p.name);
     await this.change(scope, request.container_id, plans.length === 0, {
-      before: async (ns, network) => ({ chains: union(network.chains, await installedChains(ns), names) }),
+      before: async (ns, network) => {
+        const journaled = this.ctx.journal.inNetns(network.netns).flatMap((e) => e.network?.chains ?? []);
+        const foreign = await foreignChains(ns, names, journaled);
+        if (foreign.length > 0) {
+          throw new AgentError(
+            'FAILED_PRECONDITION',
+            `the target's network namespace already has chains named ${foreign.join(', ')} that chaosflow did ` +
+              'not create; the agent does not flush chains that are not its own. Rename the chaos, or remove ' +
+              'those chains if they are left over',
+            { chains: foreign },
+          );
+        }
+        return { chains: union(network.chains, await installedChains(ns), names) };
+      },
       apply: async (ns) => {
         await applyChains(ns, plans);
         return { chains: names };

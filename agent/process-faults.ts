@@ -3,13 +3,13 @@
  * (not its children: a container's init dying takes the container with it, a host process's children may
  * outlive it). A target that is already gone counts as killed, with a warning. The journal keeps the pid and
  * start time of the kill, so a repeated request with the same fault key never kills a later process that
- * reuses the pid. The agent refuses to kill pid 1 and itself.
+ * reuses the pid. Like every RPC, it refuses pid 1 and the agent itself (`refuseProtectedPid`).
  */
 import type { ContainerRequest } from '../proto/generated/pb/ContainerRequest.js';
 import type { ContainerResponse } from '../proto/generated/pb/ContainerResponse.js';
 import { AgentError } from './agent-error.js';
 import { nextEntry, type CallScope, type FaultContext } from './fault-context.js';
-import { parseContainerId, resolveHostTarget } from './host-target.js';
+import { parseContainerId, refuseProtectedPid, resolveHostTarget } from './host-target.js';
 import { isAlive, isSameProcess } from './process-info.js';
 
 export class ProcessFaults {
@@ -21,12 +21,7 @@ export class ProcessFaults {
       throw new AgentError('INVALID_ARGUMENT', `ContainerKill needs action KILL, got ${action}`);
     }
     const pid = parseContainerId(request.container_id);
-    if (pid === 1 || pid === process.pid) {
-      throw new AgentError(
-        'FAILED_PRECONDITION',
-        `refusing to kill pid ${pid} (${pid === 1 ? 'init' : 'the agent'})`,
-      );
-    }
+    await refuseProtectedPid(pid);
     const journal = this.ctx.journal;
     const previous = journal.get(scope.key)?.kill;
     if (previous && previous.pid === pid && !(await isSameProcess(pid, previous.startTimeMs))) {
@@ -57,6 +52,7 @@ export class ProcessFaults {
 
   async getPid(_scope: CallScope, request: ContainerRequest): Promise<ContainerResponse> {
     const pid = parseContainerId(request.container_id);
+    await refuseProtectedPid(pid);
     if (!(await isAlive(pid))) {
       throw new AgentError('NOT_FOUND', `target process ${pid} does not exist`, { pid });
     }

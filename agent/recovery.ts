@@ -55,7 +55,7 @@ export async function revertEntry(ctx: FaultContext, entry: JournalEntry, logger
     }
   }
   for (const instance of entry.stressors ?? []) {
-    const outcome = await ctx.stress.stop(instance.pid, instance.startTimeMs, true);
+    const outcome = await ctx.stress.stop(instance.pid, instance.startTimeMs, true, instance.uid);
     logger.info({ key: entry.key, pid: instance.pid, outcome }, 'stressor reverted');
   }
   // The other entries of the namespace lost their network state with it.

@@ -12,26 +12,25 @@ function invalid(field: string, value: unknown, rule: string): AgentError {
   return new AgentError('INVALID_ARGUMENT', `${field} ${shown} is not valid: ${rule}`, { field });
 }
 
-/** Chains the agent manages itself or the kernel owns; a request may not name them. */
-const RESERVED_CHAINS = new Set([
-  'INPUT',
-  'OUTPUT',
-  'FORWARD',
-  'PREROUTING',
-  'POSTROUTING',
-  'CHAOS-INPUT',
-  'CHAOS-OUTPUT',
-  'CHAOSFLOW-TC',
-]);
+/**
+ * The chain names a request may use: those Chaos Mesh generates (`INPUT/<name>`, `OUTPUT/<name>`) and
+ * chaosflow's own (`CHAOSFLOW/<name>`). Any other chain (a user's, the kernel's INPUT, the agent's CHAOS-*)
+ * is never touched.
+ */
+export const CHAIN_PREFIXES = ['INPUT/', 'OUTPUT/', 'CHAOSFLOW/'] as const;
 
-/** iptables chain names: at most 28 characters; Chaos Mesh sends `INPUT/<name>_<hash>`. */
+/** iptables chain names: at most 28 characters, with one of `CHAIN_PREFIXES`. */
 export function checkChainName(field: string, name: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_./-]{0,27}$/.test(name) || RESERVED_CHAINS.has(name)) {
+  if (!CHAIN_PREFIXES.some((p) => name.startsWith(p) && name.length > p.length)) {
     throw invalid(
       field,
       name,
-      'a chain name is 1-28 of A-Z a-z 0-9 _ . / - (not starting with - or a reserved chain name)',
+      `only chains named ${CHAIN_PREFIXES.map((p) => `${p}<name>`).join(', ')} may be set (the names Chaos Mesh ` +
+        'and chaosflow generate); the agent never touches other chains',
     );
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_./-]{0,27}$/.test(name)) {
+    throw invalid(field, name, 'a chain name is 1-28 of A-Z a-z 0-9 _ . / -');
   }
   return name;
 }

@@ -13,7 +13,7 @@ import type { ExecStressRequest } from '../proto/generated/pb/ExecStressRequest.
 import type { ExecStressResponse } from '../proto/generated/pb/ExecStressResponse.js';
 import { AgentError } from './agent-error.js';
 import { nextEntry, saveEntry, type CallScope, type FaultContext } from './fault-context.js';
-import { resolveHostTarget } from './host-target.js';
+import { refuseProtectedPid, resolveHostTarget } from './host-target.js';
 import type { JournalEntry } from './journal.js';
 import { isSameProcess } from './process-info.js';
 import { memStressToStressNg, parseStressNgArgs } from './stress-args.js';
@@ -58,7 +58,9 @@ export class StressFaults {
         );
       }
     } catch (err) {
-      for (const instance of started) await this.ctx.stress.stop(instance.pid, instance.startTimeMs, true);
+      for (const instance of started) {
+        await this.ctx.stress.stop(instance.pid, instance.startTimeMs, true, instance.uid);
+      }
       await saveEntry(
         journal,
         nextEntry(journal.get(scope.key), scope, target, {
@@ -101,8 +103,9 @@ export class StressFaults {
         continue;
       }
       const pid = known?.instance.pid ?? parsePid(`${w.role}Instance`, w.instance);
+      await refuseProtectedPid(pid, `${w.role}Instance`);
       const startTimeMs = known?.instance.startTimeMs ?? parseStartTime(`${w.role}StartTime`, w.startTime);
-      const outcome = await this.ctx.stress.stop(pid, startTimeMs, known !== undefined);
+      const outcome = await this.ctx.stress.stop(pid, startTimeMs, known !== undefined, known?.instance.uid);
       if (outcome === 'gone') scope.logger.warn({ pid, role: w.role }, 'stressor already gone');
       else scope.logger.info({ pid, role: w.role }, 'stressor stopped');
       if (known) {

@@ -10,10 +10,15 @@
  * moves *itself* into the target's cgroups, sets its oom_score_adj, and only then spawns stress-ng, which
  * inherits both from its first instruction; the launcher prints the pid and exits. stress-ng is then an
  * orphan adopted by init, exactly as after an agent restart.
+ *
+ * Each instance runs in a scratch folder of its own, `<state dir>/stress/<instance uid>` (0700, the agent's),
+ * as its working directory and its `--temp-path`, so whatever a stressor writes stays there; the folder is
+ * removed when the instance is stopped or reverted, and folders of instances the journal no longer holds are
+ * removed at start (`sweepScratch`).
  */
 import { randomUUID } from 'node:crypto';
-import { readlink } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdir, readdir, readlink, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import { AgentError } from './agent-error.js';
 import { cgroupDirsOf } from './cgroups.js';
@@ -36,13 +41,13 @@ const STOP_GRACE_MS = 3_000;
 const STARTUP_CHECK_MS = 50;
 
 /**
- * Run as `node -e LAUNCHER -- <cgroups JSON> <oom_score_adj> <stress-ng> <args...>`. Exit 3: an essential
- * cgroup could not be joined; other cgroup failures are printed on stderr as warnings.
+ * Run as `node -e LAUNCHER -- <cgroups JSON> <oom_score_adj> <working dir> <stress-ng> <args...>`. Exit 3: an
+ * essential cgroup could not be joined; other cgroup failures are printed on stderr as warnings.
  */
 const LAUNCHER = `
 const fs = require('node:fs');
 const { spawn } = require('node:child_process');
-const [cgroups, oomScoreAdj, file, ...args] = process.argv.slice(1);
+const [cgroups, oomScoreAdj, cwd, file, ...args] = process.argv.slice(1);
 for (const { dir, essential } of JSON.parse(cgroups)) {
   try {
     fs.writeFileSync(dir + '/cgroup.procs', String(process.pid));
@@ -52,19 +57,41 @@ for (const { dir, essential } of JSON.parse(cgroups)) {
   }
 }
 if (oomScoreAdj !== '0') fs.writeFileSync('/proc/self/oom_score_adj', oomScoreAdj);
-const child = spawn(file, args, { detached: true, stdio: 'ignore' });
+const child = spawn(file, args, { cwd, detached: true, stdio: 'ignore' });
 child.once('error', (err) => { process.stderr.write(err.message + '\\n'); process.exit(1); });
 child.once('spawn', () => { process.stdout.write('pid ' + child.pid + '\\n'); child.unref(); process.exit(0); });
 `;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class StressInstances {
   constructor(
     private readonly runner: CommandRunner,
     private readonly logger: Logger,
     private readonly stressNgPath: string,
+    /** Holds one scratch folder per instance: `<state dir>/stress`. */
+    readonly scratchRoot: string,
   ) {}
+
+  /** The scratch folder of the instance `uid`. */
+  scratchDir(uid: string): string {
+    if (!UUID.test(uid)) throw new Error(`not an instance uid: ${JSON.stringify(uid.slice(0, 40))}`);
+    return join(this.scratchRoot, uid);
+  }
+
+  /** Removes the scratch folder of the instance `uid` (nothing when there is none). */
+  async removeScratch(uid: string): Promise<void> {
+    if (UUID.test(uid)) await rm(this.scratchDir(uid), { recursive: true, force: true });
+  }
+
+  /** Removes every scratch folder but those of `keep` (instance uids); returns how many it removed. */
+  async sweepScratch(keep: ReadonlySet<string>): Promise<number> {
+    const names = await readdir(this.scratchRoot).catch(() => [] as string[]);
+    const stale = names.filter((name) => !keep.has(name));
+    for (const name of stale) await rm(join(this.scratchRoot, name), { recursive: true, force: true });
+    return stale.length;
+  }
 
   /** Starts stress-ng with `argv` in the target's cgroups; INVALID_ARGUMENT when stress-ng rejects the options. */
   async start(
@@ -73,7 +100,27 @@ export class StressInstances {
     argv: readonly string[],
     oomScoreAdj: number,
   ): Promise<StressInstance> {
-    const check = await this.runner.run([this.stressNgPath, '--dry-run', ...argv], { allowFailure: true });
+    const uid = randomUUID();
+    const scratch = this.scratchDir(uid);
+    await mkdir(scratch, { recursive: true, mode: 0o700 });
+    try {
+      return await this.launch(target, role, argv, oomScoreAdj, uid, scratch);
+    } catch (err) {
+      await rm(scratch, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private async launch(
+    target: HostTarget,
+    role: StressRole,
+    argv: readonly string[],
+    oomScoreAdj: number,
+    uid: string,
+    scratch: string,
+  ): Promise<StressInstance> {
+    const full = [...argv, '--temp-path', scratch];
+    const check = await this.runner.run([this.stressNgPath, '--dry-run', ...full], { allowFailure: true });
     if (check.exitCode !== 0) {
       throw new AgentError(
         'INVALID_ARGUMENT',
@@ -90,8 +137,9 @@ export class StressInstances {
         '--',
         JSON.stringify(dirs.map((d) => ({ dir: d.dir, essential: d.essential }))),
         String(oomScoreAdj),
+        scratch,
         this.stressNgPath,
-        ...argv,
+        ...full,
       ],
       { allowFailure: true },
     );
@@ -115,14 +163,21 @@ export class StressInstances {
         { role },
       );
     }
-    return { role, pid, startTimeMs, uid: randomUUID(), argv: [...argv] };
+    return { role, pid, startTimeMs, uid, argv: [...argv] };
   }
 
   /**
    * Stops the instance `pid` started at `startTimeMs`: SIGTERM to its process group (stress-ng stops its
-   * workers), SIGKILL after a grace period. 'gone' when no such process runs any more.
+   * workers), SIGKILL after a grace period; then removes its scratch folder when its `uid` is given. 'gone'
+   * when no such process runs any more.
    */
-  async stop(pid: number, startTimeMs: number, known: boolean): Promise<'stopped' | 'gone'> {
+  async stop(pid: number, startTimeMs: number, known: boolean, uid?: string): Promise<'stopped' | 'gone'> {
+    const outcome = await this.signal(pid, startTimeMs, known);
+    if (uid !== undefined) await this.removeScratch(uid);
+    return outcome;
+  }
+
+  private async signal(pid: number, startTimeMs: number, known: boolean): Promise<'stopped' | 'gone'> {
     if (!(await isSameProcess(pid, startTimeMs)) || !(await isAlive(pid))) return 'gone';
     if (!known && !(await this.isStressNg(pid))) {
       throw new AgentError(

@@ -2,11 +2,16 @@
  * The embedded default: a local Temporal dev server (state in a SQLite file, Web UI), the chaosflow agent for
  * this host (when root), and a chaosflow worker whose targets come from a host inventory file — everything a
  * game day needs on one machine without Kubernetes. Used by `chaosflow dev`, the README demo and e2e tests.
+ *
+ * The agent serves mutual TLS with the certificates it generates in `<dataDir>/agent/tls/` (0600, root's); the
+ * default inventory points the worker at its client certificate (`agentClientTls`), so no other local user can
+ * command the agent. The worker runs Tasks and Command probes as its `runAs` user (`nobody` when root).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { agentCertificatePaths } from '../agent/agent-certificates.js';
 import { Agent } from '../agent/agent.js';
 import { AgentMetrics } from '../agent/agent-metrics.js';
 import { createMetricRegistry } from '../telemetry/metric-registry.js';
@@ -30,11 +35,18 @@ export interface DevStackOptions {
   /** Inventory file; default `<dataDir>/inventory.yaml`, created with the local node when missing. */
   inventoryFile?: string;
   taskQueue?: string;
+  /** User that Tasks and Command probes run as (name or uid[:gid]); default `nobody` when root. */
+  runAs?: string;
   /** The worker's Prometheus, for Prometheus probes and stop conditions without an endpoint. */
   prometheusUrl?: string;
   /** `HOST:PORT` of one `/metrics` for the worker, the agent and the Temporal SDK; default none. */
   metricsAddress?: string;
   logger: Logger;
+}
+
+/** The client certificate files of the embedded agent (what an inventory's `daemon.tls` names). */
+export function agentClientTls(dataDir: string): { caFile: string; certFile: string; keyFile: string } {
+  return agentCertificatePaths(join(dataDir, 'agent')).client;
 }
 
 export interface DevStack {
@@ -81,7 +93,12 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     }
     const agentAddress = agent ? `127.0.0.1:${agent.port}` : undefined;
     const inventoryFile = options.inventoryFile ?? join(dataDir, 'inventory.yaml');
-    if (!existsSync(inventoryFile)) await writeFile(inventoryFile, defaultInventory(agentAddress));
+    if (!existsSync(inventoryFile)) {
+      await writeFile(
+        inventoryFile,
+        defaultInventory(agentAddress, agent ? agentClientTls(dataDir) : undefined),
+      );
+    }
     const config = parseWorkerConfig(
       {
         address: temporal.address,
@@ -91,6 +108,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
         registerSearchAttributes: false,
         shutdownGrace: '10000',
+        ...(options.runAs ? { runAs: options.runAs } : {}),
         ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
       },
       {},
@@ -107,7 +125,10 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 }
 
 /** An inventory with this host as node `local`, served by the embedded agent, and no pods yet. */
-export function defaultInventory(agentAddress: string | undefined): string {
+export function defaultInventory(
+  agentAddress: string | undefined,
+  tls?: { caFile: string; certFile: string; keyFile: string },
+): string {
   return [
     '# chaosflow host inventory (see activities/targets/README.md): the processes chaos may target.',
     'apiVersion: chaosflow.dev/v1alpha1',
@@ -116,6 +137,14 @@ export function defaultInventory(agentAddress: string | undefined): string {
     '  - name: local',
     '    daemon:',
     `      address: ${agentAddress ?? '127.0.0.1:31767'}`,
+    ...(tls
+      ? [
+          '      tls: # the client certificate of the embedded agent (readable by root only)',
+          `        caFile: ${JSON.stringify(tls.caFile)}`,
+          `        certFile: ${JSON.stringify(tls.certFile)}`,
+          `        keyFile: ${JSON.stringify(tls.keyFile)}`,
+        ]
+      : []),
     'pods: []',
     '',
   ].join('\n');

@@ -24,7 +24,9 @@ export function buildActivityDeps({ config, client, pool, logger, metrics }: Dep
   const kubeConfig = config.kubernetes ? loadKubeConfig(config.kubernetes.kubeconfigFile) : undefined;
   const { source, pods } = targetsOf(config, kubeConfig);
   const targetState = createTargetStateClient(client, config.temporal.taskQueue);
+  const runAs = config.runAs;
   return {
+    runAs,
     targets: createTargetResolver(source, Math.random, createTargetExpanders(source)),
     drivers: createFaultDrivers({
       pool,
@@ -39,6 +41,7 @@ export function buildActivityDeps({ config, client, pool, logger, metrics }: Dep
     probes: {
       ...(config.prometheusUrl ? { prometheusUrl: config.prometheusUrl } : {}),
       ...(kubeConfig ? { kubeConfig } : {}),
+      runAs,
     },
     logger,
     metrics,

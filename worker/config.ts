@@ -19,11 +19,14 @@
  * | `--log-level` | `CHAOSFLOW_LOG_LEVEL` | `info` | pino level |
  * | `--metrics-address` | `CHAOSFLOW_METRICS_ADDRESS` | off | `HOST:PORT` of `/metrics`: chaosflow's metrics and the Temporal SDK's (`telemetry/`) |
  * | `--register-search-attributes` | — | true | register chaosflow's search attributes on the server at start |
+ * | `--run-as` | `CHAOSFLOW_RUN_AS` | `nobody` when the worker is root, else the worker's own user | user that host-mode Tasks and Command probes run as: a name, uid or uid:gid (`activities/tasks/run-as.ts`) |
  */
 import { ChaosflowError } from '../common/errors/chaosflow-error.js';
 import type { TemporalConfig, TemporalFlags } from '../client/temporal-config.js';
 import { resolveTemporalConfig } from '../client/temporal-config.js';
 import { inCluster } from '../activities/kubernetes/kube-config.js';
+import { resolveRunAs, RunAsError, type RunAsUser } from '../activities/tasks/run-as.js';
+import { userInfo } from 'node:os';
 import {
   METRICS_ADDRESS_HINT,
   parseMetricsAddress,
@@ -43,6 +46,8 @@ export interface WorkerConfig {
   readonly janitorIntervalMs: number;
   readonly logLevel: string;
   readonly registerSearchAttributes: boolean;
+  /** The user host-mode Tasks and Command probes run as (`--run-as`, resolved; see `run-as.ts`). */
+  readonly runAs: RunAsUser;
   /** Where `/metrics` is served; undefined: no metrics endpoint. */
   readonly metricsAddress: MetricsAddress | undefined;
 }
@@ -70,6 +75,7 @@ export interface WorkerFlags extends TemporalFlags {
   janitorInterval?: string;
   logLevel?: string;
   registerSearchAttributes?: boolean;
+  runAs?: string;
   metricsAddress?: string;
 }
 
@@ -110,8 +116,20 @@ export function parseWorkerConfig(
     janitorIntervalMs: ms(flags.janitorInterval, 'CHAOSFLOW_JANITOR_INTERVAL_MS', 5_000),
     logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
     registerSearchAttributes: flags.registerSearchAttributes ?? true,
+    runAs: runAsUser(flags.runAs ?? (env['CHAOSFLOW_RUN_AS'] || undefined)),
     metricsAddress: metricsAddress(flags.metricsAddress ?? (env['CHAOSFLOW_METRICS_ADDRESS'] || undefined)),
   });
+}
+
+/** `--run-as` for the user this worker runs as; a setting error (before anything connects) when unusable. */
+function runAsUser(setting: string | undefined): RunAsUser {
+  const me = userInfo();
+  try {
+    return Object.freeze(resolveRunAs(setting, { uid: me.uid, gid: me.gid, home: me.homedir }));
+  } catch (err) {
+    if (err instanceof RunAsError) throw new WorkerConfigError(err.message, { setting: 'run-as' });
+    throw err;
+  }
 }
 
 function metricsAddress(text: string | undefined): MetricsAddress | undefined {

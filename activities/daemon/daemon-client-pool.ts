@@ -7,6 +7,12 @@ import { Client } from '@grpc/grpc-js';
 import { channelSettings, transportIdentity, type DaemonTransport } from './daemon-credentials.js';
 import { DaemonClient, DEFAULT_DAEMON_DEADLINE_MS } from './daemon-client.js';
 
+/** What a plaintext client that cannot get through should check first. */
+export const PLAINTEXT_HINT =
+  'this client speaks plaintext; if the daemon serves mutual TLS, as the chaosflow agent does by default, give ' +
+  "the endpoint TLS files: the inventory's daemon.tls (the agent's client certificate is in <agent state " +
+  "dir>/tls/client) or the worker's --daemon-tls-dir";
+
 export interface DaemonEndpoint {
   /** `host:port` (IPv6 as `[addr]:port`). */
   readonly address: string;
@@ -35,7 +41,12 @@ export class DaemonClientPool {
     if (existing) return existing.daemon;
     const settings = channelSettings(endpoint.transport, endpoint.address);
     const grpc = new Client(endpoint.address, settings.credentials, settings.options);
-    const daemon = new DaemonClient(endpoint.address, grpc, this.#defaultDeadlineMs);
+    const daemon = new DaemonClient(
+      endpoint.address,
+      grpc,
+      this.#defaultDeadlineMs,
+      endpoint.transport.kind === 'plaintext' ? PLAINTEXT_HINT : undefined,
+    );
     this.#clients.set(key, { grpc, daemon });
     return daemon;
   }

@@ -42,15 +42,21 @@ function asciiMetadata(value: string): string {
 export class DaemonClient {
   readonly #client: Client;
   readonly #defaultDeadlineMs: number;
+  readonly #unavailableHint: string | undefined;
 
-  /** Use `DaemonClientPool.get`; the pool owns the channel. */
+  /**
+   * Use `DaemonClientPool.get`; the pool owns the channel. `unavailableHint` is added to the message of an
+   * UNAVAILABLE failure (what the transport may have got wrong).
+   */
   constructor(
     readonly endpoint: string,
     client: Client,
     defaultDeadlineMs: number = DEFAULT_DAEMON_DEADLINE_MS,
+    unavailableHint?: string,
   ) {
     this.#client = client;
     this.#defaultDeadlineMs = defaultDeadlineMs;
+    this.#unavailableHint = unavailableHint;
   }
 
   call<R extends ChaosDaemonRpc>(
@@ -99,7 +105,7 @@ export class DaemonClient {
         { deadline },
         (err: ServiceError | null, value?: unknown) => {
           signal?.removeEventListener('abort', onAbort);
-          if (err) reject(wrapCallError(err, this.endpoint, rpc));
+          if (err) reject(wrapCallError(err, this.endpoint, rpc, this.#unavailableHint));
           else resolve((value ?? {}) as DecodedResponse<R>);
         },
       );

@@ -74,13 +74,38 @@ function isServiceError(err: unknown): err is ServiceError {
   return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number';
 }
 
-/** Wraps whatever a grpc-js call rejected with. */
-export function wrapCallError(err: unknown, endpoint: string, rpc: ChaosDaemonRpc): DaemonError {
+/**
+ * How grpc-js reports a connection the server closed at once (a plaintext client at a TLS port): not a refused
+ * or unreachable address, where the transport is not the problem.
+ */
+const DROPPED = /connection dropped|protocol error|failed to connect|no connection established/i;
+const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EAI_AGAIN/;
+
+/**
+ * Wraps whatever a grpc-js call rejected with; `unavailableHint` is added when the server dropped the
+ * connection (not when nothing listens, nor to an UNAVAILABLE the server answered itself).
+ */
+export function wrapCallError(
+  err: unknown,
+  endpoint: string,
+  rpc: ChaosDaemonRpc,
+  unavailableHint?: string,
+): DaemonError {
   if (err instanceof DaemonError) return err;
   if (isServiceError(err)) {
+    const status = statusName(err.code);
+    const message = err.details || err.message;
     return new DaemonError(
       'DAEMON_CALL_FAILED',
-      { endpoint, rpc, status: statusName(err.code), serverMessage: err.details || err.message },
+      {
+        endpoint,
+        rpc,
+        status,
+        serverMessage:
+          status === 'UNAVAILABLE' && unavailableHint && DROPPED.test(message) && !UNREACHABLE.test(message)
+            ? `${message} (${unavailableHint})`
+            : message,
+      },
       { cause: err },
     );
   }

@@ -4,6 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ProbeRecord } from '../../common/run-status.js';
 import type { RunProbeInput } from '../contract.js';
+import type { RunAsUser } from '../tasks/run-as.js';
 import { commandProbe } from './command-probe.js';
 import { httpProbe } from './http-probe.js';
 import { kubernetesProbe } from './kubernetes-probe.js';
@@ -14,6 +15,8 @@ export interface ProbeDeps {
   prometheusUrl?: string;
   /** The cluster Kubernetes probes read. */
   kubeConfig?: KubeConfig;
+  /** The user Command probes run as. */
+  runAs?: RunAsUser;
 }
 
 export function runProbe(input: RunProbeInput, deps: ProbeDeps, signal?: AbortSignal): Promise<ProbeRecord> {
@@ -22,7 +25,7 @@ export function runProbe(input: RunProbeInput, deps: ProbeDeps, signal?: AbortSi
     case 'HTTP':
       return httpProbe({ http: probe.http, timeoutSeconds }, signal);
     case 'Command':
-      return commandProbe(probe.command, timeoutSeconds, signal);
+      return commandProbe(probe.command, timeoutSeconds, signal, deps.runAs);
     case 'Prometheus':
       return prometheusProbe(probe.prometheus, deps.prometheusUrl, timeoutSeconds, signal);
     case 'Kubernetes':

@@ -1,21 +1,29 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { ActivityError } from '../errors.js';
 import type { TaskInput, TaskResult } from '../contract.js';
+import { spawnFailure, spawnIdentity, type RunAsUser } from './run-as.js';
 
 /** Output kept for the branch expressions; beyond it the task's stdout is cut. */
 const STDOUT_LIMIT = 1024 * 1024;
 const KILL_GRACE_MS = 5_000;
 
+/** Worker variables a Task keeps (the rest, which may hold the worker's credentials, it does not see). */
+const KEPT_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ'] as const;
+
 /**
  * Host mode of a Task: runs the container's `command` + `args` as one argv on this host (no shell, no image),
- * with its `env` and `workingDir`. Cancellation (node deadline, abort) sends SIGTERM to the process group and
+ * as the worker's `runAs` user (see `run-as.ts`), with its `env` over PATH, LANG, LC_ALL, TZ and the user's
+ * HOME, USER and LOGNAME, in its `workingDir` (default: the user's home when it exists, else `/`, once the user
+ * differs from the worker's). Cancellation (node deadline, abort) sends SIGTERM to the process group and
  * SIGKILL after a grace period.
  */
 export async function runHostTask(
   input: TaskInput,
   signal: AbortSignal,
   heartbeat: () => void,
+  runAs?: RunAsUser,
 ): Promise<TaskResult> {
   const { container } = input.task;
   const argv = [...container.command, ...container.args];
@@ -26,10 +34,23 @@ export async function runHostTask(
       `task '${input.nodeId}' has no command: in host mode chaosflow runs container.command + container.args; set container.command`,
     );
   }
-  const env = { ...process.env, ...Object.fromEntries(container.env.map((e) => [e.name, e.value])) };
+  const identity = spawnIdentity(runAs);
+  const switching = identity.uid !== undefined;
+  const kept = Object.fromEntries(
+    KEPT_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])),
+  ) as Record<string, string>;
+  const env = {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    ...kept,
+    ...(runAs ? { HOME: runAs.home, USER: runAs.name, LOGNAME: runAs.name } : {}),
+    ...Object.fromEntries(container.env.map((e) => [e.name, e.value])),
+  };
+  const cwd =
+    container.workingDir || (switching ? (runAs && existsSync(runAs.home) ? runAs.home : '/') : undefined);
   return new Promise<TaskResult>((resolve, reject) => {
     const child = spawn(file, args, {
-      cwd: container.workingDir,
+      ...(cwd ? { cwd } : {}),
+      ...identity,
       env,
       stdio: ['ignore', 'pipe', 'ignore'],
       detached: true,
@@ -53,12 +74,7 @@ export async function runHostTask(
     };
     child.once('error', (err) => {
       done();
-      reject(
-        new ActivityError(
-          'INVALID_INPUT',
-          `task '${input.nodeId}' could not start '${file}': ${err.message}`,
-        ),
-      );
+      reject(spawnFailure(`task '${input.nodeId}'`, file, runAs, err));
     });
     child.once('close', (code, sig) => {
       done();

@@ -11,6 +11,8 @@ interface AgentCommandOptions {
   ca?: string;
   cert?: string;
   key?: string;
+  allowClient?: string[];
+  insecurePlaintextLoopback?: boolean;
   stateDir?: string;
   stressNg?: string;
   recoverAll?: boolean;
@@ -24,10 +26,22 @@ export function register(program: Command): void {
   program
     .command('agent')
     .description('Run the chaosflow node agent: the Chaos Daemon gRPC API for host processes (pid://<pid>)')
-    .option('--listen <host:port>', 'gRPC address (plaintext only on loopback)', undefined)
-    .option('--ca <file>', 'CA certificate that signs client certificates (enables mTLS)')
-    .option('--cert <file>', "the agent's certificate")
-    .option('--key <file>', "the agent's private key")
+    .option('--listen <host:port>', 'gRPC address (default 127.0.0.1:31767)', undefined)
+    .option(
+      '--ca <file>',
+      'CA certificate that signs client certificates (default: generated in the state dir)',
+    )
+    .option('--cert <file>', "the agent's certificate (default: generated)")
+    .option('--key <file>', "the agent's private key (default: generated)")
+    .option(
+      '--allow-client <name>',
+      'a client certificate name (CN or DNS SAN) the agent obeys; repeatable (default chaosflow-worker)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option(
+      '--insecure-plaintext-loopback',
+      'serve plaintext without authentication on a loopback address: every local user can command the agent',
+    )
     .option('--state-dir <dir>', 'journal folder (default /var/lib/chaosflow/agent)')
     .option('--stress-ng <path>', 'stress-ng executable (default: stress-ng from PATH)')
     .option('--recover-all', 'undo every fault recorded in the journal, then exit')

@@ -17,6 +17,7 @@ interface DevOptions {
   agent: boolean;
   agentListen: string;
   inventory?: string;
+  runAs?: string;
   prometheusUrl?: string;
   metricsAddress?: string;
   logLevel: string;
@@ -32,6 +33,7 @@ export function register(program: Command): void {
     .option('--no-agent', 'do not start the agent (no fault injection into host processes)')
     .option('--agent-listen <host:port>', 'agent gRPC address', '127.0.0.1:31767')
     .option('--inventory <file>', 'host inventory (default <data-dir>/inventory.yaml, created if missing)')
+    .option('--run-as <user>', 'user Tasks and Command probes run as (default nobody when root)')
     .option(
       '--prometheus-url <url>',
       'the Prometheus of Prometheus probes and stop conditions without an endpoint',
@@ -67,6 +69,7 @@ export function register(program: Command): void {
         ...(options.uiPort ? { uiPort: Number(options.uiPort) } : {}),
         agentListen: options.agent && root ? options.agentListen : false,
         ...(options.inventory ? { inventoryFile: options.inventory } : {}),
+        ...(options.runAs ? { runAs: options.runAs } : {}),
         ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
         ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
         logger,

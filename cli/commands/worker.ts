@@ -42,6 +42,7 @@ export function register(program: Command): void {
       .option('--shutdown-grace <ms>', 'time running activities get on shutdown')
       .option('--janitor-interval <ms>', 'how often to look for terminated runs to recover (0: never)')
       .option('--log-level <level>', 'pino level (default info)')
+      .option('--run-as <user>', 'user host-mode Tasks and Command probes run as (default nobody when root)')
       .option('--metrics-address <host:port>', 'serve Prometheus /metrics there (default off)')
       .option('--no-register-search-attributes', "do not register chaosflow's search attributes at start"),
   ).action(async (flags: WorkerFlags) => {

@@ -35,7 +35,16 @@ try {
     addresses.push(address);
     agents.push(
       startCli(
-        ['agent', '--listen', address, '--state-dir', join(dir, `agent-${i}`), '--log-level', 'error'],
+        [
+          'agent',
+          '--listen',
+          address,
+          '--state-dir',
+          join(dir, `agent-${i}`),
+          '--log-level',
+          'error',
+          '--insecure-plaintext-loopback',
+        ],
         {
           timeoutMs: 3_600_000,
         },

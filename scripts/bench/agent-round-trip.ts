@@ -41,7 +41,10 @@ async function main(): Promise<void> {
     return;
   }
   const stateDir = await mkdtemp(join(tmpdir(), 'chaosflow-bench-'));
-  const config = parseAgentConfig({ listen: '127.0.0.1:0', stateDir, logLevel: 'warn' }, {});
+  const config = parseAgentConfig(
+    { listen: '127.0.0.1:0', stateDir, logLevel: 'warn', insecurePlaintextLoopback: true },
+    {},
+  );
   const agent = await Agent.start(config, pino({ level: 'warn' }, pino.destination(2)));
   const pool = new DaemonClientPool();
   const host = await createNetnsHost({ process: 'sleep' });

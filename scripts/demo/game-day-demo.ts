@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { startRun } from '../../client/start-run.js';
 import { freePort } from '../../embedded/free-port.js';
-import { startDevStack } from '../../embedded/dev-stack.js';
+import { agentClientTls, startDevStack } from '../../embedded/dev-stack.js';
 import { readManifestFile, formatManifestErrors } from '../../manifests/index.js';
 import { followRun } from '../../cli/live-run-view.js';
 import { defaultReportPath, writeReportFile } from '../../cli/report-file.js';
@@ -137,6 +137,10 @@ function inventory(agentAddress: string, target: NetnsHost): string {
     '  - name: local',
     '    daemon:',
     `      address: ${agentAddress}`,
+    '      tls:',
+    ...Object.entries(agentClientTls(dataDir)).map(
+      ([key, file]) => `        ${key}: ${JSON.stringify(file)}`,
+    ),
     'pods:',
     '  - namespace: default',
     '    name: demo-0',

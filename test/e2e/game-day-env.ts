@@ -48,6 +48,7 @@ export async function startGameDayEnv(options: { prometheusUrl?: string } = {}):
     join(dir, 'agent'),
     '--log-level',
     'warn',
+    '--insecure-plaintext-loopback',
   ];
   const startAgent = async (): Promise<CliProcess> => {
     const agent = startCli(agentArgs, { timeoutMs: 3_600_000 });

@@ -1,9 +1,11 @@
 /**
  * The agent serving mutual TLS like Chaos Mesh's daemon (client certificate required and verified, TLS 1.3
- * only), with the client dialling 127.0.0.1 and checking the name chaos-daemon.chaos-mesh.org; and the RPCs
- * it does not implement answering UNIMPLEMENTED with a reason.
+ * only), with the client dialling 127.0.0.1 and checking the name chaos-daemon.chaos-mesh.org, and obeying
+ * only the client names it was given (`--allow-client`); and the RPCs it does not implement answering
+ * UNIMPLEMENTED with a reason.
  */
 import type { DaemonError } from '../../../activities/daemon/daemon-error.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClientPool } from '../../../activities/daemon/daemon-client-pool.js';
@@ -18,7 +20,10 @@ describe('chaosflow agent: mutual TLS and unimplemented RPCs', () => {
   let server: CertFiles;
   let client: CertFiles;
   let stranger: CertFiles;
+  let unlisted: CertFiles;
   let fixture: AgentFixture;
+  let target: ChildProcess;
+  const pid = () => target.pid ?? -1;
   const pool = new DaemonClientPool({ defaultDeadlineMs: 5_000 });
 
   beforeAll(async () => {
@@ -27,9 +32,17 @@ describe('chaosflow agent: mutual TLS and unimplemented RPCs', () => {
     server = await ca.server('agent', ['chaos-daemon.chaos-mesh.org', 'localhost']);
     client = await ca.client('controller', 'controller-manager.chaos-mesh.org');
     stranger = await otherCa.client('stranger', 'controller-manager.chaos-mesh.org');
-    fixture = await startAgentFixture({ ca: ca.caFile, cert: server.certFile, key: server.keyFile });
+    unlisted = await ca.client('unlisted', 'someone-else.example');
+    fixture = await startAgentFixture({
+      ca: ca.caFile,
+      cert: server.certFile,
+      key: server.keyFile,
+      allowClient: ['controller-manager.chaos-mesh.org'],
+    });
+    target = spawn('sleep', ['300'], { stdio: 'ignore' });
   });
   afterAll(async () => {
+    target?.kill('SIGKILL');
     pool.close();
     await fixture?.stop();
     await ca?.remove();
@@ -41,9 +54,37 @@ describe('chaosflow agent: mutual TLS and unimplemented RPCs', () => {
       address: fixture.agent.address,
       transport: { kind: 'mtls', tls: { ca: ca.ca, cert: client.cert, key: client.key } },
     });
-    await expect(daemon.call('ContainerGetPid', { container_id: `pid://${process.pid}` })).resolves.toEqual({
-      pid: process.pid,
+    await expect(daemon.call('ContainerGetPid', { container_id: `pid://${pid()}` })).resolves.toEqual({
+      pid: pid(),
     });
+  });
+
+  it('refuses a certificate from its CA whose name it was not told to serve, saying how to admit it', async () => {
+    const daemon = pool.get({
+      address: fixture.agent.address,
+      transport: { kind: 'mtls', tls: { ca: ca.ca, cert: unlisted.cert, key: unlisted.key } },
+    });
+    const error = (await daemon
+      .call('ContainerKill', { container_id: `pid://${pid()}`, action: { action: 'KILL' } })
+      .catch((err: unknown) => err)) as DaemonError;
+    expect(error.context).toMatchObject({ status: 'PERMISSION_DENIED' });
+    expect(error.context.serverMessage).toContain('"someone-else.example"');
+    expect(error.context.serverMessage).toContain('--allow-client');
+    expect(error.retryable).toBe(false);
+    expect(target.exitCode).toBeNull();
+  });
+
+  it("refuses its own server certificate presented as a client's", async () => {
+    const daemon = pool.get({
+      address: fixture.agent.address,
+      transport: { kind: 'mtls', tls: { ca: ca.ca, cert: server.cert, key: server.key } },
+    });
+    const error = (await daemon
+      .call('ContainerKill', { container_id: `pid://${pid()}`, action: { action: 'KILL' } })
+      .catch((err: unknown) => err)) as DaemonError;
+    // The TLS layer already refuses it (its extended key usage is serverAuth only); the name check would too.
+    expect(['UNAVAILABLE', 'PERMISSION_DENIED']).toContain(error.context.status);
+    expect(target.exitCode).toBeNull();
   });
 
   it('refuses a client whose certificate another CA signed', async () => {
@@ -51,20 +92,21 @@ describe('chaosflow agent: mutual TLS and unimplemented RPCs', () => {
       address: fixture.agent.address,
       transport: { kind: 'mtls', tls: { ca: ca.ca, cert: stranger.cert, key: stranger.key } },
     });
-    await expect(
-      daemon.call('ContainerGetPid', { container_id: `pid://${process.pid}` }),
-    ).rejects.toMatchObject({
+    await expect(daemon.call('ContainerGetPid', { container_id: `pid://${pid()}` })).rejects.toMatchObject({
       context: { status: 'UNAVAILABLE' },
     });
   });
 
-  it('refuses plaintext clients on its TLS port', async () => {
+  it('refuses plaintext clients on its TLS port, and the client says what to check', async () => {
     const daemon = pool.get({ address: fixture.agent.address, transport: { kind: 'plaintext' } });
-    await expect(
-      daemon.call('ContainerGetPid', { container_id: `pid://${process.pid}` }),
-    ).rejects.toMatchObject({
-      context: { status: 'UNAVAILABLE' },
-    });
+    const error = (await daemon
+      .call('ContainerGetPid', { container_id: `pid://${pid()}` })
+      .catch((err: unknown) => err)) as DaemonError;
+    expect(error.context.status).toBe('UNAVAILABLE');
+    expect(error.context.serverMessage).toContain(
+      'this client speaks plaintext; if the daemon serves mutual TLS',
+    );
+    expect(error.context.serverMessage).toContain('<agent state dir>/tls/client');
   });
 
   for (const [version, outcome] of [
@@ -116,9 +158,7 @@ describe('chaosflow agent: mutual TLS and unimplemented RPCs', () => {
       ].sort(),
     );
     for (const rpc of rpcs) {
-      const error = await daemon
-        .call(rpc, { container_id: `pid://${process.pid}` })
-        .catch((err: unknown) => err);
+      const error = await daemon.call(rpc, { container_id: `pid://${pid()}` }).catch((err: unknown) => err);
       expect(error, rpc).toMatchObject({ context: { status: 'UNIMPLEMENTED' }, retryable: false });
       expect((error as DaemonError).context.serverMessage, rpc).toBe(UNIMPLEMENTED_REASONS[rpc]);
     }

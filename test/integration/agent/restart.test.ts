@@ -68,7 +68,12 @@ describeWithNetns(
       extra: readonly string[] = [],
     ): Promise<{ process: ManagedProcess; client: DaemonClient }> => {
       const port = await freePort();
-      const agent = agentProcess(['--listen', `127.0.0.1:${port}`, ...extra]);
+      const agent = agentProcess([
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--insecure-plaintext-loopback',
+        ...extra,
+      ]);
       const client = pool.get({ address: `127.0.0.1:${port}`, transport: { kind: 'plaintext' } });
       const deadline = Date.now() + 60_000;
       for (;;) {

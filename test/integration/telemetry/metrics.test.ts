@@ -113,6 +113,7 @@ describeUnless(unavailable, 'metrics of worker and agent after a run', () => {
         agentMetrics,
         '--log-level',
         'warn',
+        '--insecure-plaintext-loopback',
       ],
       { timeoutMs: 600_000 },
     );

@@ -3,11 +3,20 @@ import { AgentConfigError } from '../../../agent/agent-error.js';
 import { isLoopback, parseAgentConfig } from '../../../agent/config.js';
 
 describe('parseAgentConfig', () => {
-  it('defaults to plaintext on 127.0.0.1:31767 with the journal in /var/lib/chaosflow/agent', () => {
+  it('defaults to mutual TLS with generated certificates on 127.0.0.1:31767, state in /var/lib/chaosflow/agent', () => {
     const config = parseAgentConfig({}, {});
     expect(config).toMatchObject({
       listen: { host: '127.0.0.1', port: 31767 },
-      tls: undefined,
+      transport: {
+        kind: 'mtls',
+        source: 'generated',
+        files: {
+          caFile: '/var/lib/chaosflow/agent/tls/server/ca.crt',
+          certFile: '/var/lib/chaosflow/agent/tls/server/tls.crt',
+          keyFile: '/var/lib/chaosflow/agent/tls/server/tls.key',
+        },
+        allowClients: ['chaosflow-worker'],
+      },
       stateDir: '/var/lib/chaosflow/agent',
       stressNgPath: 'stress-ng',
       recoverAll: false,
@@ -34,21 +43,51 @@ describe('parseAgentConfig', () => {
     expect(config.recoverOnExit).toBe(true);
   });
 
-  it('refuses plaintext on a non-loopback address, saying how to fix it', () => {
-    expect(() => parseAgentConfig({ listen: '0.0.0.0:31767' }, {})).toThrow(AgentConfigError);
-    expect(() => parseAgentConfig({ listen: '10.0.0.5:31767' }, {})).toThrow(/--ca, --cert and --key/);
+  it('serves plaintext only when asked explicitly, and only on loopback, saying how to fix it', () => {
+    expect(parseAgentConfig({ insecurePlaintextLoopback: true }, {}).transport).toEqual({
+      kind: 'plaintext',
+    });
+    expect(parseAgentConfig({}, { CHAOSFLOW_AGENT_INSECURE_PLAINTEXT_LOOPBACK: '1' }).transport).toEqual({
+      kind: 'plaintext',
+    });
+    expect(() => parseAgentConfig({ listen: '0.0.0.0:31767', insecurePlaintextLoopback: true }, {})).toThrow(
+      AgentConfigError,
+    );
+    expect(() => parseAgentConfig({ listen: '10.0.0.5:31767', insecurePlaintextLoopback: true }, {})).toThrow(
+      /Drop --insecure-plaintext-loopback/,
+    );
+    expect(() =>
+      parseAgentConfig({ insecurePlaintextLoopback: true, allowClient: ['chaosflow-worker'] }, {}),
+    ).toThrow(/cannot be combined/);
+    // Without the flag, a non-loopback address is served with mutual TLS.
+    expect(parseAgentConfig({ listen: '0.0.0.0:31767' }, {}).transport.kind).toBe('mtls');
   });
 
   it('serves any address with all three TLS files, and refuses some of them only', () => {
     const tls = { ca: '/ca.crt', cert: '/tls.crt', key: '/tls.key' };
-    expect(parseAgentConfig({ listen: '0.0.0.0:31767', ...tls }, {}).tls).toEqual({
-      caFile: '/ca.crt',
-      certFile: '/tls.crt',
-      keyFile: '/tls.key',
+    expect(parseAgentConfig({ listen: '0.0.0.0:31767', ...tls }, {}).transport).toEqual({
+      kind: 'mtls',
+      source: 'given',
+      files: { caFile: '/ca.crt', certFile: '/tls.crt', keyFile: '/tls.key' },
+      allowClients: ['chaosflow-worker'],
     });
     expect(() => parseAgentConfig({ ca: '/ca.crt', cert: '/tls.crt' }, {})).toThrow(
       /all of --ca, --cert and --key/,
     );
+  });
+
+  it('takes the allowed client names from --allow-client or CHAOSFLOW_AGENT_ALLOW_CLIENTS, and checks them', () => {
+    const names = (config: ReturnType<typeof parseAgentConfig>) =>
+      config.transport.kind === 'mtls' ? config.transport.allowClients : undefined;
+    expect(names(parseAgentConfig({ allowClient: ['a.example', 'b', 'a.example'] }, {}))).toEqual([
+      'a.example',
+      'b',
+    ]);
+    expect(
+      names(parseAgentConfig({}, { CHAOSFLOW_AGENT_ALLOW_CLIENTS: 'x, controller-manager.chaos-mesh.org' })),
+    ).toEqual(['x', 'controller-manager.chaos-mesh.org']);
+    expect(() => parseAgentConfig({ allowClient: ['*.example'] }, {})).toThrow(/is not a certificate name/);
+    expect(() => parseAgentConfig({ allowClient: ['a b'] }, {})).toThrow(/--allow-client/);
   });
 
   it('rejects a malformed listen address and an unknown log level', () => {

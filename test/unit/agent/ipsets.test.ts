@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IPSet } from '../../../proto/generated/pb/IPSet.js';
-import { planSets, temporarySetName } from '../../../agent/ipsets.js';
+import { planSets, restoreScript, temporarySetName } from '../../../agent/ipsets.js';
 
 const set = (patch: Partial<IPSet>): IPSet => ({
   name: 's',
@@ -40,5 +40,25 @@ describe('planSets', () => {
     expect(temp.length).toBeLessThanOrEqual(31);
     expect(temp).toBe(temporarySetName('x'.repeat(31)));
     expect(temp).not.toBe(temporarySetName('y'));
+  });
+
+  it('creates and fills the temporary sets in one ipset restore input, replacing a stale temporary set', () => {
+    const plans = planSets([
+      set({ name: 'net', cidrs: ['10.0.0.1/32', '10.0.0.0/24'] }),
+      set({ name: 'all', type: 'list:set', set_names: ['net'] }),
+    ]);
+    const net = temporarySetName('net');
+    const all = temporarySetName('all');
+    expect(restoreScript(plans, new Set([net]))).toBe(
+      [
+        `destroy ${net}`,
+        `create ${net} hash:net`,
+        `add ${net} 10.0.0.1/32`,
+        `add ${net} 10.0.0.0/24`,
+        `create ${all} list:set size 8`,
+        `add ${all} net`,
+        '',
+      ].join('\n'),
+    );
   });
 });

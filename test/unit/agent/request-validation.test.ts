@@ -26,8 +26,27 @@ describe('request validation', () => {
   });
 
   it('refuses reserved and over-long chain names', () => {
-    for (const name of ['INPUT', 'CHAOS-OUTPUT', 'CHAOSFLOW-TC', 'x'.repeat(29), ...hostile]) {
+    for (const name of ['INPUT', 'CHAOS-OUTPUT', 'CHAOSFLOW-TC', `INPUT/${'x'.repeat(23)}`, ...hostile]) {
       expect(() => checkChainName('chains[0].name', name), name).toThrow(/chains\[0\].name .* is not valid/);
+    }
+  });
+
+  it("takes only chains with Chaos Mesh's prefixes or chaosflow's own", () => {
+    for (const name of ['INPUT/a', 'OUTPUT/netwo_8d1f9d6e0b2c4d', 'CHAOSFLOW/x']) {
+      expect(checkChainName('f', name)).toBe(name);
+    }
+    for (const name of [
+      'DOCKER-USER',
+      'f2b-sshd',
+      'KUBE-SERVICES',
+      'FORWARD/x',
+      'input/x',
+      'INPUT/',
+      'INPUTx/y',
+    ]) {
+      expect(() => checkChainName('chains[0].name', name), name).toThrow(
+        /only chains named INPUT\/<name>, OUTPUT\/<name>, CHAOSFLOW\/<name> may be set/,
+      );
     }
   });
 
