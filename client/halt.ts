@@ -19,6 +19,9 @@ import { abortSignal } from '../workflows/messages.js';
 import { listSchedules } from './schedules/list-schedules.js';
 import { pauseSchedule, unpauseSchedule } from './schedules/schedule-operations.js';
 
+/** Every chaosflow run still going. */
+const RUNNING_RUNS = `WorkflowType = '${RUN_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
+
 export class HaltedError extends ChaosflowError<'HALTED', { readonly halt: HaltState }> {
   static override readonly codes: readonly string[] = ['HALTED'];
   override readonly name = 'HaltedError';
@@ -75,8 +78,7 @@ export async function halt(
   const message = haltedMessage(current);
   // The mark is set first: a run starting while the sweep goes on is refused, or its injects are.
   const abortedRuns: string[] = [];
-  const running = `WorkflowType = '${RUN_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
-  for await (const run of client.workflow.list({ query: running })) {
+  for await (const run of client.workflow.list({ query: RUNNING_RUNS })) {
     await client.workflow
       .getHandle(run.workflowId)
       .signal(abortSignal, { reason: message })
@@ -127,8 +129,7 @@ export async function waitForNoRuns(client: Client, timeoutMs: number): Promise<
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const open: string[] = [];
-    const query = `WorkflowType = '${RUN_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
-    for await (const run of client.workflow.list({ query })) open.push(run.workflowId);
+    for await (const run of client.workflow.list({ query: RUNNING_RUNS })) open.push(run.workflowId);
     if (open.length === 0 || Date.now() > deadline) return open;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

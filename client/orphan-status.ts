@@ -3,26 +3,16 @@
  * from outside the worker. Undefined for a run that closed any other way.
  */
 import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
-import {
-  janitorWorkflowId,
-  ORPHAN_CLOSE_STATUSES,
-  type OrphanCloseStatus,
-  type OrphanRecovery,
-} from '../common/orphan-recovery.js';
+import { janitorWorkflowId, orphanCloseStatus, type OrphanRecovery } from '../common/orphan-recovery.js';
 import type { chaosflowJanitor } from '../workflows/janitor-workflow.js';
 import { janitorStatusQuery } from '../workflows/messages.js';
-
-const TEMPORAL_STATUS: Record<string, OrphanCloseStatus> = {
-  TERMINATED: 'Terminated',
-  TIMED_OUT: 'TimedOut',
-};
 
 export async function readOrphanRecovery(
   workflows: WorkflowClient,
   orphan: { workflowId: string; runId: string; status: string; closedAt: Date | undefined },
 ): Promise<OrphanRecovery | undefined> {
-  const closedAs = TEMPORAL_STATUS[orphan.status];
-  if (!closedAs || !(ORPHAN_CLOSE_STATUSES as readonly string[]).includes(closedAs)) return undefined;
+  const closedAs = orphanCloseStatus(orphan.status);
+  if (!closedAs) return undefined;
   const janitor = workflows.getHandle<typeof chaosflowJanitor>(janitorWorkflowId(orphan.runId));
   try {
     const description = await janitor.describe();

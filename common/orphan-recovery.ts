@@ -13,6 +13,16 @@ export const JANITOR_WORKFLOW_TYPE = 'chaosflowJanitor';
 export const ORPHAN_CLOSE_STATUSES = ['Terminated', 'TimedOut'] as const;
 export type OrphanCloseStatus = (typeof ORPHAN_CLOSE_STATUSES)[number];
 
+const BY_TEMPORAL_STATUS: Readonly<Record<string, OrphanCloseStatus>> = {
+  TERMINATED: 'Terminated',
+  TIMED_OUT: 'TimedOut',
+};
+
+/** The orphan status of a run by its Temporal status name (`TERMINATED`), or undefined if it closed otherwise. */
+export function orphanCloseStatus(temporalStatus: string): OrphanCloseStatus | undefined {
+  return BY_TEMPORAL_STATUS[temporalStatus];
+}
+
 /** Orphaned while the janitor works, then RecoveredByJanitor; RecoveryFailed while a recover keeps failing. */
 export type OrphanPhase = 'Orphaned' | 'RecoveredByJanitor' | 'RecoveryFailed';
 

@@ -11,7 +11,7 @@ import { errorMessage } from '../common/errors/chaosflow-error.js';
 import {
   JANITOR_WORKFLOW_TYPE,
   janitorWorkflowId,
-  type OrphanCloseStatus,
+  orphanCloseStatus,
   type OrphanRef,
 } from '../common/orphan-recovery.js';
 import { RUN_WORKFLOW_TYPE } from '../common/run-input.js';
@@ -32,11 +32,6 @@ export interface JanitorScan {
   stop(): Promise<void>;
 }
 
-const TEMPORAL_STATUS: Record<string, OrphanCloseStatus> = {
-  TERMINATED: 'Terminated',
-  TIMED_OUT: 'TimedOut',
-};
-
 export function startJanitorScan(options: JanitorScanOptions): JanitorScan {
   const { client, taskQueue, logger } = options;
   const lookbackMs = options.lookbackMs ?? 24 * 3600_000;
@@ -54,7 +49,7 @@ export function startJanitorScan(options: JanitorScanOptions): JanitorScan {
     const started: string[] = [];
     for await (const run of client.workflow.list({ query })) {
       if (stopped) break;
-      const closedAs = TEMPORAL_STATUS[run.status.name];
+      const closedAs = orphanCloseStatus(run.status.name);
       if (!closedAs || handled.has(run.runId)) continue;
       const orphan: OrphanRef = {
         workflowId: run.workflowId,

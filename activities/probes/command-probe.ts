@@ -8,6 +8,7 @@ import type { PlanCommandProbe } from '../../common/plan.js';
 import type { ProbeRecord } from '../../common/run-status.js';
 import { spawnFailure, spawnIdentity, type RunAsUser } from '../tasks/run-as.js';
 import { checkValue } from './value-criteria.js';
+import { startProbeRecord } from './probe-record.js';
 
 const STDOUT_LIMIT = 64 * 1024;
 
@@ -17,18 +18,10 @@ export function commandProbe(
   signal?: AbortSignal,
   runAs?: RunAsUser,
 ): Promise<ProbeRecord> {
-  const started = Date.now();
-  const at = new Date(started).toISOString();
+  const record = startProbeRecord();
   const [file, ...args] = command.argv as [string, ...string[]];
   return new Promise((resolve) => {
-    const done = (ok: boolean, detail: string, value?: string): void =>
-      resolve({
-        at,
-        outcome: ok ? 'Success' : 'Failure',
-        detail,
-        durationMs: Date.now() - started,
-        ...(value === undefined ? {} : { value }),
-      });
+    const done = (ok: boolean, detail: string, value?: string): void => resolve(record(ok, detail, value));
     const child = spawn(file, args, {
       ...(command.workingDir ? { cwd: command.workingDir } : {}),
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...command.env },

@@ -3,6 +3,7 @@ import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { ProbeRecord } from '../../common/run-status.js';
 import type { ProbeInput } from '../contract.js';
 import { asText, checkValue } from './value-criteria.js';
+import { startProbeRecord } from './probe-record.js';
 
 /** The body is read only when a criterion needs it, and at most this much of it. */
 const BODY_LIMIT = 1024 * 1024;
@@ -16,18 +17,11 @@ const BODY_LIMIT = 1024 * 1024;
 export async function httpProbe(input: ProbeInput, signal?: AbortSignal): Promise<ProbeRecord> {
   const { http, timeoutSeconds } = input;
   const started = Date.now();
-  const at = new Date(started).toISOString();
   const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
   const headers = new Headers();
   for (const [name, values] of Object.entries(http.headers))
     for (const value of values) headers.append(name, value);
-  const record = (ok: boolean, detail: string, value?: string): ProbeRecord => ({
-    at,
-    outcome: ok ? 'Success' : 'Failure',
-    detail,
-    durationMs: Date.now() - started,
-    ...(value === undefined ? {} : { value }),
-  });
+  const record = startProbeRecord();
   try {
     const response = await fetch(http.url, {
       method: http.method,

@@ -10,6 +10,7 @@ import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { PlanKubernetesProbe } from '../../common/plan.js';
 import type { ProbeRecord } from '../../common/run-status.js';
 import { asText, checkValue } from './value-criteria.js';
+import { startProbeRecord } from './probe-record.js';
 
 export async function kubernetesProbe(
   probe: PlanKubernetesProbe,
@@ -17,15 +18,7 @@ export async function kubernetesProbe(
   defaultNamespace: string,
   timeoutSeconds: number,
 ): Promise<ProbeRecord> {
-  const started = Date.now();
-  const at = new Date(started).toISOString();
-  const record = (ok: boolean, detail: string, value?: string): ProbeRecord => ({
-    at,
-    outcome: ok ? 'Success' : 'Failure',
-    detail,
-    durationMs: Date.now() - started,
-    ...(value === undefined ? {} : { value }),
-  });
+  const record = startProbeRecord();
   if (!kubeConfig) return record(false, 'no cluster: give the worker --kubeconfig (or run it in a pod)');
   let objects: unknown[];
   try {

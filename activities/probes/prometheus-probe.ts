@@ -7,6 +7,7 @@ import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { PlanPrometheusProbe } from '../../common/plan.js';
 import type { ProbeRecord } from '../../common/run-status.js';
 import { checkValue } from './value-criteria.js';
+import { startProbeRecord } from './probe-record.js';
 
 interface QueryAnswer {
   status: 'success' | 'error';
@@ -20,15 +21,7 @@ export async function prometheusProbe(
   timeoutSeconds: number,
   signal?: AbortSignal,
 ): Promise<ProbeRecord> {
-  const started = Date.now();
-  const at = new Date(started).toISOString();
-  const record = (ok: boolean, detail: string, value?: string): ProbeRecord => ({
-    at,
-    outcome: ok ? 'Success' : 'Failure',
-    detail,
-    durationMs: Date.now() - started,
-    ...(value === undefined ? {} : { value }),
-  });
+  const record = startProbeRecord();
   const endpoint = probe.endpoint ?? defaultEndpoint;
   if (!endpoint)
     return record(false, 'no Prometheus: give the probe an endpoint or the worker --prometheus-url');

@@ -120,6 +120,15 @@ install_prometheus() {
   link promtool "$tools/prometheus-$PROMETHEUS_DEB_VERSION/usr/bin/promtool"
 }
 
+# apt_install PACKAGE...: installs Debian packages as root (the caller has checked it is root).
+apt_install() {
+  need apt-get "install $* with your package manager"
+  say "installing Debian packages: $*"
+  apt-get update -qq >/dev/null || fail "apt-get update failed" "check that the Debian mirror is reachable"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
+    fail "apt-get install $* failed" "install them by hand"
+}
+
 install_host() {
   missing=""
   command -v iptables >/dev/null 2>&1 || missing="$missing iptables"
@@ -131,12 +140,8 @@ install_host() {
     say "not root: skipping host packages ($missing); fault injection into host processes needs root"
     return 0
   fi
-  need apt-get "install$missing with your package manager"
-  say "installing Debian packages:$missing"
-  apt-get update -qq >/dev/null || fail "apt-get update failed" "check that the Debian mirror is reachable"
   # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
-    fail "apt-get install$missing failed" "install them by hand"
+  apt_install $missing
 }
 
 # Debian's chromium, for the tests that open the HTML report and the Temporal UI in a real browser; linked as
@@ -148,11 +153,7 @@ install_chromium() {
       say "not root: skipping chromium; the browser tests of the report and the Temporal UI need it (apt-get install chromium)"
       return 0
     fi
-    need apt-get "install chromium with your package manager"
-    say "installing Debian's chromium"
-    apt-get update -qq >/dev/null || fail "apt-get update failed" "check that the Debian mirror is reachable"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null ||
-      fail "apt-get install chromium failed" "install it by hand (apt-get install chromium)"
+    apt_install chromium fonts-dejavu-core
     found=$(command -v chromium) || fail "chromium was installed but is not on PATH" "check /usr/bin/chromium"
   fi
   link chromium "$found"

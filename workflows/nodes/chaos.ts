@@ -1,10 +1,11 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
-import type { ChaosTemplate, PlanChaosProbe } from '../../common/plan.js';
+import type { ChaosTemplate, PlanChaos, PlanChaosProbe } from '../../common/plan.js';
 import { findCut } from '../cut.js';
 import { resolveTargets } from '../activity-stubs.js';
 import { resolveSummary } from '../activity-summaries.js';
 import { ChaosProbes } from '../chaos-probes.js';
 import { holdUntilDeadline, type BodyOutcome, type NodeBody } from '../node-runner.js';
+import type { RunContext } from '../run-context.js';
 
 /**
  * Resolve targets (in an activity, so a random choice is recorded), inject one batch per daemon endpoint, hold
@@ -17,18 +18,9 @@ export const runChaos: NodeBody<ChaosTemplate> = async (env) =>
 /** A chaos node without probes (every plan before probes existed: its history must replay the same). */
 const runChaosAlone: NodeBody<ChaosTemplate> = async ({ run, id, template }) => {
   const { chaos } = template;
-  const node = run.node(id);
   try {
-    const { groups, context } = await resolveTargets.executeWithOptions(
-      { summary: resolveSummary(id, chaos) },
-      [{ run: run.ref, nodeId: id, chaos }],
-    );
-    node.targets = groups.flatMap((g) => g.targets.map((t) => t.key));
-    await run.whileUnpaused();
-    const errors = (
-      await Promise.all(groups.map((group) => run.ledger.inject(id, chaos, group, context)))
-    ).filter((e): e is string => e !== undefined);
-    if (errors.length > 0) return { phase: 'Failed', reason: 'Error', error: errors.join('; ') };
+    const error = await injectTargets(run, id, chaos);
+    if (error) return { phase: 'Failed', reason: 'Error', error };
     if (chaos.oneShot) {
       run.ledger.settleOneShot(id);
       return { phase: 'Succeeded' };
@@ -59,16 +51,8 @@ async function runChaosWithProbes(
     await checks.before();
     if (checks.stopReason) return { phase: 'Failed', reason: 'Error', error: checks.stopReason };
     try {
-      const { groups, context } = await resolveTargets.executeWithOptions(
-        { summary: resolveSummary(id, chaos) },
-        [{ run: run.ref, nodeId: id, chaos }],
-      );
-      node.targets = groups.flatMap((g) => g.targets.map((t) => t.key));
-      await run.whileUnpaused();
-      const errors = (
-        await Promise.all(groups.map((group) => run.ledger.inject(id, chaos, group, context)))
-      ).filter((e): e is string => e !== undefined);
-      if (errors.length > 0) return { phase: 'Failed', reason: 'Error', error: errors.join('; ') };
+      const error = await injectTargets(run, id, chaos);
+      if (error) return { phase: 'Failed', reason: 'Error', error };
       if (chaos.oneShot) run.ledger.settleOneShot(id);
       else {
         checks.startLoops('OnChaos');
@@ -95,4 +79,21 @@ async function runChaosWithProbes(
     ? { phase: 'Failed', reason: 'Error', error: failure }
     : { phase: 'Succeeded' };
   return endedOnDeadline ? { ...outcome, afterOwnDeadline: true } : outcome;
+}
+
+/**
+ * Resolves the node's targets (an activity, so a random choice is recorded), waits while the run is paused, then
+ * injects one batch per daemon endpoint through the ledger. Returns the inject errors, if any.
+ */
+async function injectTargets(run: RunContext, id: string, chaos: PlanChaos): Promise<string | undefined> {
+  const { groups, context } = await resolveTargets.executeWithOptions(
+    { summary: resolveSummary(id, chaos) },
+    [{ run: run.ref, nodeId: id, chaos }],
+  );
+  run.node(id).targets = groups.flatMap((g) => g.targets.map((t) => t.key));
+  await run.whileUnpaused();
+  const errors = (
+    await Promise.all(groups.map((group) => run.ledger.inject(id, chaos, group, context)))
+  ).filter((e): e is string => e !== undefined);
+  return errors.length > 0 ? errors.join('; ') : undefined;
 }

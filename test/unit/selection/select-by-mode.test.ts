@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { countForMode, selectByMode } from '../../../common/selection/select-by-mode.js';
 import type { RandomSource } from '../../../common/selection/pod-selector.js';
+import { seededRandom } from '../../harness/seeded-random.js';
 
-/** A seeded generator (mulberry32) so choices are reproducible in tests. */
-function seeded(seed: number): RandomSource {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = (seed: number): RandomSource => seededRandom(seed);
 
 /** A source that returns the given numbers in turn. */
 function sequence(...values: number[]): RandomSource {

@@ -11,6 +11,7 @@ import {
   resolveTargets,
 } from '../../../activities/targets/resolve-targets.js';
 import type { TargetSource } from '../../../activities/targets/target-source.js';
+import { seededRandom } from '../../harness/seeded-random.js';
 
 /**
  * Three nodes: node-a and node-b each with their own agent, node-c served by node-a's agent (same address), so
@@ -69,17 +70,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** mulberry32: reproducible random numbers. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 async function activityError(p: Promise<unknown>): Promise<ActivityError> {
   try {

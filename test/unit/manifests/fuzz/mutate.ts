@@ -6,18 +6,10 @@
  * seeded PRNG, so an input is rebuilt from its seed and index alone.
  */
 import { parse, stringify } from 'yaml';
+import { seededRandom } from '../../../harness/seeded-random.js';
 
-/** mulberry32: a small, fast, well-spread 32-bit PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fuzz's PRNG: mulberry32 (`test/harness/seeded-random.ts`). */
+export const prng = seededRandom;
 
 /** The PRNG of input `index` under `seed`: inputs do not depend on one another. */
 export function inputRandom(seed: number, index: number): () => number {
