@@ -164,8 +164,12 @@ spec:
     );
     expect(invalid.status?.runId).toBeUndefined();
     expect(invalid.metadata.finalizers ?? []).not.toContain('chaosflow.dev/recovery');
-    const events = await env.events(ns, 'broken');
-    expect(events.find((e) => e.reason === 'Invalid')?.type).toBe('Warning');
+    // The Event is written after the status: wait for it.
+    await expect
+      .poll(async () => (await env.events(ns, 'broken')).find((e) => e.reason === 'Invalid')?.type, {
+        timeout: 15_000,
+      })
+      .toBe('Warning');
   });
 
   async function objectGone(

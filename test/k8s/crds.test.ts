@@ -66,8 +66,10 @@ const schemaInvalid = readdirSync(join(root, 'test/unit/manifests/invalid'))
     const path = join(root, 'test/unit/manifests/invalid', f);
     const lines = readFileSync(path, 'utf8').split('\n');
     const expected = (lines[0] ?? '').replace('# expect: ', '').split(', ');
-    const docs = documents(path);
     const schemaOnly = expected.every((e) => e.startsWith('SCHEMA_') || e.startsWith('KIND_UNSUPPORTED'));
+    // Only those are read here: the others include hostile YAML (alias bombs) that only chaosflow's loader bounds.
+    if (!schemaOnly) return [];
+    const docs = documents(path);
     // The server validates the spec against the CRD; apiVersion and metadata are its own business.
     const specLine = lines.findIndex((l) => l.startsWith('spec:')) + 1;
     const inSpec = expected.every((e) => Number(/ (\d+):\d+$/.exec(e)?.[1] ?? 0) > specLine);
