@@ -49,6 +49,9 @@ export interface ActivityDeps {
   metrics?: WorkerMetrics;
 }
 
+/** Well inside the inject stub's heartbeat timeout (workflows/activity-stubs.ts). */
+const INJECT_HEARTBEAT_MS = 2_000;
+
 export function createActivities(deps: ActivityDeps): ChaosflowActivities {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const metrics = deps.metrics ?? createWorkerMetrics(createMetricRegistry());
@@ -59,10 +62,17 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
       await before?.();
       const { kind, action } = batch.chaos;
       const log = activityLogger(logger, { node: batch.nodeId, kind, action, endpoint: batch.endpoint });
-      const result = await observeFaultCall(op, batch, metrics.faults, log, () =>
-        callDriver(deps.drivers, op, batch, signal()),
-      );
-      return retryTransient(op, result);
+      // An inject heartbeats, so that an abort reaches it (its calls stop) and the run, which waits for it to
+      // end before recovering, learns soon of a worker that died under it.
+      const beat = op === 'inject' ? setInterval(() => heartbeat(), INJECT_HEARTBEAT_MS) : undefined;
+      try {
+        const result = await observeFaultCall(op, batch, metrics.faults, log, () =>
+          callDriver(deps.drivers, op, batch, signal()),
+        );
+        return retryTransient(op, result);
+      } finally {
+        clearInterval(beat);
+      }
     });
   return {
     resolveTargets: classified(async (input) => {
