@@ -4,6 +4,7 @@
  * answer UNIMPLEMENTED with the reason.
  */
 import {
+  Metadata,
   status,
   type ServerUnaryCall,
   type sendUnaryData,
@@ -16,12 +17,19 @@ import {
   type DecodedRequest,
   type ResponseInput,
 } from '../proto/chaos-daemon-rpcs.js';
-import { FAULT_KEY_METADATA, NAMESPACED_NAME_METADATA } from '../proto/daemon-metadata.js';
+import {
+  FAULT_KEY_METADATA,
+  LEASE_METADATA,
+  NAMESPACED_NAME_METADATA,
+  WARNING_METADATA,
+} from '../proto/daemon-metadata.js';
 import { AgentError, toServiceError } from './agent-error.js';
 import { checkClient, type ClientAccess } from './client-identity.js';
 import { checkRequestLimits } from './request-limits.js';
 import type { CallScope, FaultContext } from './fault-context.js';
 import type { KeyedLock } from './keyed-lock.js';
+import type { LeaseBook } from './lease-book.js';
+import { parseLeaseDuration } from './lease-duration.js';
 import { NetworkFaults } from './network-faults.js';
 import { ProcessFaults } from './process-faults.js';
 import { checkMetadataValue } from './request-validation.js';
@@ -71,11 +79,17 @@ function targetOf(rpc: ChaosDaemonRpc, request: Record<string, unknown>): string
 /** Told of every served call: its RPC, gRPC status code and time (the agent's metrics). */
 export type RpcObserver = (rpc: ChaosDaemonRpc, code: number, seconds: number) => void;
 
+/** What happens around every call that succeeded: leases (`lease-book.ts`); warnings go back as trailers. */
+export interface CallHooks {
+  afterCall(scope: CallScope, leaseMs: number | undefined): Promise<readonly string[]>;
+}
+
 export function createDaemonService(
   ctx: FaultContext,
   locks: KeyedLock,
   access: ClientAccess,
   observe: RpcObserver = () => undefined,
+  hooks?: Pick<LeaseBook, 'afterCall'>,
 ): UntypedServiceImplementation {
   const network = new NetworkFaults(ctx);
   const stress = new StressFaults(ctx);
@@ -106,7 +120,7 @@ export function createDaemonService(
   const implementation: UntypedServiceImplementation = {};
   for (const rpc of CHAOS_DAEMON_RPCS) {
     implementation[rpc] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks, access, observe);
+      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks, access, observe, hooks);
     };
   }
   return implementation;
@@ -121,6 +135,7 @@ async function serve(
   locks: KeyedLock,
   access: ClientAccess,
   observe: RpcObserver,
+  hooks: CallHooks | undefined,
 ): Promise<void> {
   const started = performance.now();
   const request = call.request as Record<string, unknown>;
@@ -131,10 +146,19 @@ async function serve(
     const target = targetOf(rpc, request);
     const scope = callScope(rpc, call, target, logger);
     log = scope.logger;
-    const response = await locks.run(`target:${target}`, () => handler(scope, request as never));
-    log.info({ ms: Math.round(performance.now() - started), status: 'OK' }, 'rpc');
+    const leaseMs = requestedLease(call, scope);
+    const { response, warnings } = await locks.run(`target:${target}`, async () => {
+      const answer = await handler(scope, request as never);
+      return { response: answer, warnings: (await hooks?.afterCall(scope, leaseMs)) ?? [] };
+    });
+    log.info(
+      { ms: Math.round(performance.now() - started), status: 'OK', ...(warnings.length ? { warnings } : {}) },
+      'rpc',
+    );
     observe(rpc, status.OK, (performance.now() - started) / 1000);
-    callback(null, response);
+    const trailer = new Metadata();
+    for (const warning of warnings) trailer.add(WARNING_METADATA, asciiOnly(warning));
+    callback(null, response, trailer);
   } catch (err) {
     const serviceError = toServiceError(err);
     if (err instanceof AgentError) {
@@ -169,4 +193,27 @@ function callScope(
     namespacedName,
     logger: logger.child({ rpc, key, ...(namespacedName ? { namespacedName } : {}) }),
   };
+}
+
+/** The call's `chaosflow-lease` in ms, if it has one; INVALID_ARGUMENT when it is bad or has no fault key. */
+function requestedLease(call: ServerUnaryCall<unknown, unknown>, scope: CallScope): number | undefined {
+  const value = call.metadata.get(LEASE_METADATA)[0];
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value : value.toString('utf8');
+  if (scope.keySource !== 'metadata') {
+    throw new AgentError(
+      'INVALID_ARGUMENT',
+      `metadata ${LEASE_METADATA}: a lease is kept per fault key, so it needs the ${FAULT_KEY_METADATA} metadata too`,
+      { field: LEASE_METADATA },
+    );
+  }
+  const ms = parseLeaseDuration(text);
+  if (typeof ms === 'string') {
+    throw new AgentError('INVALID_ARGUMENT', `metadata ${LEASE_METADATA}: ${ms}`, { field: LEASE_METADATA });
+  }
+  return ms;
+}
+
+function asciiOnly(text: string): string {
+  return text.replace(/[^\x20-\x7e]/gu, '?');
 }
