@@ -19,6 +19,7 @@ import type { FaultContext } from './fault-context.js';
 import { Journal } from './journal.js';
 import { KeyedLock } from './keyed-lock.js';
 import { LeaseBook } from './lease-book.js';
+import { NetworkBaselines } from './network-baselines.js';
 import { createLeaseService } from './lease-service.js';
 import { agentLeasesProto } from '../proto/agent-leases-proto.js';
 import { probeNetem } from './netem-probe.js';
@@ -80,7 +81,8 @@ export class Agent {
       'journal reconciled',
     );
     const locks = new KeyedLock();
-    const leases = await LeaseBook.open(ctx, locks, config.stateDir, config.leaseMs, logger);
+    const baselines = await NetworkBaselines.open(config.stateDir, ctx.runner, ctx.journal, logger);
+    const leases = await LeaseBook.open(ctx, locks, config.stateDir, config.leaseMs, logger, baselines);
     const expired = await leases.expireDue();
     if (expired.length > 0) {
       logger.warn({ keys: expired }, 'leases that ran out while the agent was down: faults recovered');
@@ -97,13 +99,10 @@ export class Agent {
     const server = await startAgentServer(
       config.listen,
       await serverCredentials(transport),
-      createDaemonService(
-        ctx,
-        locks,
-        access,
-        (rpc, code, seconds) => agentMetrics.rpc(rpc, code, seconds),
+      createDaemonService(ctx, locks, access, (rpc, code, seconds) => agentMetrics.rpc(rpc, code, seconds), {
         leases,
-      ),
+        baselines,
+      }),
       [
         {
           definition: agentLeasesProto().service,

@@ -29,6 +29,10 @@ import { checkRequestLimits } from './request-limits.js';
 import type { CallScope, FaultContext } from './fault-context.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { LeaseBook } from './lease-book.js';
+import type { NetworkBaselines } from './network-baselines.js';
+import { resolveHostTarget } from './host-target.js';
+import type { NetnsId } from './process-info.js';
+import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { parseLeaseDuration } from './lease-duration.js';
 import { NetworkFaults } from './network-faults.js';
 import { ProcessFaults } from './process-faults.js';
@@ -79,17 +83,24 @@ function targetOf(rpc: ChaosDaemonRpc, request: Record<string, unknown>): string
 /** Told of every served call: its RPC, gRPC status code and time (the agent's metrics). */
 export type RpcObserver = (rpc: ChaosDaemonRpc, code: number, seconds: number) => void;
 
-/** What happens around every call that succeeded: leases (`lease-book.ts`); warnings go back as trailers. */
+/**
+ * What happens around every call, under its target's lock: leases (`lease-book.ts`) after a call that
+ * succeeded, and the network baseline before and the drift check after (`network-baselines.ts`). Their warnings
+ * go back as `chaosflow-warning` trailers.
+ */
 export interface CallHooks {
-  afterCall(scope: CallScope, leaseMs: number | undefined): Promise<readonly string[]>;
+  readonly leases?: Pick<LeaseBook, 'afterCall'>;
+  readonly baselines?: Pick<NetworkBaselines, 'beforeInject' | 'afterCall'>;
 }
+
+const NETWORK_LISTS = { FlushIPSets: 'ipsets', SetIptablesChains: 'chains', SetTcs: 'tcs' } as const;
 
 export function createDaemonService(
   ctx: FaultContext,
   locks: KeyedLock,
   access: ClientAccess,
   observe: RpcObserver = () => undefined,
-  hooks?: Pick<LeaseBook, 'afterCall'>,
+  hooks: CallHooks = {},
 ): UntypedServiceImplementation {
   const network = new NetworkFaults(ctx);
   const stress = new StressFaults(ctx);
@@ -135,7 +146,7 @@ async function serve(
   locks: KeyedLock,
   access: ClientAccess,
   observe: RpcObserver,
-  hooks: CallHooks | undefined,
+  hooks: CallHooks,
 ): Promise<void> {
   const started = performance.now();
   const request = call.request as Record<string, unknown>;
@@ -148,8 +159,16 @@ async function serve(
     log = scope.logger;
     const leaseMs = requestedLease(call, scope);
     const { response, warnings } = await locks.run(`target:${target}`, async () => {
+      const network = await networkOf(rpc, request, hooks, scope);
       const answer = await handler(scope, request as never);
-      return { response: answer, warnings: (await hooks?.afterCall(scope, leaseMs)) ?? [] };
+      const found: string[] = [...((await hooks.leases?.afterCall(scope, leaseMs)) ?? [])];
+      if (network && hooks.baselines) {
+        const drift = await hooks.baselines
+          .afterCall(network.netns, network.path)
+          .catch((err: unknown) => `the drift check after this call failed: ${errorMessage(err)}`);
+        if (drift) found.push(drift);
+      }
+      return { response: answer, warnings: found };
     });
     log.info(
       { ms: Math.round(performance.now() - started), status: 'OK', ...(warnings.length ? { warnings } : {}) },
@@ -193,6 +212,26 @@ function callScope(
     namespacedName,
     logger: logger.child({ rpc, key, ...(namespacedName ? { namespacedName } : {}) }),
   };
+}
+
+/**
+ * For a network RPC whose target runs: its namespace, after recording the baseline when the call injects into a
+ * namespace the agent holds nothing in yet. A target that is gone has no namespace to compare.
+ */
+async function networkOf(
+  rpc: ChaosDaemonRpc,
+  request: Record<string, unknown>,
+  hooks: CallHooks,
+  scope: CallScope,
+): Promise<{ netns: NetnsId; path: string } | undefined> {
+  if (!hooks.baselines || !(rpc in NETWORK_LISTS)) return undefined;
+  const list = request[NETWORK_LISTS[rpc as keyof typeof NETWORK_LISTS]];
+  const target = await resolveHostTarget(String(request['container_id'])).catch(() => undefined);
+  if (!target) return undefined;
+  if (Array.isArray(list) && list.length > 0) {
+    await hooks.baselines.beforeInject(target.netns, target.netnsPath, scope.key);
+  }
+  return { netns: target.netns, path: target.netnsPath };
 }
 
 /** The call's `chaosflow-lease` in ms, if it has one; INVALID_ARGUMENT when it is bad or has no fault key. */

@@ -19,6 +19,8 @@ import { formatGoDuration } from '../common/duration.js';
 import { holdsNothing, type CallScope, type FaultContext } from './fault-context.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { RecordFolder } from './record-folder.js';
+import type { NetworkBaselines } from './network-baselines.js';
+import { findNetnsPath } from './process-info.js';
 import { revertEntry } from './recovery.js';
 
 export interface LeaseRecord {
@@ -41,6 +43,8 @@ export interface LeaseRecovery {
   /** Empty while the revert runs (a crash then is finished on the next start). */
   readonly recoveredAt: string;
   readonly error?: string;
+  /** Drift found after the revert (`network-baselines.ts`). */
+  readonly drift?: string;
 }
 
 export type LeaseView =
@@ -64,6 +68,7 @@ export class LeaseBook {
     private readonly leases: RecordFolder<LeaseRecord>,
     private readonly recoveries: RecordFolder<LeaseRecovery>,
     private readonly logger: Logger,
+    private readonly baselines: Pick<NetworkBaselines, 'afterCall'> | undefined,
   ) {}
 
   static async open(
@@ -72,6 +77,7 @@ export class LeaseBook {
     stateDir: string,
     defaultMs: number,
     logger: Logger,
+    baselines?: Pick<NetworkBaselines, 'afterCall'>,
   ): Promise<LeaseBook> {
     const onBad = (file: string, reason: string): void =>
       logger.error({ file, reason }, 'unreadable lease record skipped');
@@ -82,6 +88,7 @@ export class LeaseBook {
       await RecordFolder.open(join(stateDir, 'leases'), isLeaseRecord, onBad),
       await RecordFolder.open(join(stateDir, 'lease-recoveries'), isLeaseRecovery, onBad),
       logger,
+      baselines,
     );
     // A lease whose fault is no longer in the journal (recovered some other way) holds nothing.
     for (const lease of book.leases.values()) {
@@ -246,7 +253,14 @@ export class LeaseBook {
           return;
         }
         const recoveredAt = new Date().toISOString();
-        await this.recoveries.put({ ...base, recoveredAt });
+        const netns = entry.network?.netns;
+        const drift =
+          netns && this.baselines
+            ? await this.baselines
+                .afterCall(netns, await findNetnsPath(netns))
+                .catch((err: unknown) => `the drift check failed: ${errorMessage(err)}`)
+            : undefined;
+        await this.recoveries.put({ ...base, recoveredAt, ...(drift ? { drift } : {}) });
         await this.leases.remove(key);
         this.logger.warn(
           {
@@ -272,7 +286,8 @@ export class LeaseBook {
 export function describeRecovery(recovery: LeaseRecovery): string {
   return (
     `recovered by the agent's lease at ${recovery.recoveredAt}: no renewal for ${formatGoDuration(recovery.leaseMs)} ` +
-    `(last renewed ${recovery.lastRenewedAt}, lease expired ${recovery.expiredAt})`
+    `(last renewed ${recovery.lastRenewedAt}, lease expired ${recovery.expiredAt})` +
+    (recovery.drift ? `; ${recovery.drift}` : '')
   );
 }
 
