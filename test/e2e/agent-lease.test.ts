@@ -110,8 +110,54 @@ describeWithNetns('the agent recovers a held fault when nobody renews its lease'
         '',
       ].join('\n'),
     );
+    await writeFile(
+      join(dir, 'short-partition.yaml'),
+      [
+        'apiVersion: chaos-mesh.org/v1alpha1',
+        'kind: NetworkChaos',
+        'metadata: { name: drift-partition, namespace: default }',
+        'spec:',
+        '  action: partition',
+        '  mode: all',
+        '  direction: to',
+        `  externalTargets: [${host.hostIp}]`,
+        '  selector: { labelSelectors: { app: lease } }',
+        '  duration: 8s',
+        '',
+      ].join('\n'),
+    );
     temporal = await startTemporal();
     worker = startWorker();
+  }, 120_000);
+
+  it('reports drift in the ledger and the faults query when the namespace was changed during the fault', async () => {
+    const started = await runCli([
+      'run',
+      join(dir, 'short-partition.yaml'),
+      '--detach',
+      '--address',
+      `127.0.0.1:${temporalPort}`,
+    ]);
+    expect(started.code, started.stderr).toBe(0);
+    await expect
+      .poll(async () => (await host.snapshot()).iptables, { timeout: 60_000, interval: 200 })
+      .toMatch(/CHAOS-OUTPUT/);
+    await host.exec(['iptables', '-A', 'INPUT', '-s', '10.99.0.8/32', '-j', 'DROP']);
+    const client = new Client({ connection: await Connection.connect({ address: temporal!.address }) });
+    try {
+      const handle = client.workflow.getHandle(started.stdout.trim());
+      await handle.result();
+      const faults = await handle.query(faultsQuery);
+      expect(faults.map((f) => f.state)).toEqual(['Recovered']);
+      expect(faults[0]!.lastError).toMatch(/drift in the target's network namespace after the last recover/);
+      expect(faults[0]!.lastError).toContain('+"-A INPUT -s 10.99.0.8/32 -j DROP"');
+      const shown = await runCli(['get', started.stdout.trim(), '--faults', '--address', temporal!.address]);
+      expect(shown.stdout).toMatch(/Recovered .*drift in the target's network namespace.*10\.99\.0\.8\/32/);
+    } finally {
+      await client.connection.close();
+      await host.exec(['iptables', '-D', 'INPUT', '-s', '10.99.0.8/32', '-j', 'DROP']);
+    }
+    expect(await host.snapshot()).toEqual(before);
   }, 120_000);
 
   afterAll(async () => {
@@ -184,8 +230,9 @@ describeWithNetns('the agent recovers a held fault when nobody renews its lease'
       expect(await host.snapshot()).toEqual(before);
       // The recovery was reported to the run's recover; the agent keeps nothing more.
       expect(await daemon.listLeases()).toEqual([]);
-      const shown = await runCli(['get', workflowId, '--address', temporal.address]);
+      const shown = await runCli(['get', workflowId, '--faults', '--address', temporal.address]);
       expect(shown.stdout).toMatch(/Succeeded/);
+      expect(shown.stdout).toMatch(/Recovered .*recovered by the agent's lease at/);
     } finally {
       await client.connection.close();
     }

@@ -49,15 +49,14 @@ describeWithNetns('chaosflow agent: drift after the last recover', () => {
   };
   /** The recover the entity workflow sends, in its order; returns every warning. */
   const recover = async (faultKey: FaultKey): Promise<string[]> => {
-    const warnings: string[] = [];
-    for (const [rpc, request] of [
-      ['FlushIPSets', { container_id: host.containerId, ipsets: [] }],
-      ['SetIptablesChains', { container_id: host.containerId, chains: [] }],
-      ['SetTcs', { container_id: host.containerId, tcs: [] }],
-    ] as const) {
-      const answer = await fixture.client.callWithWarnings(rpc, request, { faultKey });
-      warnings.push(...answer.warnings);
-    }
+    const options = { faultKey };
+    const container_id = host.containerId;
+    const answers = [
+      await fixture.client.callWithWarnings('FlushIPSets', { container_id, ipsets: [] }, options),
+      await fixture.client.callWithWarnings('SetIptablesChains', { container_id, chains: [] }, options),
+      await fixture.client.callWithWarnings('SetTcs', { container_id, tcs: [] }, options),
+    ];
+    const warnings = answers.flatMap((a) => a.warnings);
     return warnings;
   };
 
