@@ -20,6 +20,7 @@ import { Journal } from './journal.js';
 import { KeyedLock } from './keyed-lock.js';
 import { LeaseBook } from './lease-book.js';
 import { NetworkBaselines } from './network-baselines.js';
+import { CgroupBaselines } from './cgroup-baselines.js';
 import { createLeaseService } from './lease-service.js';
 import { agentLeasesProto } from '../proto/agent-leases-proto.js';
 import { probeNetem } from './netem-probe.js';
@@ -82,7 +83,11 @@ export class Agent {
     );
     const locks = new KeyedLock();
     const baselines = await NetworkBaselines.open(config.stateDir, ctx.runner, ctx.journal, logger);
-    const leases = await LeaseBook.open(ctx, locks, config.stateDir, config.leaseMs, logger, baselines);
+    const cgroups = await CgroupBaselines.open(config.stateDir, ctx.journal, logger);
+    const leases = await LeaseBook.open(ctx, locks, config.stateDir, config.leaseMs, logger, {
+      network: baselines,
+      cgroups,
+    });
     const expired = await leases.expireDue();
     if (expired.length > 0) {
       logger.warn({ keys: expired }, 'leases that ran out while the agent was down: faults recovered');
@@ -102,6 +107,8 @@ export class Agent {
       createDaemonService(ctx, locks, access, (rpc, code, seconds) => agentMetrics.rpc(rpc, code, seconds), {
         leases,
         baselines,
+        cgroups,
+        journal: ctx.journal,
       }),
       [
         {

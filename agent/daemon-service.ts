@@ -30,6 +30,8 @@ import type { CallScope, FaultContext } from './fault-context.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { LeaseBook } from './lease-book.js';
 import type { NetworkBaselines } from './network-baselines.js';
+import type { CgroupBaselines } from './cgroup-baselines.js';
+import type { Journal } from './journal.js';
 import { resolveHostTarget } from './host-target.js';
 import type { NetnsId } from './process-info.js';
 import { errorMessage } from '../common/errors/chaosflow-error.js';
@@ -91,6 +93,9 @@ export type RpcObserver = (rpc: ChaosDaemonRpc, code: number, seconds: number) =
 export interface CallHooks {
   readonly leases?: Pick<LeaseBook, 'afterCall'>;
   readonly baselines?: Pick<NetworkBaselines, 'beforeInject' | 'afterCall'>;
+  readonly cgroups?: Pick<CgroupBaselines, 'beforeStress' | 'afterCall'>;
+  /** Where a CancelStressors' target is found. */
+  readonly journal?: Pick<Journal, 'get' | 'entries'>;
 }
 
 const NETWORK_LISTS = { FlushIPSets: 'ipsets', SetIptablesChains: 'chains', SetTcs: 'tcs' } as const;
@@ -160,8 +165,15 @@ async function serve(
     const leaseMs = requestedLease(call, scope);
     const { response, warnings } = await locks.run(`target:${target}`, async () => {
       const network = await networkOf(rpc, request, hooks, scope);
+      const stressed = await stressTargetOf(rpc, request, hooks, scope);
       const answer = await handler(scope, request as never);
       const found: string[] = [...((await hooks.leases?.afterCall(scope, leaseMs)) ?? [])];
+      if (stressed && hooks.cgroups) {
+        const drift = await hooks.cgroups
+          .afterCall(stressed)
+          .catch((err: unknown) => `the drift check after this call failed: ${errorMessage(err)}`);
+        if (drift) found.push(drift);
+      }
       if (network && hooks.baselines) {
         const drift = await hooks.baselines
           .afterCall(network.netns, network.path)
@@ -232,6 +244,33 @@ async function networkOf(
     await hooks.baselines.beforeInject(target.netns, target.netnsPath, scope.key);
   }
   return { netns: target.netns, path: target.netnsPath };
+}
+
+/**
+ * For a stress RPC: the container id of its target, after recording the cgroup baseline before a first
+ * ExecStressors. CancelStressors names only the instance; its target is the journal's.
+ */
+async function stressTargetOf(
+  rpc: ChaosDaemonRpc,
+  request: Record<string, unknown>,
+  hooks: CallHooks,
+  scope: CallScope,
+): Promise<string | undefined> {
+  if (!hooks.cgroups || !hooks.journal) return undefined;
+  if (rpc === 'ExecStressors') {
+    const target = await resolveHostTarget(String(request['target'])).catch(() => undefined);
+    if (target) await hooks.cgroups.beforeStress(target.containerId, target.pid);
+    return target?.containerId;
+  }
+  if (rpc !== 'CancelStressors') return undefined;
+  const instances = [request['cpuInstance'], request['memoryInstance']].filter(
+    (v) => v !== '' && v !== undefined,
+  );
+  return (
+    hooks.journal.get(scope.key)?.target.containerId ??
+    hooks.journal.entries().find((e) => (e.stressors ?? []).some((i) => instances.includes(String(i.pid))))
+      ?.target.containerId
+  );
 }
 
 /** The call's `chaosflow-lease` in ms, if it has one; INVALID_ARGUMENT when it is bad or has no fault key. */

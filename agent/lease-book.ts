@@ -19,7 +19,14 @@ import { formatGoDuration } from '../common/duration.js';
 import { holdsNothing, type CallScope, type FaultContext } from './fault-context.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { RecordFolder } from './record-folder.js';
+import type { CgroupBaselines } from './cgroup-baselines.js';
 import type { NetworkBaselines } from './network-baselines.js';
+
+/** The drift checks a lease recovery runs after its revert. */
+export interface DriftChecks {
+  readonly network?: Pick<NetworkBaselines, 'afterCall'>;
+  readonly cgroups?: Pick<CgroupBaselines, 'afterCall'>;
+}
 import { findNetnsPath } from './process-info.js';
 import { revertEntry } from './recovery.js';
 
@@ -68,7 +75,7 @@ export class LeaseBook {
     private readonly leases: RecordFolder<LeaseRecord>,
     private readonly recoveries: RecordFolder<LeaseRecovery>,
     private readonly logger: Logger,
-    private readonly baselines: Pick<NetworkBaselines, 'afterCall'> | undefined,
+    private readonly baselines: DriftChecks,
   ) {}
 
   static async open(
@@ -77,7 +84,7 @@ export class LeaseBook {
     stateDir: string,
     defaultMs: number,
     logger: Logger,
-    baselines?: Pick<NetworkBaselines, 'afterCall'>,
+    baselines: DriftChecks = {},
   ): Promise<LeaseBook> {
     const onBad = (file: string, reason: string): void =>
       logger.error({ file, reason }, 'unreadable lease record skipped');
@@ -254,12 +261,19 @@ export class LeaseBook {
         }
         const recoveredAt = new Date().toISOString();
         const netns = entry.network?.netns;
-        const drift =
-          netns && this.baselines
-            ? await this.baselines
-                .afterCall(netns, await findNetnsPath(netns))
-                .catch((err: unknown) => `the drift check failed: ${errorMessage(err)}`)
-            : undefined;
+        const checks: Promise<string | undefined>[] = [];
+        if (netns && this.baselines.network) {
+          checks.push(this.baselines.network.afterCall(netns, await findNetnsPath(netns)));
+        }
+        if (entry.stressors?.length && this.baselines.cgroups) {
+          checks.push(this.baselines.cgroups.afterCall(entry.target.containerId));
+        }
+        const found = await Promise.all(
+          checks.map((check) =>
+            check.catch((err: unknown) => `the drift check failed: ${errorMessage(err)}`),
+          ),
+        );
+        const drift = found.filter(Boolean).join('; ') || undefined;
         await this.recoveries.put({ ...base, recoveredAt, ...(drift ? { drift } : {}) });
         await this.leases.remove(key);
         this.logger.warn(

@@ -1,9 +1,13 @@
 /**
  * Recovery verified (`agent/network-baselines.ts`) on the real agent and a real network namespace: the agent
  * records the namespace's iptables, ipsets and qdiscs before its first inject and compares after the last
- * recover. A rule someone else added while the partition was held is reported on that recover, with the rule;
- * a clean recover reports nothing.
+ * recover; likewise the processes in a stressed target's cgroups. A rule someone else added while the partition
+ * was held, or a process put into the cgroups during the stress, is reported on that recover, naming it; a clean
+ * recover reports nothing.
  */
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FaultKey } from '../../../activities/daemon/daemon-client.js';
 import { createNetnsHost, type NetnsHost } from '../../../embedded/netns-host.js';
@@ -81,5 +85,36 @@ describeWithNetns('chaosflow agent: drift after the last recover', () => {
     // Reported once: the next recover has no baseline to compare with.
     expect(await recover(key)).toEqual([]);
     await host.exec(['iptables', '-D', 'INPUT', '-s', '10.99.0.7/32', '-j', 'DROP']);
+  });
+
+  it("reports a process left in the target's cgroups after the last stress recover, naming it", async () => {
+    const stressed = await createNetnsHost({ process: 'sleep', cgroup: true });
+    const intruder = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const cgroup = stressed.cgroup;
+      if (!cgroup) throw new Error('the test host has no cgroup');
+      const target = stressed.containerId;
+      const stress = async (run: string): Promise<string[]> => {
+        const faultKey = { run, node: 'burn', target };
+        const started = await fixture.client.call(
+          'ExecStressors',
+          { target, cpuStressors: '--cpu 1' },
+          { faultKey },
+        );
+        if (run === 'run-intruded') {
+          for (const dir of cgroup.dirs) await writeFile(join(dir, 'cgroup.procs'), String(intruder.pid));
+        }
+        const { warnings } = await fixture.client.callWithWarnings('CancelStressors', started, { faultKey });
+        return [...warnings];
+      };
+      expect(await stress('run-clean-stress')).toEqual([]);
+      const warnings = await stress('run-intruded');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^drift in the target's cgroups after the last recover/);
+      expect(warnings[0]).toContain(`processes: +"pid ${intruder.pid} sleep"`);
+    } finally {
+      intruder.kill('SIGKILL');
+      await stressed.destroy();
+    }
   });
 });
