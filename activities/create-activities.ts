@@ -21,6 +21,8 @@ import { ActivityError } from './errors.js';
 import { callDriver, type FaultDrivers } from './faults/fault-driver.js';
 import { createHaltGuard } from './halt-guard.js';
 import { readOrphan } from './janitor/read-orphan.js';
+import type { DaemonConnector } from './faults/daemon-connector.js';
+import { holdFaultLeases } from './leases/hold-fault-leases.js';
 import { observeFaultCall } from './observed-faults.js';
 import { observeNotification } from './observed-notifications.js';
 import { observeProbe } from './observed-probes.js';
@@ -41,8 +43,10 @@ export interface ActivityDeps {
   runAs?: RunAsUser;
   /** Sends a pod's merged network/IO/HTTP state to its daemon (for the per-target entity workflow). */
   applyTargetState: (input: ApplyTargetStateInput, signal: AbortSignal) => Promise<ApplyTargetStateResult>;
-  /** The worker's Temporal client: the janitor reads closed runs through it. */
+  /** The worker's Temporal client: the janitor reads closed runs through it, the lease renewal live ones. */
   client?: Client;
+  /** How daemons are reached for lease renewals (the drivers' own connector). */
+  daemons?: DaemonConnector;
   /** The worker's logger; default silent. */
   logger?: Logger;
   /** Where inject, recover and probes are measured; default a registry nobody serves. */
@@ -142,6 +146,20 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
         throw new ActivityError('INVALID_INPUT', 'this worker has no Temporal client to read runs');
       }
       return readOrphan(deps.client, input);
+    }),
+    holdFaultLeases: classified(async (input) => {
+      if (!deps.client || !deps.daemons) {
+        throw new ActivityError(
+          'INVALID_INPUT',
+          'this worker has no Temporal client or daemons to renew leases',
+        );
+      }
+      await holdFaultLeases(
+        input,
+        { client: deps.client, connector: deps.daemons, logger: activityLogger(logger) },
+        (details) => heartbeat(details),
+        (ms) => Context.current().sleep(ms),
+      );
     }),
   };
 }

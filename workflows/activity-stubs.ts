@@ -121,3 +121,14 @@ export const { readOrphan } = proxyActivities<ChaosflowActivities>({
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
 });
+
+/**
+ * The renewal of the agents' leases runs as long as the run holds faults and heartbeats every round (at most
+ * 5 s apart): a lost worker is noticed within the heartbeat timeout and the renewal starts again elsewhere,
+ * well within the agents' default 60 s lease. It retries without limit until the run cancels it.
+ */
+export const { holdFaultLeases } = proxyActivities<ChaosflowActivities>({
+  startToCloseTimeout: '3650d',
+  heartbeatTimeout: '15s',
+  retry: { initialInterval: '1s', maximumInterval: '5s' },
+});
