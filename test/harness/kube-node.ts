@@ -1,0 +1,471 @@
+/**
+ * A real one-node Kubernetes for the tests that touch pods: etcd and kube-apiserver (test/harness/kube-apiserver.ts)
+ * plus containerd, runc, the CNI bridge plugin and a kubelet, everything under one data folder. Pods really run:
+ * they get an address on the node's bridge (10.202.0.0/24, reachable from the host) and the kubelet restarts their
+ * containers. There is no scheduler: pods name the node (`spec.nodeName`), see `podOnNode`.
+ *
+ *   const node = await startKubeNode();
+ *   afterAll(() => node.stop());
+ *
+ * `stop()` leaves nothing behind, in the order the shared reference "k8s-real-node" found to work: pods deleted
+ * (grace 0) → kubelet stopped → leftover CRI tasks killed → apiserver, etcd, containerd stopped → this
+ * containerd's shims killed → mounts under the data folder unmounted, deepest first → veths and bridge deleted →
+ * cgroups, host folders and sysctls restored (kube-node-host-state.ts). `leftovers()` lists what is still there.
+ *
+ * One node per machine at a time (the kubelet's cgroups and host folders are global): a lock in /run serialises
+ * test files that start one; a lock left by a dead process is taken over.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Pod,
+  type V1PodSpec,
+} from '@kubernetes/client-node';
+import { errorMessage } from '../../common/errors/chaosflow-error.js';
+import { freePort } from '../../embedded/free-port.js';
+import { ManagedProcess } from '../../embedded/managed-process.js';
+import { startKubeApiServer, type TestKubeApiServer } from './kube-apiserver.js';
+import {
+  containerdConfig,
+  cniConfig,
+  kubeletConfig,
+  nodeLayout,
+  type NodeLayout,
+} from './kube-node-config.js';
+import {
+  hostStateChanges,
+  recordHostState,
+  restoreHostState,
+  type HostState,
+} from './kube-node-host-state.js';
+import { missingTools, requireTool, toolsDir } from './tools.js';
+
+const run = promisify(execFile);
+
+export const NODE_NAME = 'chaosflow-node';
+/** The images the installer builds (scripts/tools/install.sh kube-node); pods use `imagePullPolicy: Never`. */
+export const PAUSE_IMAGE = 'local.test/pause:1';
+export const BUSYBOX_IMAGE = 'local.test/busybox:1';
+const LOCK = '/run/chaosflow-kube-node.lock';
+
+export interface KubeNode {
+  readonly kube: TestKubeApiServer;
+  readonly core: CoreV1Api;
+  readonly nodeName: string;
+  /** The node's address (the bridge's): where pods see the host from. */
+  readonly nodeIp: string;
+  readonly layout: NodeLayout;
+  /** Milliseconds from the start until the node was Ready. */
+  readonly startupMs: number;
+  /** `ctr` against this node's containerd, in the CRI namespace `k8s.io`. */
+  ctr(args: readonly string[]): Promise<string>;
+  /** Creates the pod on this node and waits until all its containers are ready. */
+  runPod(namespace: string, pod: V1Pod, timeoutMs?: number): Promise<V1Pod>;
+  /** Polls the pod until `ready(pod)` holds; returns it. */
+  waitForPod(
+    namespace: string,
+    name: string,
+    ready: (pod: V1Pod | undefined) => boolean,
+    timeoutMs?: number,
+  ): Promise<V1Pod | undefined>;
+  /** The host pid of a running container (`containerd://<id>` or the bare id), from its containerd task. */
+  containerPid(containerId: string): Promise<number>;
+  /** What is still there that should not be, one sentence each; empty after `stop()`. */
+  leftovers(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** Why the real node cannot run here, or undefined when it can. */
+export function kubeNodeUnavailableReason(): string | undefined {
+  if (process.platform !== 'linux') return 'a kubelet needs Linux';
+  if (process.getuid?.() !== 0) return 'containerd and the kubelet need root';
+  const missing = missingTools(['etcd', 'kube-apiserver', 'kubelet', 'containerd', 'ctr']);
+  if (missing) return missing;
+  for (const file of ['/usr/lib/cni/bridge', '/usr/lib/cni/host-local', '/usr/lib/cni/loopback']) {
+    if (!existsSync(file)) return `${file} is missing (run \`sh scripts/tools/install.sh kube-node\`)`;
+  }
+  for (const image of ['pause', 'busybox']) {
+    const file = join(toolsDir(), 'images', `${image}.tar`);
+    if (!existsSync(file)) return `${file} is missing (run \`sh scripts/tools/install.sh kube-node\`)`;
+  }
+  return undefined;
+}
+
+/** A pod for this node: `nodeName` set (no scheduler), images never pulled, no service account token. */
+export function podOnNode(
+  name: string,
+  spec: Omit<V1PodSpec, 'nodeName'>,
+  labels: Record<string, string> = {},
+): V1Pod {
+  return {
+    metadata: { name, labels },
+    spec: {
+      terminationGracePeriodSeconds: 2,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      ...spec,
+      nodeName: NODE_NAME,
+      containers: spec.containers.map((c) => ({ imagePullPolicy: 'Never', ...c })),
+      ...(spec.initContainers
+        ? { initContainers: spec.initContainers.map((c) => ({ imagePullPolicy: 'Never', ...c })) }
+        : {}),
+    },
+  };
+}
+
+/** A busybox httpd serving "chaosflow web" on port 8080. */
+export function webPod(name: string, labels: Record<string, string> = { app: 'web' }): V1Pod {
+  return podOnNode(
+    name,
+    {
+      containers: [
+        {
+          name: 'web',
+          image: BUSYBOX_IMAGE,
+          command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+          ports: [{ containerPort: 8080 }],
+          readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+        },
+      ],
+    },
+    labels,
+  );
+}
+
+export async function startKubeNode(options: { startTimeoutMs?: number } = {}): Promise<KubeNode> {
+  const reason = kubeNodeUnavailableReason();
+  if (reason) throw new Error(`cannot start the one-node Kubernetes: ${reason}`);
+  const started = Date.now();
+  const deadline = started + (options.startTimeoutMs ?? 120_000);
+  const releaseLock = await acquireLock(deadline);
+  const host = await recordHostState();
+  const dataDir = await mkdtemp(join(tmpdir(), 'chaosflow-node-'));
+  const layout = nodeLayout(dataDir, PAUSE_IMAGE);
+  const containerdBin = requireTool('containerd');
+  const ctrBin = requireTool('ctr');
+  const ctr = async (args: readonly string[]): Promise<string> =>
+    (await run(ctrBin, ['--address', layout.containerdSocket, '--namespace', 'k8s.io', ...args])).stdout;
+
+  let kube: TestKubeApiServer | undefined;
+  let containerd: ManagedProcess | undefined;
+  let kubelet: ManagedProcess | undefined;
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= teardown({ layout, host, ctr, kube, containerd, kubelet, releaseLock }));
+
+  try {
+    await removeStaleBridge(layout.bridge);
+    await run('ip', ['link', 'add', layout.bridge, 'type', 'bridge']);
+    await run('ip', ['addr', 'add', `${layout.gateway}/24`, 'dev', layout.bridge]);
+    await run('ip', ['link', 'set', layout.bridge, 'up']);
+    await mkdir(layout.cniConfDir, { recursive: true });
+    await writeFile(join(layout.cniConfDir, '10-chaosflow.conflist'), cniConfig(layout));
+    await writeFile(join(dataDir, 'containerd.toml'), containerdConfig(layout));
+
+    const apiserver = startKubeApiServer({ startTimeoutMs: deadline - Date.now() });
+    apiserver.catch(() => undefined);
+    containerd = ManagedProcess.start({
+      name: 'containerd',
+      command: containerdBin,
+      args: ['--config', join(dataDir, 'containerd.toml'), '--log-level', 'warn'],
+      logFile: join(dataDir, 'containerd.log'),
+    });
+    const c = containerd;
+    await waitFor('containerd', deadline, [c], async () => {
+      await ctr(['version']);
+      return true;
+    });
+    for (const image of ['pause', 'busybox']) {
+      await ctr(['images', 'import', join(toolsDir(), 'images', `${image}.tar`)]);
+    }
+    kube = await apiserver;
+    const [port = 0, healthzPort = 0] = await distinctFreePorts(2);
+    await writeFile(join(dataDir, 'kubelet.json'), kubeletConfig(layout, { port, healthzPort }));
+    kubelet = ManagedProcess.start({
+      name: 'kubelet',
+      command: requireTool('kubelet'),
+      args: [
+        `--config=${join(dataDir, 'kubelet.json')}`,
+        `--kubeconfig=${kube.kubeconfigFile}`,
+        `--root-dir=${layout.kubeletRoot}`,
+        `--hostname-override=${NODE_NAME}`,
+        `--node-ip=${layout.gateway}`,
+        '--v=1',
+      ],
+      logFile: join(dataDir, 'kubelet.log'),
+    });
+    const core = kube.kubeConfig.makeApiClient(CoreV1Api);
+    const k = kubelet;
+    await waitFor('the node to be Ready', deadline, [c, k], async () => {
+      const node = await core.readNode({ name: NODE_NAME });
+      return node.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
+    });
+    // The not-ready taint stays without a controller-manager; pods name the node, but remove it anyway.
+    await core.patchNode(
+      { name: NODE_NAME, body: [{ op: 'replace', path: '/spec/taints', value: [] }] },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+
+    const waitForPod: KubeNode['waitForPod'] = async (namespace, name, ready, timeoutMs = 60_000) => {
+      const until = Date.now() + timeoutMs;
+      let pod: V1Pod | undefined;
+      for (;;) {
+        pod = await core.readNamespacedPod({ namespace, name }).catch(() => undefined);
+        if (ready(pod)) return pod;
+        if (Date.now() > until) {
+          throw new Error(
+            `timed out waiting for pod ${namespace}/${name}; last status: ${JSON.stringify(pod?.status ?? 'gone')}`,
+          );
+        }
+        await sleep(250);
+      }
+    };
+    const node: KubeNode = {
+      kube,
+      core,
+      nodeName: NODE_NAME,
+      nodeIp: layout.gateway,
+      layout,
+      startupMs: Date.now() - started,
+      ctr,
+      runPod: async (namespace, pod, timeoutMs) => {
+        await core.createNamespacedPod({ namespace, body: pod });
+        return (await waitForPod(namespace, pod.metadata?.name ?? '', podReady, timeoutMs)) as V1Pod;
+      },
+      waitForPod,
+      containerPid: async (containerId) => {
+        const id = containerId.replace(/^[a-z-]+:\/\//, '');
+        const line = (await ctr(['tasks', 'ls']))
+          .split('\n')
+          .map((l) => l.trim().split(/\s+/))
+          .find((cols) => cols[0] === id);
+        const pid = Number(line?.[1]);
+        if (!Number.isInteger(pid) || pid <= 0) throw new Error(`container ${id} has no running task`);
+        return pid;
+      },
+      leftovers: () => leftovers(layout, host),
+      stop,
+    };
+    return node;
+  } catch (err) {
+    const logs = await Promise.all(
+      [containerd, kubelet]
+        .flatMap((p) => (p ? [p] : []))
+        .map(async (p) => `--- ${p.options.name} log:\n${await p.tail(30)}`),
+    );
+    await stop().catch((e: unknown) => logs.push(`--- teardown: ${errorMessage(e)}`));
+    throw new Error(`${errorMessage(err)}\n${logs.join('\n')}`, { cause: err });
+  }
+}
+
+export function podReady(pod: V1Pod | undefined): boolean {
+  return (
+    pod?.status?.phase === 'Running' &&
+    (pod.status.containerStatuses ?? []).length > 0 &&
+    (pod.status.containerStatuses ?? []).every((c) => c.ready)
+  );
+}
+
+interface TeardownParts {
+  layout: NodeLayout;
+  host: HostState;
+  ctr: (args: readonly string[]) => Promise<string>;
+  kube: TestKubeApiServer | undefined;
+  containerd: ManagedProcess | undefined;
+  kubelet: ManagedProcess | undefined;
+  releaseLock: () => Promise<void>;
+}
+
+async function teardown(parts: TeardownParts): Promise<void> {
+  const { layout, host, ctr, kube, containerd, kubelet } = parts;
+  const failures: string[] = [];
+  const attempt = async (what: string, step: () => Promise<unknown>): Promise<void> => {
+    try {
+      await step();
+    } catch (err) {
+      failures.push(`${what}: ${errorMessage(err)}`);
+    }
+  };
+  const containerdUp = (): boolean => containerd?.alive ?? false;
+  if (kube && kubelet?.alive) {
+    const core = kube.kubeConfig.makeApiClient(CoreV1Api);
+    await attempt('delete the pods', async () => {
+      const pods = await core.listPodForAllNamespaces({});
+      await Promise.all(
+        pods.items.map((p) =>
+          core
+            .deleteNamespacedPod({
+              name: p.metadata?.name ?? '',
+              namespace: p.metadata?.namespace ?? '',
+              gracePeriodSeconds: 0,
+            })
+            .catch(() => undefined),
+        ),
+      );
+    });
+    // The kubelet stops the sandboxes itself (CNI DEL, netns removed): give it a moment.
+    const until = Date.now() + 20_000;
+    while (containerdUp() && Date.now() < until) {
+      const tasks = await ctr(['tasks', 'ls', '-q']).catch(() => '');
+      if (tasks.trim() === '') break;
+      await sleep(250);
+    }
+  }
+  if (kubelet) await attempt('stop the kubelet', () => kubelet.stop());
+  if (containerdUp()) {
+    await attempt('remove the leftover CRI tasks', async () => {
+      const tasks = (await ctr(['tasks', 'ls', '-q'])).split('\n').filter(Boolean);
+      for (const id of tasks) {
+        await ctr(['tasks', 'kill', '--signal', 'SIGKILL', id]).catch(() => undefined);
+        await ctr(['tasks', 'delete', '--force', id]).catch(() => undefined);
+      }
+      const containers = (await ctr(['containers', 'ls', '-q'])).split('\n').filter(Boolean);
+      for (const id of containers) await ctr(['containers', 'delete', id]).catch(() => undefined);
+    });
+  }
+  if (kube) await attempt('stop the apiserver', () => kube.stop());
+  if (containerd) await attempt('stop containerd', () => containerd.stop());
+  await attempt('kill the shims', () => killShims(layout.containerdSocket));
+  await attempt('unmount the data folder', () => unmountUnder(layout.dataDir));
+  await attempt('delete the veths and the bridge', () => removeBridge(layout.bridge));
+  await attempt('restore the host', () => restoreHostState(host));
+  await attempt('remove the data folder', () => rm(layout.dataDir, { recursive: true, force: true }));
+  await parts.releaseLock();
+  if (failures.length > 0)
+    throw new Error(`the one-node Kubernetes left something behind: ${failures.join('; ')}`);
+}
+
+async function leftovers(layout: NodeLayout, host: HostState): Promise<string[]> {
+  const found = await hostStateChanges(host);
+  for (const pid of await processesMentioning([layout.dataDir, layout.containerdSocket])) {
+    found.push(`process ${pid} (${await commandLine(pid)}) is still running`);
+  }
+  for (const mount of await mountsUnder(layout.dataDir)) found.push(`${mount} is still mounted`);
+  if (existsSync(`/sys/class/net/${layout.bridge}`)) found.push(`bridge ${layout.bridge} still exists`);
+  if (existsSync(layout.dataDir)) found.push(`data folder ${layout.dataDir} still exists`);
+  return found;
+}
+
+async function acquireLock(deadline: number): Promise<() => Promise<void>> {
+  for (;;) {
+    try {
+      const handle = await open(LOCK, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return () => rm(LOCK, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number((await readFile(LOCK, 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(owner) || owner <= 0 || !existsSync(`/proc/${owner}`)) {
+      await rm(LOCK, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`another one-node Kubernetes (pid ${owner}) holds ${LOCK}`);
+    await sleep(500);
+  }
+}
+
+/** A bridge left by a crashed run (the lock says none is running now). */
+async function removeStaleBridge(bridge: string): Promise<void> {
+  if (existsSync(`/sys/class/net/${bridge}`)) await removeBridge(bridge);
+}
+
+async function removeBridge(bridge: string): Promise<void> {
+  if (!existsSync(`/sys/class/net/${bridge}`)) return;
+  const ports = await readdir(`/sys/class/net/${bridge}/brif`).catch(() => [] as string[]);
+  for (const port of ports) await run('ip', ['link', 'delete', port]).catch(() => undefined);
+  await run('ip', ['link', 'delete', bridge]);
+}
+
+/** containerd-shim-runc-v2 processes started by this containerd (their `-address` is its socket). */
+async function killShims(socket: string): Promise<void> {
+  const shims = await processesMentioning([socket]);
+  for (const pid of shims) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  const until = Date.now() + 5000;
+  while ((await processesMentioning([socket])).length > 0 && Date.now() < until) await sleep(100);
+}
+
+async function processesMentioning(needles: readonly string[]): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const cmd = await commandLine(pid);
+    if (needles.some((n) => cmd.includes(n))) pids.push(pid);
+  }
+  return pids;
+}
+
+async function commandLine(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replace(/\0/g, ' ').trim();
+}
+
+async function mountsUnder(dir: string): Promise<string[]> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  return text
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .map((p) => p.replace(/\\040/g, ' '))
+    .filter((p) => p === dir || p.startsWith(`${dir}/`));
+}
+
+/** Deepest first; a busy mount is detached lazily (its last user is exiting). */
+async function unmountUnder(dir: string): Promise<void> {
+  for (let round = 0; round < 5; round++) {
+    const mounts = (await mountsUnder(dir)).sort((a, b) => b.length - a.length);
+    if (mounts.length === 0) return;
+    for (const mount of mounts) {
+      await run('umount', [mount]).catch(() => run('umount', ['-l', mount]).catch(() => undefined));
+    }
+  }
+  const left = await mountsUnder(dir);
+  if (left.length > 0) throw new Error(`still mounted: ${left.join(', ')}`);
+}
+
+async function waitFor(
+  what: string,
+  deadline: number,
+  processes: readonly ManagedProcess[],
+  check: () => Promise<boolean>,
+): Promise<void> {
+  let lastError: unknown;
+  for (;;) {
+    const dead = processes.find((p) => !p.alive);
+    if (dead) throw new Error(`${dead.options.name} exited while waiting for ${what}`);
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out waiting for ${what}${lastError ? ` (last error: ${errorMessage(lastError)})` : ''}`,
+      );
+    }
+    await sleep(200);
+  }
+}
+
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
