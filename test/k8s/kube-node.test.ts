@@ -4,6 +4,7 @@
  * `stop()` nothing is left: no processes, shims, mounts, veths, bridge, cgroups, host folders or data folder, and
  * the sysctls the kubelet wrote are back.
  */
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { afterAll, expect, it } from 'vitest';
 import { describeUnless } from '../harness/describe-unless.js';
@@ -55,6 +56,9 @@ describeUnless(kubeNodeUnavailableReason(), 'the one-node Kubernetes (real kubel
     expect(await node.leftovers()).toEqual([]);
     const sysctlsAfter = await Promise.all(KUBELET_SYSCTLS.map((k) => readFile(`/proc/sys/${k}`, 'utf8')));
     expect(sysctlsAfter).toEqual(sysctlsBefore);
-    await expect(fetch(`http://${ip}:8080/`, { signal: AbortSignal.timeout(1000) })).rejects.toThrow();
+    // The pod's subnet is no longer routed here (the bridge, its veths and its route are gone).
+    expect(
+      execFileSync('ip', ['-4', 'route', 'show', 'to', 'match', ip], { encoding: 'utf8' }),
+    ).not.toContain(node.layout.bridge);
   });
 });
