@@ -170,8 +170,9 @@ install_chromium() {
 # The one-node Kubernetes of the real-pod tests (test/harness/kube-node.ts), as root only: the kubelet (built
 # above), Debian's containerd, runc and CNI plugins, and two images made here without any registry, as
 # docker-archives in $tools/images: local.test/pause:1 (containerd's sandbox image and pod-failure's pause image,
-# a static Go program from scripts/tools/pause) and local.test/busybox:1 (Debian's busybox-static with every
-# applet linked: httpd serves /www on the port a pod asks for, wget and sh for client and Task pods). umoci
+# a static Go program from scripts/tools/pause), local.test/busybox:1 (Debian's busybox-static with every applet
+# linked: wget and sh for client and Task pods) and local.test/web:1 (the same files, its entrypoint busybox's
+# httpd serving /www on port 8080, so that a pod needs no command and pod-failure's pause image replaces it). umoci
 # builds the OCI layout from a root folder, skopeo turns it into an archive `ctr images import` loads.
 install_kube_node() {
   if [ "$(id -u)" != 0 ]; then
@@ -192,8 +193,8 @@ install_kube_node() {
   pause_src=$here/pause
   key=$(cat "$pause_src/go.mod" "$pause_src/pause.go" /bin/busybox "$0" | cksum | cut -d' ' -f1)
   images=$tools/images-$key
-  if [ ! -f "$images/busybox.tar" ]; then
-    say "building the local images local.test/pause:1 and local.test/busybox:1 into $images"
+  if [ ! -f "$images/web.tar" ]; then
+    say "building the local images local.test/pause:1, local.test/busybox:1 and local.test/web:1 into $images"
     start=$(date +%s)
     rm -rf "$images.partial" && mkdir -p "$images.partial/pause-root" "$images.partial/busybox-root/bin" \
       "$images.partial/busybox-root/www" "$images.partial/busybox-root/tmp" "$images.partial/busybox-root/etc"
@@ -210,6 +211,8 @@ install_kube_node() {
     printf 'chaosflow web\n' >"$root/www/index.html"
     oci_image pause "$images.partial/pause-root" --config.entrypoint /pause
     oci_image busybox "$root" --config.env PATH=/bin --config.cmd sh
+    oci_image web "$root" --config.env PATH=/bin --config.exposedports 8080/tcp --config.entrypoint httpd \
+      --config.entrypoint -f --config.entrypoint -p --config.entrypoint 8080 --config.entrypoint -h --config.entrypoint /www
     rm -rf "$images.partial/pause-root" "$images.partial/busybox-root" "$images.partial/oci"
     for old in "$tools"/images-*; do
       [ "$old" = "$images.partial" ] || rm -rf "$old"

@@ -28,6 +28,7 @@ import {
   type V1Pod,
   type V1PodSpec,
 } from '@kubernetes/client-node';
+import { DAEMON_PORT_ANNOTATION } from '../../activities/targets/kubernetes-source.js';
 import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import { freePort } from '../../embedded/free-port.js';
 import { ManagedProcess } from '../../embedded/managed-process.js';
@@ -53,7 +54,11 @@ export const NODE_NAME = 'chaosflow-node';
 /** The images the installer builds (scripts/tools/install.sh kube-node); pods use `imagePullPolicy: Never`. */
 export const PAUSE_IMAGE = 'local.test/pause:1';
 export const BUSYBOX_IMAGE = 'local.test/busybox:1';
+/** busybox's httpd serving "chaosflow web" on port 8080 as the image's entrypoint (no command needed). */
+export const WEB_IMAGE = 'local.test/web:1';
+const IMAGES = ['pause', 'busybox', 'web'] as const;
 const LOCK = '/run/chaosflow-kube-node.lock';
+const AGENT_NAMESPACE = 'chaosflow-system';
 
 export interface KubeNode {
   readonly kube: TestKubeApiServer;
@@ -77,6 +82,13 @@ export interface KubeNode {
   ): Promise<V1Pod | undefined>;
   /** The host pid of a running container (`containerd://<id>` or the bare id), from its containerd task. */
   containerPid(containerId: string): Promise<number>;
+  /**
+   * Registers a chaosflow agent running as a host process on this node, as the agent DaemonSet of `deploy/`
+   * would appear: a host-network pod labelled `app.kubernetes.io/name=chaosflow-agent` (its address is the
+   * node's) with the agent's port in `chaosflow.dev/daemon-port`; it runs the pause image, the agent itself
+   * runs outside (listening on `nodeIp:port`).
+   */
+  registerAgent(port: number): Promise<void>;
   /** What is still there that should not be, one sentence each; empty after `stop()`. */
   leftovers(): Promise<string[]>;
   stop(): Promise<void>;
@@ -91,7 +103,7 @@ export function kubeNodeUnavailableReason(): string | undefined {
   for (const file of ['/usr/lib/cni/bridge', '/usr/lib/cni/host-local', '/usr/lib/cni/loopback']) {
     if (!existsSync(file)) return `${file} is missing (run \`sh scripts/tools/install.sh kube-node\`)`;
   }
-  for (const image of ['pause', 'busybox']) {
+  for (const image of IMAGES) {
     const file = join(toolsDir(), 'images', `${image}.tar`);
     if (!existsSync(file)) return `${file} is missing (run \`sh scripts/tools/install.sh kube-node\`)`;
   }
@@ -128,8 +140,7 @@ export function webPod(name: string, labels: Record<string, string> = { app: 'we
       containers: [
         {
           name: 'web',
-          image: BUSYBOX_IMAGE,
-          command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+          image: WEB_IMAGE,
           ports: [{ containerPort: 8080 }],
           readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
         },
@@ -182,7 +193,7 @@ export async function startKubeNode(options: { startTimeoutMs?: number } = {}): 
       await ctr(['version']);
       return true;
     });
-    for (const image of ['pause', 'busybox']) {
+    for (const image of IMAGES) {
       await ctr(['images', 'import', join(toolsDir(), 'images', `${image}.tar`)]);
     }
     kube = await apiserver;
@@ -249,6 +260,17 @@ export async function startKubeNode(options: { startTimeoutMs?: number } = {}): 
         const pid = Number(line?.[1]);
         if (!Number.isInteger(pid) || pid <= 0) throw new Error(`container ${id} has no running task`);
         return pid;
+      },
+      registerAgent: async (port) => {
+        await core.createNamespace({ body: { metadata: { name: AGENT_NAMESPACE } } }).catch(() => undefined);
+        const pod = podOnNode(
+          `chaosflow-agent-${port}`,
+          { hostNetwork: true, containers: [{ name: 'agent', image: PAUSE_IMAGE }] },
+          { 'app.kubernetes.io/name': 'chaosflow-agent' },
+        );
+        pod.metadata = { ...pod.metadata, annotations: { [DAEMON_PORT_ANNOTATION]: String(port) } };
+        await core.createNamespacedPod({ namespace: AGENT_NAMESPACE, body: pod });
+        await waitForPod(AGENT_NAMESPACE, pod.metadata.name ?? '', podReady);
       },
       leftovers: () => leftovers(layout, host),
       stop,
