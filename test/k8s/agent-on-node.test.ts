@@ -52,7 +52,7 @@ describeUnless(kubeNodeUnavailableReason(), 'the chaosflow agent on a real node 
     await node?.stop();
   });
 
-  /** A request from the client pod (wget inside its container, 2 s timeout). */
+  /** A request from the client pod (wget inside its container, cut after 2 s). */
   async function fromClient(url: string): Promise<'ok' | 'timeout' | 'error'> {
     try {
       await node.ctr([
@@ -61,12 +61,10 @@ describeUnless(kubeNodeUnavailableReason(), 'the chaosflow agent on a real node 
         '--exec-id',
         `probe-${randomBytes(4).toString('hex')}`,
         clientId.replace('containerd://', ''),
-        'wget',
-        '-q',
-        '-T',
-        '2',
-        '-O',
-        '/dev/null',
+        // busybox's timeout, not wget's -T, which crashes Debian's busybox-static with SIGSEGV.
+        'sh',
+        '-c',
+        'timeout 2 wget -q -O /dev/null "$0"; code=$?; [ $code -ge 124 ] && echo timed out >&2; exit $code',
         url,
       ]);
       return 'ok';
@@ -84,10 +82,18 @@ describeUnless(kubeNodeUnavailableReason(), 'the chaosflow agent on a real node 
     }
   }
 
-  /** The pod's network namespace as the agent leaves it: iptables (counters dropped), ipsets, qdiscs. */
+  /**
+   * The pod's network namespace as the agent leaves it: iptables (counters dropped), ipsets, qdiscs. The filter
+   * and mangle tables are initialised first (as netns-host.ts does): a fresh pod namespace has no tables, and one
+   * the agent used keeps them, empty.
+   */
   async function netnsState(pid: number): Promise<string> {
     const inNs = async (argv: string[]): Promise<string> =>
       (await run('nsenter', [`--net=/proc/${pid}/ns/net`, '--', ...argv])).stdout;
+    for (const table of ['filter', 'mangle']) {
+      await inNs(['iptables', '-w', '5', '-t', table, '-N', 'CFPRIME']);
+      await inNs(['iptables', '-w', '5', '-t', table, '-X', 'CFPRIME']);
+    }
     const iptables = (await inNs(['iptables-save']))
       .split('\n')
       .filter((l) => l && !l.startsWith('#'))
