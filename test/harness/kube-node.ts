@@ -2,7 +2,8 @@
  * A real one-node Kubernetes for the tests that touch pods: etcd and kube-apiserver (test/harness/kube-apiserver.ts)
  * plus containerd, runc, the CNI bridge plugin and a kubelet, everything under one data folder. Pods really run:
  * they get an address on the node's bridge (10.202.0.0/24, reachable from the host) and the kubelet restarts their
- * containers. There is no scheduler: pods name the node (`spec.nodeName`), see `podOnNode`.
+ * containers. There is no scheduler: pods name the node (`spec.nodeName`, see `podOnNode`), and pods that do not
+ * (a Task's pod, which chaosflow creates as for any cluster) are bound to it by the harness, every 250 ms.
  *
  *   const node = await startKubeNode();
  *   afterAll(() => node.stop());
@@ -167,9 +168,12 @@ export async function startKubeNode(options: { startTimeoutMs?: number } = {}): 
   let kube: TestKubeApiServer | undefined;
   let containerd: ManagedProcess | undefined;
   let kubelet: ManagedProcess | undefined;
+  let binder: (() => void) | undefined;
   let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopped ??= teardown({ layout, host, ctr, kube, containerd, kubelet, releaseLock }));
+  const stop = (): Promise<void> => {
+    binder?.();
+    return (stopped ??= teardown({ layout, host, ctr, kube, containerd, kubelet, releaseLock }));
+  };
 
   try {
     await removeStaleBridge(layout.bridge);
@@ -180,7 +184,11 @@ export async function startKubeNode(options: { startTimeoutMs?: number } = {}): 
     await writeFile(join(layout.cniConfDir, '10-chaosflow.conflist'), cniConfig(layout));
     await writeFile(join(dataDir, 'containerd.toml'), containerdConfig(layout));
 
-    const apiserver = startKubeApiServer({ startTimeoutMs: deadline - Date.now() });
+    // The kubelet's address is the node's InternalIP (its hostname resolves nowhere): for logs and exec.
+    const apiserver = startKubeApiServer({
+      startTimeoutMs: deadline - Date.now(),
+      extraApiServerArgs: ['--kubelet-preferred-address-types=InternalIP'],
+    });
     apiserver.catch(() => undefined);
     containerd = ManagedProcess.start({
       name: 'containerd',
@@ -219,6 +227,7 @@ export async function startKubeNode(options: { startTimeoutMs?: number } = {}): 
       return node.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
     });
     // The not-ready taint stays without a controller-manager; pods name the node, but remove it anyway.
+    binder = bindPendingPods(core);
     await core.patchNode(
       { name: NODE_NAME, body: [{ op: 'replace', path: '/spec/taints', value: [] }] },
       setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
@@ -285,6 +294,38 @@ export async function startKubeNode(options: { startTimeoutMs?: number } = {}): 
     await stop().catch((e: unknown) => logs.push(`--- teardown: ${errorMessage(e)}`));
     throw new Error(`${errorMessage(err)}\n${logs.join('\n')}`, { cause: err });
   }
+}
+
+/** Binds pods without a node to this one (what a scheduler would do); returns the function that stops it. */
+function bindPendingPods(core: CoreV1Api): () => void {
+  let stopped = false;
+  const tick = async (): Promise<void> => {
+    const pending = await core
+      .listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=' })
+      .catch(() => ({ items: [] as V1Pod[] }));
+    for (const pod of pending.items) {
+      const name = pod.metadata?.name ?? '';
+      const namespace = pod.metadata?.namespace ?? '';
+      if (pod.metadata?.deletionTimestamp) continue;
+      await core
+        .createNamespacedPodBinding({
+          name,
+          namespace,
+          body: { metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: NODE_NAME } },
+        })
+        .catch(() => undefined);
+    }
+  };
+  const loop = async (): Promise<void> => {
+    while (!stopped) {
+      await tick();
+      await sleep(250);
+    }
+  };
+  void loop();
+  return () => {
+    stopped = true;
+  };
 }
 
 export function podReady(pod: V1Pod | undefined): boolean {
