@@ -70,10 +70,11 @@ export async function restoreHostState(before: HostState): Promise<void> {
   for (const name of await sandboxNetns()) {
     if (!before.netns.has(name)) await attempt(`netns ${name}`, () => run('ip', ['netns', 'delete', name]));
   }
-  for (const cgroup of await kubepodsCgroups()) {
-    if (!before.existingCgroups.has(cgroup)) {
-      await attempt(`cgroup ${cgroup}`, () => removeCgroupTree(join(CGROUP_ROOT, cgroup)));
-    }
+  const created = (await kubepodsCgroups()).filter((c) => !before.existingCgroups.has(c));
+  // Processes still in them are the node's containers (runc leaves them running when their shim is killed).
+  await attempt('kill the processes left in the kubepods cgroups', () => killCgroupMembers(created));
+  for (const cgroup of created) {
+    await attempt(`cgroup ${cgroup}`, () => removeCgroupTree(join(CGROUP_ROOT, cgroup)));
   }
   for (const dir of NODE_HOST_DIRS) {
     if (before.existingDirs.has(dir) || !existsSync(dir)) continue;
@@ -124,6 +125,37 @@ async function kubepodsCgroups(): Promise<string[]> {
 
 async function sandboxNetns(): Promise<string[]> {
   return (await readdir('/run/netns').catch(() => [] as string[])).filter((n) => n.startsWith('cni-'));
+}
+
+async function killCgroupMembers(cgroups: readonly string[]): Promise<void> {
+  const members = async (): Promise<number[]> => {
+    const pids = new Set<number>();
+    for (const cgroup of cgroups) for (const pid of await membersOf(join(CGROUP_ROOT, cgroup))) pids.add(pid);
+    return [...pids];
+  };
+  for (const pid of await members()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  const until = Date.now() + 5000;
+  while ((await members()).length > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function membersOf(dir: string): Promise<number[]> {
+  const own = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => ''))
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (entry.isDirectory()) own.push(...(await membersOf(join(dir, entry.name))));
+  }
+  return own;
 }
 
 /** rmdir bottom-up; a cgroup whose last process is still exiting is busy for a moment, so each is retried. */

@@ -14,11 +14,11 @@
  * cgroups, host folders and sysctls restored (kube-node-host-state.ts). `leftovers()` lists what is still there.
  *
  * One node per machine at a time (the kubelet's cgroups and host folders are global): a lock in /run serialises
- * test files that start one; a lock left by a dead process is taken over.
+ * test files that start one; what a run killed before its teardown left is cleaned up by the next (kube-node-lock.ts).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,12 +41,8 @@ import {
   nodeLayout,
   type NodeLayout,
 } from './kube-node-config.js';
-import {
-  hostStateChanges,
-  recordHostState,
-  restoreHostState,
-  type HostState,
-} from './kube-node-host-state.js';
+import { hostStateChanges, restoreHostState, type HostState } from './kube-node-host-state.js';
+import { acquireNodeLock, type LockRecord } from './kube-node-lock.js';
 import { missingTools, requireTool, toolsDir } from './tools.js';
 
 const run = promisify(execFile);
@@ -58,7 +54,6 @@ export const BUSYBOX_IMAGE = 'local.test/busybox:1';
 /** busybox's httpd serving "chaosflow web" on port 8080 as the image's entrypoint (no command needed). */
 export const WEB_IMAGE = 'local.test/web:1';
 const IMAGES = ['pause', 'busybox', 'web'] as const;
-const LOCK = '/run/chaosflow-kube-node.lock';
 const AGENT_NAMESPACE = 'chaosflow-system';
 
 export interface KubeNode {
@@ -156,9 +151,11 @@ export async function startKubeNode(options: { startTimeoutMs?: number } = {}): 
   if (reason) throw new Error(`cannot start the one-node Kubernetes: ${reason}`);
   const started = Date.now();
   const deadline = started + (options.startTimeoutMs ?? 120_000);
-  const releaseLock = await acquireLock(deadline);
-  const host = await recordHostState();
+  const lock = await acquireNodeLock(deadline, cleanStaleRun);
+  const releaseLock = (): Promise<void> => lock.release();
+  const host = lock.host;
   const dataDir = await mkdtemp(join(tmpdir(), 'chaosflow-node-'));
+  await lock.addDir(dataDir);
   const layout = nodeLayout(dataDir, PAUSE_IMAGE);
   const containerdBin = requireTool('containerd');
   const ctrBin = requireTool('ctr');
@@ -205,6 +202,7 @@ export async function startKubeNode(options: { startTimeoutMs?: number } = {}): 
       await ctr(['images', 'import', join(toolsDir(), 'images', `${image}.tar`)]);
     }
     kube = await apiserver;
+    await lock.addDir(kube.dir);
     const [port = 0, healthzPort = 0] = await distinctFreePorts(2);
     await writeFile(join(dataDir, 'kubelet.json'), kubeletConfig(layout, { port, healthzPort }));
     kubelet = ManagedProcess.start({
@@ -416,24 +414,24 @@ async function leftovers(layout: NodeLayout, host: HostState): Promise<string[]>
   return found;
 }
 
-async function acquireLock(deadline: number): Promise<() => Promise<void>> {
-  for (;;) {
+/**
+ * What a run killed before its teardown left: its processes (containerd, kubelet, shims, etcd, apiserver: all
+ * name one of its folders or its socket), mounts, bridge, cgroups, host folders and sysctls, and its folders.
+ */
+async function cleanStaleRun(stale: LockRecord): Promise<void> {
+  for (const pid of await processesMentioning(stale.dirs)) {
     try {
-      const handle = await open(LOCK, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      return () => rm(LOCK, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
     }
-    const owner = Number((await readFile(LOCK, 'utf8').catch(() => '')).trim());
-    if (!Number.isInteger(owner) || owner <= 0 || !existsSync(`/proc/${owner}`)) {
-      await rm(LOCK, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`another one-node Kubernetes (pid ${owner}) holds ${LOCK}`);
-    await sleep(500);
   }
+  const until = Date.now() + 5000;
+  while ((await processesMentioning(stale.dirs)).length > 0 && Date.now() < until) await sleep(100);
+  for (const dir of stale.dirs) await unmountUnder(dir).catch(() => undefined);
+  await removeStaleBridge(nodeLayout('/', PAUSE_IMAGE).bridge).catch(() => undefined);
+  await restoreHostState(stale.host).catch(() => undefined);
+  for (const dir of stale.dirs) await rm(dir, { recursive: true, force: true });
 }
 
 /** A bridge left by a crashed run (the lock says none is running now). */

@@ -4,7 +4,8 @@
  * `stop()` nothing is left: no processes, shims, mounts, veths, bridge, cgroups, host folders or data folder, and
  * the sysctls the kubelet wrote are back.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { afterAll, expect, it } from 'vitest';
 import { describeUnless } from '../harness/describe-unless.js';
@@ -60,5 +61,45 @@ describeUnless(kubeNodeUnavailableReason(), 'the one-node Kubernetes (real kubel
     expect(
       execFileSync('ip', ['-4', 'route', 'show', 'to', 'match', ip], { encoding: 'utf8' }),
     ).not.toContain(node.layout.bridge);
+  });
+
+  it('cleans up after a node whose process was killed before its teardown, restoring the host as it was', async () => {
+    const sysctlsBefore = await Promise.all(KUBELET_SYSCTLS.map((k) => readFile(`/proc/sys/${k}`, 'utf8')));
+    const script = fileURLToPath(new URL('./start-node-and-hang.ts', import.meta.url));
+    const spawnedAt = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const ready = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /ready (\S+)/.exec(out);
+        if (match) resolve(match[1] ?? '');
+      });
+      child.once('exit', (code) =>
+        reject(new Error(`the node process exited (${code}) before it was ready`)),
+      );
+    });
+    process.stderr.write(`the node to be killed was ready in ${Date.now() - spawnedAt} ms\n`);
+    expect(ready).toMatch(/^10\.202\.0\.\d+$/);
+    const killedAt = Date.now();
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    // Its containerd, kubelet, etcd and apiserver outlive it; the next node cleans them up.
+    node = await startKubeNode();
+    process.stderr.write(`the node after a killed one was ready in ${Date.now() - killedAt} ms\n`);
+    const ns = await node.kube.freshNamespace('after-crash');
+    await node.runPod(ns, webPod('web'));
+    const stopping = Date.now();
+    await node.stop();
+    process.stderr.write(`and stopped in ${Date.now() - stopping} ms\n`);
+    expect(await node.leftovers()).toEqual([]);
+    const sysctlsAfter = await Promise.all(KUBELET_SYSCTLS.map((k) => readFile(`/proc/sys/${k}`, 'utf8')));
+    expect(sysctlsAfter).toEqual(sysctlsBefore);
+    const strays = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => /chaosflow-(node|kube)-/.test(l));
+    expect(strays).toEqual([]);
   });
 });
