@@ -26,7 +26,17 @@ if (process.getuid?.() !== 0) {
 }
 process.stdout.write(`campaign: ${runs} runs, seed ${seed}\n`);
 const started = Date.now();
+// Ctrl-C ends the campaign after the run in progress, which still recovers and is checked; a second one quits.
+const stop = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stdout.write(`${signal}: stopping after this run (again to quit at once)\n`);
+    stop.abort();
+  });
+}
 const results = await runCampaign({
+  stop: stop.signal,
   runs,
   seed,
   temporalExecutable: join(toolsDir(), 'bin', 'temporal'),
@@ -34,4 +44,4 @@ const results = await runCampaign({
 });
 process.stdout.write(`\n${recoveryFigures(results).join('\n')}\n`);
 process.stdout.write(`took ${Math.round((Date.now() - started) / 1000)} s\n`);
-process.exitCode = results.some((r) => r.left.length > 0) || results.length < runs ? 1 : 0;
+process.exitCode = results.some((r) => r.left.length > 0) ? 1 : stop.signal.aborted ? 130 : 0;

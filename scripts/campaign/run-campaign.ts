@@ -57,6 +57,8 @@ export interface CampaignOptions {
   /** How long a run may take to close and its targets to be clean again; default 180 s. */
   settleMs?: number;
   log?: (line: string) => void;
+  /** Ends the campaign after the run in progress (everything is cleaned up as usual). */
+  stop?: AbortSignal;
 }
 
 interface Target extends CampaignTarget {
@@ -138,7 +140,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRun
 
     const order = [...DISRUPTIONS].sort(() => random() - 0.5);
     const runs: CampaignRun[] = [];
-    for (let index = 0; index < options.runs; index++) {
+    for (let index = 0; index < options.runs && !options.stop?.aborted; index++) {
       const disruption = order[index % order.length] as Disruption;
       const day = randomGameDay(random, targets, `campaign-${options.seed}-${index}`);
       const touched = targets.filter((t) => day.labels.includes(t.label));
