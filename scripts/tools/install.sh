@@ -191,7 +191,7 @@ install_kube_node() {
   link containerd "$(command -v containerd)"
   link ctr "$(command -v ctr)"
   pause_src=$here/pause
-  key=$(cat "$pause_src/go.mod" "$pause_src/pause.go" /bin/busybox "$0" | cksum | cut -d' ' -f1)
+  key=$(cat "$pause_src/go.mod" "$pause_src/pause.go" /bin/busybox "$here/install.sh" | cksum | cut -d' ' -f1)
   images=$tools/images-$key
   if [ ! -f "$images/web.tar" ]; then
     say "building the local images local.test/pause:1, local.test/busybox:1 and local.test/web:1 into $images"
