@@ -31,6 +31,7 @@ import { runProbe, type ProbeDeps } from './probes/run-probe.js';
 import { watchStopCondition } from './run-guards/watch-stop-condition.js';
 import { sendNotification } from './run-guards/send-notification.js';
 import { runHostTask } from './tasks/host-task.js';
+import type { PodTaskProgress, PodTaskRunner } from './tasks/pod-task.js';
 import type { RunAsUser } from './tasks/run-as.js';
 import type { TargetResolver } from './targets/target-resolver.js';
 
@@ -41,6 +42,8 @@ export interface ActivityDeps {
   probes?: ProbeDeps;
   /** The user host-mode Tasks run as (Command probes take theirs from `probes.runAs`). */
   runAs?: RunAsUser;
+  /** Kubernetes mode: Tasks run as pods in the Workflow's namespace instead of on the worker's host. */
+  podTasks?: PodTaskRunner;
   /** Sends a pod's merged network/IO/HTTP state to its daemon (for the per-target entity workflow). */
   applyTargetState: (input: ApplyTargetStateInput, signal: AbortSignal) => Promise<ApplyTargetStateResult>;
   /** The worker's Temporal client: the janitor reads closed runs through it, the lease renewal live ones. */
@@ -126,7 +129,14 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
     ),
     runTask: classified(async (input) => {
       const log = activityLogger(logger, { node: input.nodeId });
-      const result = await runHostTask(input, signal(), () => heartbeat(), deps.runAs);
+      const result = deps.podTasks
+        ? await deps.podTasks(
+            input,
+            signal(),
+            (progress) => heartbeat(progress),
+            Context.current().info.heartbeatDetails as PodTaskProgress | undefined,
+          )
+        : await runHostTask(input, signal(), () => heartbeat(), deps.runAs);
       log.info({ exitCode: result.exitCode }, 'task finished');
       return result;
     }),
