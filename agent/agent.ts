@@ -71,6 +71,13 @@ export class Agent {
       new AgentMetrics(createMetricRegistry({ processMetrics: config.metricsAddress !== undefined }));
     agentMetrics.watch(ctx.journal);
     const report = await reconcile(ctx, logger);
+    const orphans = await ctx.stress.stopOrphans(liveStressorUids(ctx));
+    if (orphans.length > 0) {
+      logger.warn(
+        { pids: orphans },
+        'stress-ng instances no journal entry owns (an earlier agent was killed starting them): stopped',
+      );
+    }
     const swept = await ctx.stress.sweepScratch(liveStressorUids(ctx));
     logger.info(
       {
@@ -178,6 +185,8 @@ export class Agent {
 export async function recoverJournal(config: AgentConfig, logger: Logger): Promise<RecoveryReport> {
   const ctx = await createFaultContext(config, logger);
   const report = await recoverAll(ctx, logger);
+  const orphans = await ctx.stress.stopOrphans(liveStressorUids(ctx));
+  if (orphans.length > 0) logger.info({ pids: orphans }, 'unjournaled stress-ng instances stopped');
   await ctx.stress.sweepScratch(liveStressorUids(ctx));
   return report;
 }

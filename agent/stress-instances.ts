@@ -17,7 +17,7 @@
  * removed at start (`sweepScratch`).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readlink, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import { AgentError } from './agent-error.js';
@@ -91,6 +91,29 @@ export class StressInstances {
     const stale = names.filter((name) => !keep.has(name));
     for (const name of stale) await rm(join(this.scratchRoot, name), { recursive: true, force: true });
     return stale.length;
+  }
+
+  /**
+   * Stops every stress-ng this agent's state dir started that is not one of `keep` (journaled instance uids):
+   * an agent killed between starting stress-ng and journaling it left it running with no owner. Found by the
+   * scratch folder in its command line (`--temp-path <state dir>/stress/<uid>`); returns their pids.
+   */
+  async stopOrphans(keep: ReadonlySet<string>): Promise<number[]> {
+    const prefix = `${this.scratchRoot}/`;
+    const stopped: number[] = [];
+    for (const name of await readdir('/proc').catch(() => [] as string[])) {
+      if (!/^\d+$/.test(name)) continue;
+      const pid = Number(name);
+      const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+      const at = argv.indexOf('--temp-path');
+      const path = at >= 0 ? argv[at + 1] : undefined;
+      if (!path?.startsWith(prefix)) continue;
+      const uid = path.slice(prefix.length);
+      if (!UUID.test(uid) || keep.has(uid) || !(await this.isStressNg(pid))) continue;
+      killGroup(pid, 'SIGKILL');
+      stopped.push(pid);
+    }
+    return stopped;
   }
 
   /** Starts stress-ng with `argv` in the target's cgroups; INVALID_ARGUMENT when stress-ng rejects the options. */
