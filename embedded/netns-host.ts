@@ -12,11 +12,12 @@
 import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { claimSubnet } from './subnet-claim.js';
 
 const run = promisify(execFile);
 
@@ -61,6 +62,11 @@ export interface NetnsHostOptions {
   readonly cgroup?: boolean;
   /** A fixed /30 (`host` and `target` inside it) instead of a free one from 10.201.0.0/16; the demo uses one. */
   readonly subnet?: { readonly host: string; readonly target: string };
+  /**
+   * With `subnet`: how long to wait for another process on this machine that holds the same fixed /30 (see
+   * embedded/subnet-claim.ts). Default 0: fail at once with a message naming it.
+   */
+  readonly subnetWaitMs?: number;
 }
 
 const live = new Set<NetnsHost>();
@@ -185,6 +191,13 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
   const hostDevice = `cfh${id}`;
   const peer = `cfp${id}`;
   const netnsPath = `/run/netns/${name}`;
+  const claim = options.subnet
+    ? await claimSubnet(options.subnet.host, {
+        waitMs: options.subnetWaitMs ?? 0,
+        onWait: (pid) =>
+          process.stderr.write(`waiting for process ${pid} to release ${options.subnet?.host}/30\n`),
+      })
+    : undefined;
   const subnet = options.subnet ?? (await freeSubnet());
   const port = 8080;
   let child: ChildProcess | undefined;
@@ -200,9 +213,11 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
     await run('ip', ['netns', 'del', name]).catch(() => undefined);
     await run('ip', ['link', 'del', hostDevice]).catch(() => undefined);
     if (scratch) await rm(scratch, { recursive: true, force: true });
+    await claim?.release();
   };
 
-  const host: NetnsHost = {
+  const host: NetnsHost & { claimFile?: string } = {
+    ...(claim ? { claimFile: claim.file } : {}),
     name,
     netnsPath,
     hostIp: subnet.host,
@@ -281,7 +296,8 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
   }
 }
 
-function destroySync(host: NetnsHost): void {
+function destroySync(host: NetnsHost & { claimFile?: string }): void {
+  if (host.claimFile) rmSync(host.claimFile, { force: true });
   try {
     if (host.alive()) process.kill(host.pid, 'SIGKILL');
   } catch {
