@@ -14,7 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -65,8 +65,9 @@ function serverUser(): RunAsUser | undefined {
 }
 
 export async function startTestPostgres(options: TestPostgresOptions): Promise<TestPostgres> {
-  const initdb = requireTool('initdb');
-  const postgres = requireTool('postgres');
+  // The binaries themselves, not the links in the tools folder: the server user cannot enter root's home.
+  const initdb = await realpath(requireTool('initdb'));
+  const postgres = await realpath(requireTool('postgres'));
   const user = options.user ?? 'temporal';
   const password = randomBytes(12).toString('hex');
   const dataDir = join(options.dir, 'pgdata');

@@ -16,7 +16,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -146,7 +146,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
 
     const ports = {} as Record<TemporalService, ServicePorts>;
     for (const name of TEMPORAL_SERVICES)
-      ports[name] = { grpc: await freePort(), membership: await freePort() };
+      ports[name] = { grpc: await freeServicePort(), membership: await freeServicePort() };
     const httpPort = await freePort();
     const address = `127.0.0.1:${ports.frontend.grpc}`;
     const configFile = join(dir, 'temporal.yaml');
@@ -178,8 +178,12 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
     };
 
     const servicesStarted = Date.now();
-    for (const name of TEMPORAL_SERVICES) startService(name);
-    const all = () => TEMPORAL_SERVICES.map((name) => services.get(name)!);
+    const all = () => [...services.values()];
+    // The first service to start writes the cluster metadata; services started together race for that insert
+    // and the losers exit ("Failed to apply cluster metadata"). So the frontend first, then the other three.
+    startService('frontend');
+    await waitFor(deadline, all, 'the frontend to listen', () => listening(ports.frontend.grpc));
+    for (const name of TEMPORAL_SERVICES) if (name !== 'frontend') startService(name);
     await waitFor(deadline, all, 'the frontend to answer', async () => {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       await connection.close();
@@ -189,7 +193,10 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
       await waitFor(deadline, all, `namespace ${namespace}`, async () => {
         await ensureNamespace(connection, namespace);
       });
-      await registerSearchAttributes(connection, namespace);
+      // Retried: the operator service reads the namespace from a registry refreshed every 2 s.
+      await waitFor(deadline, all, "chaosflow's search attributes", () =>
+        registerSearchAttributes(connection, namespace),
+      );
       for (const name of TEMPORAL_SERVICES) {
         await waitFor(deadline, all, `${name} to listen`, () => listening(ports[name].grpc));
       }
@@ -397,6 +404,24 @@ async function waitFor(
     }
   }
   throw new Error(`timed out waiting for ${what}: ${String(lastError)}`);
+}
+
+/**
+ * A free port for a service: the SQL schema stores each member's gRPC port as SMALLINT (`cluster_membership`), so
+ * it must be below 32768, where the kernel's ephemeral range (`freePort`'s) starts. Random ports of 20000-32767.
+ */
+async function freeServicePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port below 32768 for a Temporal service');
 }
 
 async function listening(port: number): Promise<void> {

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CHAOSFLOW_SEARCH_ATTRIBUTES, SA_NAME } from '../../common/search-attributes.js';
 import { describeWithTools } from '../harness/describe-with-tools.js';
@@ -46,6 +46,7 @@ describeWithTools(
     let connection: Connection;
 
     beforeAll(async () => {
+      if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
       cluster = await startTemporalCluster({ historyShards: 4 });
       connection = await Connection.connect({ address: cluster.address });
       const { timings } = cluster;
