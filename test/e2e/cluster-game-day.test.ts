@@ -77,25 +77,24 @@ async function waitForStatus(
   }
 }
 
-async function waitForPartition(handle: RunHandle): Promise<void> {
+/** Until the partition is held: the rules are in the namespace and the ledger says Injected (the inject call returned). */
+async function waitForHeldPartition(handle: RunHandle): Promise<void> {
   await waitForStatus(handle, (s) => Object.values(s.nodes).some((n) => n.targets?.length === 1));
   await expect
     .poll(async () => (await env.host.snapshot()).iptables, { timeout: 20_000 })
     .toMatch(/CHAOS-OUTPUT/);
+  await expect
+    .poll(async () => (await handle.query(faultsQuery)).map((f) => f.state), { timeout: 20_000 })
+    .toEqual(['Injected']);
 }
 
-/** The identity (`pid@host`) of the worker that started each attempt of the activity type, in order. */
-async function activityWorkers(handle: RunHandle, activityType: string): Promise<string[]> {
+/** The identity (`pid@host`) of the worker that completed each workflow task of the run, in order. */
+async function workflowTaskWorkers(handle: RunHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
   const events = (history.events ?? []) as temporal.api.history.v1.IHistoryEvent[];
-  const scheduled = new Set(
-    events
-      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType)
-      .map((e) => String(e.eventId)),
-  );
   return events.flatMap((e) => {
-    const started = e.activityTaskStartedEventAttributes;
-    return started && scheduled.has(String(started.scheduledEventId)) ? [started.identity ?? ''] : [];
+    const completed = e.workflowTaskCompletedEventAttributes;
+    return completed ? [completed.identity ?? ''] : [];
   });
 }
 
@@ -244,26 +243,31 @@ describeUnless(
     it('continues a held fault on the other worker when the worker running it is SIGKILLed, and recovers it', async () => {
       expect(env.workers.filter((w) => w.child.exitCode === null)).toHaveLength(2);
       const handle = await startDetached(await partitionManifest('worker-kill', '15s'));
-      await waitForPartition(handle);
-      const [injector] = await activityWorkers(handle, 'injectFaults');
-      const victim = workerOf(injector);
-      expect(victim, `no worker process has the identity ${injector}`).toBeDefined();
+      await waitForHeldPartition(handle);
+      // The run's workflow is cached on (sticky to) the worker that completed its last workflow task: that worker
+      // holds the fault's timer and would recover it.
+      const before = await workflowTaskWorkers(handle);
+      const holder = before.at(-1);
+      const victim = workerOf(holder);
+      expect(victim, `no worker process has the identity ${holder}`).toBeDefined();
       victim!.child.kill('SIGKILL');
       await victim!.done;
       const killedAt = Date.now();
 
       expect((await finalStatus(handle))?.phase).toBe('Succeeded');
       await expectEverythingRecovered(handle);
-      const recoverers = await activityWorkers(handle, 'recoverFaults');
-      expect(recoverers.length).toBeGreaterThan(0);
-      expect(recoverers.every((identity) => !identity.startsWith(`${victim!.child.pid}@`))).toBe(true);
-      console.info(`worker SIGKILL → run recovered on the other worker ${Date.now() - killedAt} ms later`);
+      const after = (await workflowTaskWorkers(handle)).slice(before.length);
+      expect(after.length).toBeGreaterThan(0);
+      expect(after.filter((identity) => identity === holder)).toEqual([]);
+      console.info(
+        `worker SIGKILL → run recovered by the other worker (${after.length} workflow tasks) ${Date.now() - killedAt} ms later`,
+      );
       await env.addWorker();
     }, 300_000);
 
     it('resumes a held fault after a SIGKILL and restart of the history service, and recovers it', async () => {
       const handle = await startDetached(await partitionManifest('history-restart', '15s'));
-      await waitForPartition(handle);
+      await waitForHeldPartition(handle);
       const restartedAt = Date.now();
       await cluster.restartService('history', { kill: true });
       console.info(`history restarted in ${Date.now() - restartedAt} ms`);
