@@ -4,10 +4,12 @@
 #
 #   scripts/tools/install.sh [COMPONENT...]
 #
-# Components: temporal, test-server, etcd, kube-apiserver, kubectl, prometheus (Debian's package, unpacked into the
-# cache: no root needed once apt's lists are current), host (iptables ipset stress-ng iproute2 from Debian, only as
-# root), chromium (Debian's headless browser for the report and Temporal UI tests, only as root). No component
-# means all of them. Every tool is linked into $CHAOSFLOW_TOOLS/bin.
+# Components: temporal, test-server, etcd, kube-apiserver, temporal-server (the Temporal server and its SQL schema
+# tool built from the Go module proxy, and PostgreSQL from Debian when root: the Temporal-cluster tests), kubectl,
+# prometheus (Debian's package, unpacked into the cache: no root needed once apt's lists are current), host
+# (iptables ipset stress-ng iproute2 from Debian, only as root), chromium (Debian's headless browser for the report
+# and Temporal UI tests, only as root). No component means all of them. Every tool is linked into
+# $CHAOSFLOW_TOOLS/bin.
 # Environment: CHAOSFLOW_CACHE (default ~/.cache/chaosflow), CHAOSFLOW_TOOLS (default $CHAOSFLOW_CACHE/tools).
 set -eu
 
@@ -209,7 +211,7 @@ install_chromium() {
   link chromium "$found"
 }
 
-[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver kubectl prometheus host chromium
+[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver temporal-server kubectl prometheus host chromium
 for component in "$@"; do
   case $component in
     temporal) install_temporal ;;
