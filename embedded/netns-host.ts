@@ -54,6 +54,11 @@ export interface NetnsHost {
   snapshot(): Promise<NetnsSnapshot>;
   /** True while the target process runs. */
   alive(): boolean;
+  /**
+   * Kills the process and starts a new one in the same namespace and cgroups (a new pid), as a container
+   * restart does inside its pod: `pid` and `containerId` name the new one afterwards.
+   */
+  restartProcess(): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -216,6 +221,34 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
     await claim?.release();
   };
 
+  const startProcess = async (): Promise<void> => {
+    if (options.process === 'sleep') {
+      child = spawn('ip', ['netns', 'exec', name, 'sleep', '3600'], { stdio: 'ignore' });
+      await new Promise<void>((resolve, reject) => {
+        child?.once('spawn', resolve);
+        child?.once('error', reject);
+      });
+    } else {
+      scratch ??= await mkdtemp(join(tmpdir(), 'chaosflow-host-'));
+      const script = join(scratch, 'server.cjs');
+      await writeFile(script, HTTP_SERVER);
+      child = spawn('ip', ['netns', 'exec', name, process.execPath, script, String(port)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error('the target HTTP server did not start in 10 s')),
+          10_000,
+        );
+        child?.stdout?.once('data', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child?.once('error', reject);
+      });
+    }
+  };
+
   const host: NetnsHost & { claimFile?: string } = {
     ...(claim ? { claimFile: claim.file } : {}),
     name,
@@ -244,6 +277,16 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
       qdiscs: (await ns(['tc', 'qdisc', 'show'])).stdout.replace(/refcnt \d+ /g, '').trim(),
     }),
     alive: () => child !== undefined && child.exitCode === null && child.signalCode === null,
+    restartProcess: async () => {
+      const old = child;
+      if (old && old.exitCode === null && old.signalCode === null) {
+        const gone = new Promise((resolve) => old.once('exit', resolve));
+        old.kill('SIGKILL');
+        await gone;
+      }
+      await startProcess();
+      for (const dir of cgroup?.dirs ?? []) await writeFile(join(dir, 'cgroup.procs'), String(child?.pid));
+    },
     destroy,
   };
   live.add(host);
@@ -263,32 +306,8 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
       await ns(['iptables', '-w', '5', '-t', table, '-X', 'CFPRIME']);
     }
 
-    if (options.process === 'sleep') {
-      child = spawn('ip', ['netns', 'exec', name, 'sleep', '3600'], { stdio: 'ignore' });
-      await new Promise<void>((resolve, reject) => {
-        child?.once('spawn', resolve);
-        child?.once('error', reject);
-      });
-    } else {
-      scratch = await mkdtemp(join(tmpdir(), 'chaosflow-host-'));
-      const script = join(scratch, 'server.cjs');
-      await writeFile(script, HTTP_SERVER);
-      child = spawn('ip', ['netns', 'exec', name, process.execPath, script, String(port)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error('the target HTTP server did not start in 10 s')),
-          10_000,
-        );
-        child?.stdout?.once('data', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child?.once('error', reject);
-      });
-    }
-    if (options.cgroup) cgroup = await createCgroup(id, child.pid as number);
+    await startProcess();
+    if (options.cgroup) cgroup = await createCgroup(id, child?.pid as number);
     return host;
   } catch (err) {
     await destroy();
