@@ -278,5 +278,15 @@ describeUnless(
         `after the game days: PostgreSQL data ${(disk.postgresBytes / 1e6).toFixed(1)} MB, logs ${(disk.logBytes / 1e3).toFixed(0)} kB`,
       );
     }, 300_000);
+
+    it('resumes a held fault after a restart of PostgreSQL, and recovers it', async () => {
+      const handle = await startDetached(await partitionManifest('postgres-restart', '15s'));
+      await waitForHeldPartition(handle);
+      const restartedAt = Date.now();
+      await cluster.postgres.restart();
+      console.info(`PostgreSQL restarted in ${Date.now() - restartedAt} ms`);
+      expect((await finalStatus(handle))?.phase).toBe('Succeeded');
+      await expectEverythingRecovered(handle);
+    }, 300_000);
   },
 );
