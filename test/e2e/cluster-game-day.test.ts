@@ -288,5 +288,29 @@ describeUnless(
       expect((await finalStatus(handle))?.phase).toBe('Succeeded');
       await expectEverythingRecovered(handle);
     }, 300_000);
+
+    it('loses nothing when every worker is replaced one by one (SIGTERM) during the README game day', async () => {
+      const started = await runCli(['run', 'examples/game-day.yaml', '--detach', ...env.cliFlags]);
+      expect(started.code, started.stderr).toBe(0);
+      const handle: RunHandle = env.client.workflow.getHandle(started.stdout.trim());
+      await waitForStatus(
+        handle,
+        (s) => s.nodes['game-day/partition-and-observe/partition']?.targets?.length === 1,
+      );
+      const old = env.workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+      expect(old).toHaveLength(2);
+      const rolledAt = Date.now();
+      for (const worker of old) {
+        await env.addWorker();
+        worker.child.kill('SIGTERM');
+        const exit = await worker.done;
+        expect(exit.stderr).toMatch(/"msg":"worker stopped"/);
+      }
+      console.info(`rolling restart of 2 workers took ${Date.now() - rolledAt} ms`);
+      const status = await finalStatus(handle);
+      expect(status?.phase).toBe('Succeeded');
+      expect(status?.nodes['game-day/cpu-stress']?.phase).toBe('Succeeded');
+      await expectEverythingRecovered(handle);
+    }, 300_000);
   },
 );
