@@ -15,7 +15,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,8 @@ export interface TemporalCluster {
   restartService(name: TemporalService, how?: { kill?: boolean }): Promise<void>;
   /** Bytes on disk: PostgreSQL's data folder and the logs. */
   diskUsage(): Promise<{ postgresBytes: number; logBytes: number }>;
+  /** Resident memory of each service process, bytes (Linux `/proc/<pid>/status`; 0 where unreadable). */
+  memoryUsage(): Promise<Record<TemporalService, number>>;
   /** Stops the services and PostgreSQL and removes the folder. */
   stop(): Promise<void>;
 }
@@ -247,6 +249,14 @@ export async function startTemporalCluster(options: TemporalClusterOptions = {})
           postgresBytes: await folderSize(pg.dataDir),
           logBytes: logs.reduce((a, b) => a + b, 0) + (await fileSize(join(dir, 'postgres.log'))),
         };
+      },
+      async memoryUsage() {
+        const entries = await Promise.all(
+          TEMPORAL_SERVICES.map(
+            async (name) => [name, await residentBytes(services.get(name)!.pid)] as const,
+          ),
+        );
+        return Object.fromEntries(entries) as Record<TemporalService, number>;
       },
       stop: once(stopAll),
     };
@@ -429,6 +439,13 @@ async function listening(port: number): Promise<void> {
     const socket = connect(port, '127.0.0.1', () => (socket.end(), resolve()));
     socket.once('error', reject);
   });
+}
+
+async function residentBytes(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : 0;
 }
 
 async function fileSize(file: string): Promise<number> {

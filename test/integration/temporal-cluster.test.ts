@@ -66,6 +66,10 @@ describeWithTools(
       const pids = TEMPORAL_SERVICES.map((name) => cluster.service(name).pid);
       expect(new Set(pids).size).toBe(4);
       for (const name of TEMPORAL_SERVICES) expect(cluster.service(name).alive, name).toBe(true);
+      const memory = await cluster.memoryUsage();
+      console.info(
+        `resident memory: ${TEMPORAL_SERVICES.map((name) => `${name} ${(memory[name] / 1e6).toFixed(0)} MB`).join(', ')}`,
+      );
       const info = await connection.workflowService.getClusterInfo({});
       expect(info.historyShardCount).toBe(4);
       expect(info.persistenceStore).toBe('postgres12');
