@@ -1,8 +1,8 @@
 /**
  * chaosflow on a production-shaped Temporal cluster (`test/harness/temporal-cluster.ts`: four services in four
  * processes, PostgreSQL, 4 history shards, SQL visibility) with two `chaosflow worker` processes, the real agent
- * and a real service in a network namespace. Nothing in chaosflow knows it is not the dev server: the CLI and
- * the workers get `--address` and `--namespace` only.
+ * and a real service in a network namespace. Nothing in chaosflow knows it is not the dev server: the CLI gets
+ * `--address` and `--namespace`, the workers `TEMPORAL_ADDRESS` and `TEMPORAL_NAMESPACE`, and nothing else.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

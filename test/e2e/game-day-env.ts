@@ -7,7 +7,8 @@
  * The server is a parameter: by default the embedded dev stack (dev server and an in-process worker, as
  * `chaosflow dev` runs them); or any Temporal the test started (`server: { address, namespace }`, e.g. the
  * cluster of `test/harness/temporal-cluster.ts`), served by `workers` `chaosflow worker` processes that a test
- * can SIGKILL and add to.
+ * can SIGKILL and add to; they find it through `TEMPORAL_ADDRESS` and `TEMPORAL_NAMESPACE`, the CLI through
+ * `cliFlags`.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -129,10 +130,10 @@ export async function startGameDayEnv(options: GameDayEnvOptions = {}): Promise<
   const cliFlags = ['--address', address, '--namespace', namespace];
   const workers: CliProcess[] = [];
   const addWorker = async (): Promise<CliProcess> => {
+    // The workers find Temporal through the standard environment configuration, the CLI through its flags.
     const worker = startCli(
       [
         'worker',
-        ...cliFlags,
         '--inventory',
         inventoryFile,
         '--shutdown-grace',
@@ -141,7 +142,10 @@ export async function startGameDayEnv(options: GameDayEnvOptions = {}): Promise<
         'info',
         ...(options.prometheusUrl ? ['--prometheus-url', options.prometheusUrl] : []),
       ],
-      { timeoutMs: 3_600_000 },
+      {
+        timeoutMs: 3_600_000,
+        env: { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
+      },
     );
     workers.push(worker);
     for (let i = 0; i < 1200 && !worker.stderr.includes('"msg":"worker started"'); i++) {
