@@ -4,7 +4,8 @@
  * rotated certificates are picked up; the pool keys channels by their content, so a rotation opens a new one.
  */
 import { errorMessage } from '../../common/errors/chaosflow-error.js';
-import type { DaemonCallOptions } from '../daemon/daemon-client.js';
+import type { DaemonAnswer, DaemonCallOptions } from '../daemon/daemon-client.js';
+import type { LeaseStatus } from '../../proto/agent-leases-proto.js';
 import type { DaemonClientPool } from '../daemon/daemon-client-pool.js';
 import type { ChaosDaemonRpc, RequestInput, DecodedResponse } from '../../proto/chaos-daemon-rpcs.js';
 import { readDaemonTls, type DaemonTransport } from '../daemon/daemon-credentials.js';
@@ -20,6 +21,14 @@ export interface DaemonCaller {
     request: RequestInput<R>,
     options?: DaemonCallOptions,
   ): Promise<DecodedResponse<R>>;
+  /** `call`, with the agent's `chaosflow-warning` trailers (`DaemonClient.callWithWarnings`); absent in fakes. */
+  callWithWarnings?<R extends ChaosDaemonRpc>(
+    rpc: R,
+    request: RequestInput<R>,
+    options?: DaemonCallOptions,
+  ): Promise<DaemonAnswer<DecodedResponse<R>>>;
+  /** chaosflow's agent: extends its leases of `keys` (`DaemonClient.renewLeases`); absent in driver fakes. */
+  renewLeases?(keys: readonly string[], options?: DaemonCallOptions): Promise<LeaseStatus[]>;
 }
 
 export interface DaemonConnector {
