@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { resolveTemporalConfig, type TemporalConfig, type TemporalFlags } from '../client/temporal-config.js';
 
-/** Adds `--address`, `--namespace`, `--task-queue` and `--profile` to a command that talks to Temporal. */
+/**
+ * Adds `--address`, `--namespace`, `--task-queue`, `--profile` and the `temporal` CLI's connection flags (API key,
+ * TLS, mTLS; `client/temporal-config.ts` has the table) to a command that talks to Temporal.
+ */
 export function withTemporalOptions(command: Command): Command {
   return command
     .addOption(
@@ -30,6 +33,29 @@ export function withTemporalOptions(command: Command): Command {
     )
     .addOption(
       new Option('--profile <name>', 'profile of the Temporal client configuration file (TEMPORAL_PROFILE)'),
+    )
+    .addOption(
+      new Option('--api-key <key>', 'API key, e.g. for Temporal Cloud; turns TLS on (TEMPORAL_API_KEY)'),
+    )
+    .addOption(new Option('--tls', 'connect with TLS (TEMPORAL_TLS)'))
+    .addOption(
+      new Option('--tls-cert-path <file>', 'client certificate for mTLS (TEMPORAL_TLS_CLIENT_CERT_PATH)'),
+    )
+    .addOption(
+      new Option('--tls-key-path <file>', 'client private key for mTLS (TEMPORAL_TLS_CLIENT_KEY_PATH)'),
+    )
+    .addOption(
+      new Option(
+        '--tls-ca-path <file>',
+        'CA that signed the server certificate (TEMPORAL_TLS_SERVER_CA_CERT_PATH)',
+      ),
+    )
+    .addOption(new Option('--tls-server-name <name>', 'server name to verify (TEMPORAL_TLS_SERVER_NAME)'))
+    .addOption(
+      new Option(
+        '--tls-disable-host-verification',
+        'do not verify the server host name (TEMPORAL_TLS_DISABLE_HOST_VERIFICATION)',
+      ),
     );
 }
 

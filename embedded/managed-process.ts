@@ -21,6 +21,9 @@ export interface ManagedProcessOptions {
   cwd?: string;
   /** Signal the child gets when this process dies, however it dies; default SIGTERM. */
   parentDeathSignal?: NodeJS.Signals;
+  /** Run as this user and group (the caller must be root), e.g. a server that refuses to run as root. */
+  uid?: number;
+  gid?: number;
 }
 
 const running = new Set<ChildProcess>();
@@ -52,6 +55,8 @@ export class ManagedProcess {
     const child = spawn(argv.command, argv.args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid }),
       stdio: ['ignore', log, log],
     });
     closeSync(log); // the child has its own

@@ -4,12 +4,13 @@
 #
 #   scripts/tools/install.sh [COMPONENT...]
 #
-# Components: temporal, test-server, etcd, kube-apiserver, kubectl, prometheus (Debian's package, unpacked into the
-# cache: no root needed once apt's lists are current), host (iptables ipset stress-ng iproute2 from Debian, only as
-# root), chromium (Debian's headless browser for the report and Temporal UI tests, only as root), kubelet (built
-# like kube-apiserver), kube-node (the one-node Kubernetes of the real-pod tests: kubelet, containerd, runc, CNI
-# plugins and local images, only as root). No component
-# means all of them. Every tool is linked into $CHAOSFLOW_TOOLS/bin.
+# Components: temporal, test-server, etcd, kube-apiserver, temporal-server (the Temporal server and its SQL schema
+# tool built from the Go module proxy, and PostgreSQL from Debian when root: the Temporal-cluster tests), kubectl,
+# prometheus (Debian's package, unpacked into the cache: no root needed once apt's lists are current), host
+# (iptables ipset stress-ng iproute2 from Debian, only as root), chromium (Debian's headless browser for the report
+# and Temporal UI tests, only as root), kubelet (built like kube-apiserver), kube-node (the one-node Kubernetes of
+# the real-pod tests: kubelet, containerd, runc, CNI plugins and local images, only as root). No component means
+# all of them. Every tool is linked into $CHAOSFLOW_TOOLS/bin.
 # Environment: CHAOSFLOW_CACHE (default ~/.cache/chaosflow), CHAOSFLOW_TOOLS (default $CHAOSFLOW_CACHE/tools).
 set -eu
 
@@ -102,6 +103,56 @@ kube_binary() {
 
 install_kube_apiserver() { kube_binary kube-apiserver; }
 install_kubelet() { kube_binary kubelet; }
+
+# The Temporal server (one process per service) and its SQL schema tool, built from the Go module proxy through
+# the wrapper module scripts/tools/temporal-server (same release as the dev server's), plus PostgreSQL from
+# Debian (only as root; the harness runs it from its own data folder, no system service). Keyed by a fingerprint
+# as for the kube-apiserver. The build runs at nice 10: it takes minutes on a small machine.
+install_temporal_server() {
+  module=$here/temporal-server
+  version=$(sed -n 's/^require go\.temporal\.io\/server \(v[0-9.]*\)$/\1/p' "$module/go.mod")
+  [ -n "$version" ] || fail "$module/go.mod has no 'require go.temporal.io/server vX.Y.Z' line" "restore it (see $module/tools.go)"
+  dir=$tools/temporal-server-$version
+  ldflags="-s -w"
+  fingerprint=$(cat "$module/go.mod" "$module/go.sum" "$module/tools.go" | cksum | cut -d' ' -f1)-$(printf '%s' "$ldflags" | cksum | cut -d' ' -f1)
+  if [ ! -x "$dir/temporal-server" ] || [ ! -x "$dir/temporal-sql-tool" ] || [ "$(cat "$dir/fingerprint" 2>/dev/null)" != "$fingerprint" ]; then
+    need go "install Go >= 1.26 (https://go.dev/dl or Debian golang)"
+    say "building temporal-server and temporal-sql-tool $version from the Go module proxy (first time only: 15 min or more)"
+    mkdir -p "$dir"
+    rm -f "$dir/temporal-server.partial" "$dir/temporal-sql-tool.partial"
+    start=$(date +%s)
+    for target in temporal-server:go.temporal.io/server/cmd/server temporal-sql-tool:go.temporal.io/server/cmd/tools/sql; do
+      (cd "$module" &&
+        CGO_ENABLED=0 nice -n 10 go build -mod=readonly -buildvcs=false -trimpath -ldflags "$ldflags" \
+          -o "$dir/${target%%:*}.partial" "${target#*:}") ||
+        fail "go build of ${target%%:*} $version failed (output above)" \
+          "check that the Go module proxy is reachable (go env GOPROXY); if go.sum is missing entries, run 'go mod tidy' in $module"
+    done
+    mv "$dir/temporal-server.partial" "$dir/temporal-server"
+    mv "$dir/temporal-sql-tool.partial" "$dir/temporal-sql-tool"
+    printf '%s\n' "$fingerprint" >"$dir/fingerprint"
+    say "built temporal-server and temporal-sql-tool in $(($(date +%s) - start)) s, $(du -cm "$dir/temporal-server" "$dir/temporal-sql-tool" | tail -n 1 | cut -f1) MB"
+  fi
+  link temporal-server "$dir/temporal-server"
+  link temporal-sql-tool "$dir/temporal-sql-tool"
+  install_postgresql
+}
+
+# Debian's PostgreSQL server binaries (initdb, postgres, pg_ctl), linked into $bin. Not started as a service.
+install_postgresql() {
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
+    if [ "$(id -u)" != 0 ]; then
+      say "not root: skipping PostgreSQL; the Temporal-cluster tests need it (apt-get install postgresql)"
+      return 0
+    fi
+    apt_install postgresql
+    # Debian's package starts a cluster as a system service where it can; the harness runs its own.
+    pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$pgbin" ] && [ -x "$pgbin/initdb" ] || fail "postgresql was installed but no /usr/lib/postgresql/*/bin/initdb exists" "check the postgresql package"
+  fi
+  for tool in initdb postgres pg_ctl; do link "$tool" "$pgbin/$tool"; done
+}
 
 # deb PACKAGE VERSION: unpack one Debian package into its own folder of the cache (apt-get download, dpkg-deb -x),
 # so the binary comes from the registry without installing it on the machine.
@@ -242,20 +293,21 @@ oci_image() {
     fail "skopeo could not write $1.tar" "check Debian's skopeo"
 }
 
-[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver kubectl prometheus host chromium kube-node
+[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver temporal-server kubectl prometheus host chromium kube-node
 for component in "$@"; do
   case $component in
     temporal) install_temporal ;;
     test-server) install_test_server ;;
     etcd) install_etcd ;;
     kube-apiserver) install_kube_apiserver ;;
+    temporal-server) install_temporal_server ;;
     kubectl) install_kubectl ;;
     prometheus) install_prometheus ;;
     host) install_host ;;
     chromium) install_chromium ;;
     kubelet) install_kubelet ;;
     kube-node) install_kube_node ;;
-    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver kubectl prometheus host chromium kubelet kube-node" ;;
+    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver temporal-server kubectl prometheus host chromium kubelet kube-node" ;;
   esac
 done
 say "ready in $bin"

@@ -1,8 +1,14 @@
 /**
  * Everything an end-to-end game day needs on this machine: the demo service in a network namespace at
- * 10.200.0.2 (the address `examples/game-day.yaml` probes), the embedded Temporal dev server and worker, and the
+ * 10.200.0.2 (the address `examples/game-day.yaml` probes), a Temporal server with chaosflow workers, and the
  * chaosflow agent as its own process (so a test can kill and restart it), with a host inventory naming the
  * service as pod default/demo-0 (label app=demo).
+ *
+ * The server is a parameter: by default the embedded dev stack (dev server and an in-process worker, as
+ * `chaosflow dev` runs them); or any Temporal the test started (`server: { address, namespace }`, e.g. the
+ * cluster of `test/harness/temporal-cluster.ts`), served by `workers` `chaosflow worker` processes that a test
+ * can SIGKILL and add to; they find it through `TEMPORAL_ADDRESS` and `TEMPORAL_NAMESPACE`, the CLI through
+ * `cliFlags`.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,10 +21,32 @@ import { startCli, type CliProcess } from '../harness/cli.js';
 import { createNetnsHost, type NetnsSnapshot, type NetnsHost } from '../../embedded/netns-host.js';
 import { requireTool } from '../harness/tools.js';
 
+/** A Temporal server the test started: chaosflow reaches it through the standard client settings only. */
+export interface GameDayServer {
+  address: string;
+  namespace: string;
+}
+
+export interface GameDayEnvOptions {
+  prometheusUrl?: string;
+  /** Default: the embedded dev stack. */
+  server?: GameDayServer;
+  /** `chaosflow worker` processes on `server` (ignored without it); default 1. */
+  workers?: number;
+}
+
 export interface GameDayEnv {
   host: NetnsHost;
-  stack: DevStack;
+  /** The embedded dev stack; undefined when the env runs on a given `server`. */
+  stack: DevStack | undefined;
+  /** The frontend the CLI, the workers and `client` use. */
+  address: string;
+  namespace: string;
   client: Client;
+  /** The `chaosflow worker` processes (on a given `server`; empty on the dev stack, whose worker is in-process). */
+  readonly workers: readonly CliProcess[];
+  /** Starts one more `chaosflow worker` process; resolves once it polls. */
+  addWorker(): Promise<CliProcess>;
   agentAddress: string;
   /** Baseline of the service's namespace before any fault. */
   before: NetnsSnapshot;
@@ -31,7 +59,7 @@ export interface GameDayEnv {
   stop(): Promise<void>;
 }
 
-export async function startGameDayEnv(options: { prometheusUrl?: string } = {}): Promise<GameDayEnv> {
+export async function startGameDayEnv(options: GameDayEnvOptions = {}): Promise<GameDayEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'chaosflow-e2e-'));
   const host = await createNetnsHost({
     process: 'http',
@@ -85,27 +113,67 @@ export async function startGameDayEnv(options: { prometheusUrl?: string } = {}):
       '',
     ].join('\n'),
   );
-  const stack = await startDevStack({
-    temporalExecutable: requireTool('temporal'),
-    dataDir: join(dir, 'stack'),
-    port: 0,
-    uiPort: false,
-    agentListen: false,
-    inventoryFile,
-    ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
-    logger: pino({ level: 'warn' }),
-  });
-  const client = new Client({ connection: await Connection.connect({ address: stack.temporal.address }) });
+  const stack = options.server
+    ? undefined
+    : await startDevStack({
+        temporalExecutable: requireTool('temporal'),
+        dataDir: join(dir, 'stack'),
+        port: 0,
+        uiPort: false,
+        agentListen: false,
+        inventoryFile,
+        ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
+        logger: pino({ level: 'warn' }),
+      });
+  const address = options.server?.address ?? stack!.temporal.address;
+  const namespace = options.server?.namespace ?? stack!.temporal.namespace;
+  const cliFlags = ['--address', address, '--namespace', namespace];
+  const workers: CliProcess[] = [];
+  const addWorker = async (): Promise<CliProcess> => {
+    // The workers find Temporal through the standard environment configuration, the CLI through its flags.
+    const worker = startCli(
+      [
+        'worker',
+        '--inventory',
+        inventoryFile,
+        '--shutdown-grace',
+        '10000',
+        '--log-level',
+        'info',
+        ...(options.prometheusUrl ? ['--prometheus-url', options.prometheusUrl] : []),
+      ],
+      {
+        timeoutMs: 3_600_000,
+        env: { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
+      },
+    );
+    workers.push(worker);
+    for (let i = 0; i < 1200 && !worker.stderr.includes('"msg":"worker started"'); i++) {
+      if (worker.child.exitCode !== null || worker.child.signalCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (!worker.stderr.includes('"msg":"worker started"')) {
+      worker.child.kill('SIGKILL');
+      throw new Error(`chaosflow worker did not start:\n${worker.stderr.slice(-4000)}`);
+    }
+    return worker;
+  };
+  if (options.server) for (let i = 0; i < (options.workers ?? 1); i++) await addWorker();
+  const client = new Client({ connection: await Connection.connect({ address }), namespace });
   const env: GameDayEnv = {
     host,
     stack,
+    address,
+    namespace,
     client,
+    workers,
+    addWorker,
     agentAddress,
     before,
     get agent() {
       return agent;
     },
-    cliFlags: ['--address', stack.temporal.address],
+    cliFlags,
     async killAgent() {
       agent.child.kill('SIGKILL');
       await agent.done;
@@ -115,7 +183,9 @@ export async function startGameDayEnv(options: { prometheusUrl?: string } = {}):
     },
     async stop() {
       await client.connection.close();
-      await stack.stop();
+      await stack?.stop();
+      for (const worker of workers) worker.child.kill('SIGTERM');
+      await Promise.all(workers.map((worker) => worker.done));
       agent.child.kill('SIGTERM');
       await agent.done;
       await host.destroy();

@@ -65,7 +65,7 @@ describeWithNetns('the janitor recovers runs that closed without recovering', ()
       '--reason',
       'clicked Terminate in the UI',
       '--address',
-      env.stack.temporal.address,
+      env.address,
     ]);
     const cleanMs = await msUntilClean(terminatedAt);
     expect(cleanMs).toBeLessThan(15_000);
