@@ -29,8 +29,10 @@ export interface NetworkRecord {
   readonly desiredIpsetsAt?: string;
   /** Chains installed under CHAOS-INPUT/CHAOS-OUTPUT by this key's latest SetIptablesChains. */
   readonly chains: readonly string[];
-  /** Devices carrying the agent's qdiscs after this key's latest SetTcs. */
+  /** Devices carrying the agent's qdiscs (or loss rules) after this key's latest SetTcs. */
   readonly tcDevices: readonly string[];
+  /** How that SetTcs carried out its loss, when it asked for loss (`loss-rules.ts`). */
+  readonly lossMethod?: 'netem' | 'iptables-statistic';
 }
 
 export interface KillRecord {
