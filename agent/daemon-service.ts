@@ -21,6 +21,7 @@ import { AgentError, toServiceError } from './agent-error.js';
 import { checkClient, type ClientAccess } from './client-identity.js';
 import { checkRequestLimits } from './request-limits.js';
 import type { CallScope, FaultContext } from './fault-context.js';
+import { HttpFaults } from './http-faults.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { NetworkFaults } from './network-faults.js';
 import { ProcessFaults } from './process-faults.js';
@@ -42,9 +43,6 @@ export const UNIMPLEMENTED_REASONS = {
   ApplyIOChaos:
     "IOChaos needs toda, a FUSE file system mounted over the volume inside the container's mount namespace; " +
     'not available for host processes',
-  ApplyHttpChaos:
-    'HTTPChaos needs tproxy, a transparent proxy with iptables redirection inside the pod; not available for ' +
-    'host processes',
   SetDNSServer:
     "DNSChaos rewrites /etc/resolv.conf in the container's mount namespace to point at Chaos Mesh's DNS " +
     "server; not available for host processes, which share the host's resolv.conf",
@@ -80,6 +78,7 @@ export function createDaemonService(
   const network = new NetworkFaults(ctx);
   const stress = new StressFaults(ctx);
   const processes = new ProcessFaults(ctx);
+  const http = new HttpFaults(ctx);
   const empty = async (work: Promise<void>): Promise<Record<string, never>> => {
     await work;
     return {};
@@ -95,7 +94,7 @@ export function createDaemonService(
     SetTimeOffset: unimplemented('SetTimeOffset'),
     RecoverTimeOffset: unimplemented('RecoverTimeOffset'),
     ApplyIOChaos: unimplemented('ApplyIOChaos'),
-    ApplyHttpChaos: unimplemented('ApplyHttpChaos'),
+    ApplyHttpChaos: (scope, request) => http.apply(scope, request),
     SetDNSServer: unimplemented('SetDNSServer'),
     InstallJVMRules: unimplemented('InstallJVMRules'),
     UninstallJVMRules: unimplemented('UninstallJVMRules'),

@@ -45,7 +45,7 @@ export function nextEntry(
   existing: JournalEntry | undefined,
   scope: CallScope,
   target: Pick<HostTarget, 'containerId' | 'pid' | 'startTimeMs'>,
-  patch: Partial<Pick<JournalEntry, 'network' | 'stressors' | 'kill' | 'lastError'>>,
+  patch: Partial<Pick<JournalEntry, 'network' | 'stressors' | 'kill' | 'http' | 'lastError'>>,
   state?: JournalState,
 ): JournalEntry {
   const now = new Date().toISOString();
@@ -61,6 +61,7 @@ export function nextEntry(
     ...(existing?.network ? { network: existing.network } : {}),
     ...(existing?.stressors ? { stressors: existing.stressors } : {}),
     ...(existing?.kill ? { kill: existing.kill } : {}),
+    ...(existing?.http ? { http: existing.http } : {}),
     ...patch,
     updatedAt: now,
   };
@@ -73,7 +74,8 @@ export function holdsNothing(entry: JournalEntry): boolean {
   const networkEmpty =
     !network ||
     (network.chains.length === 0 && network.tcDevices.length === 0 && network.ipsets.length === 0);
-  return networkEmpty && (entry.stressors ?? []).length === 0;
+  const httpEmpty = !entry.http || (entry.http.proxies.length === 0 && !entry.http.redirect);
+  return networkEmpty && httpEmpty && (entry.stressors ?? []).length === 0;
 }
 
 /** Writes the entry, or removes it when it holds nothing and records no kill (kills stay for idempotency). */

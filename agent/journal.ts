@@ -35,6 +35,23 @@ export interface NetworkRecord {
   readonly lossMethod?: 'netem' | 'iptables-statistic';
 }
 
+/** An HTTPChaos fault proxy the agent started, and the redirects to it (`http-faults.ts`). */
+export interface HttpRecord {
+  readonly netns: NetnsId;
+  /** Running proxies: the current one last; an earlier one only while it is being replaced. */
+  readonly proxies: readonly HttpProxyRecord[];
+  /** Whether the nat chain CHAOSFLOW-HTTP may be in place. */
+  readonly redirect: boolean;
+}
+
+export interface HttpProxyRecord {
+  readonly pid: number;
+  readonly startTimeMs: number;
+  readonly uid: string;
+  /** [intercepted port, proxy port] pairs. */
+  readonly listeners: readonly (readonly [number, number])[];
+}
+
 export interface KillRecord {
   readonly pid: number;
   readonly startTimeMs: number;
@@ -55,6 +72,7 @@ export interface JournalEntry {
   readonly network?: NetworkRecord;
   readonly stressors?: readonly StressInstance[];
   readonly kill?: KillRecord;
+  readonly http?: HttpRecord;
   /** The last failure of this key, kept for `--recover-all` reports. */
   readonly lastError?: string;
 }
