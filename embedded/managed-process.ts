@@ -1,11 +1,14 @@
 /**
  * A long-running child process we own: started with an argv array (never a shell), its output kept in a log
- * file, stopped with SIGTERM and, after a grace period, SIGKILL. Processes still running when this Node
- * process exits are killed so that tests and `chaosflow dev` leave nothing behind.
+ * file, stopped with SIGTERM and, after a grace period, SIGKILL. The child writes to the log file itself (its
+ * stdout and stderr are the file, not pipes to us), so it can still log, and finish, after we are gone. Processes still running when this Node
+ * process exits are killed so that tests and `chaosflow dev` leave nothing behind, and on Linux the kernel
+ * signals them when this process dies any other way, SIGKILL included (embedded/parent-death.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dieWithParent } from './parent-death.js';
 
 export interface ManagedProcessOptions {
   /** Short name for messages (`temporal`, `etcd`, ...). */
@@ -16,6 +19,8 @@ export interface ManagedProcessOptions {
   logFile: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Signal the child gets when this process dies, however it dies; default SIGTERM. */
+  parentDeathSignal?: NodeJS.Signals;
 }
 
 const running = new Set<ChildProcess>();
@@ -23,17 +28,14 @@ let exitHookInstalled = false;
 
 export class ManagedProcess {
   readonly #child: ChildProcess;
-  readonly #log: WriteStream;
   readonly #exited: Promise<number | null>;
   #exitCode: number | null | undefined;
 
   private constructor(
     readonly options: ManagedProcessOptions,
     child: ChildProcess,
-    log: WriteStream,
   ) {
     this.#child = child;
-    this.#log = log;
     this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         running.delete(child);
@@ -45,18 +47,18 @@ export class ManagedProcess {
 
   static start(options: ManagedProcessOptions): ManagedProcess {
     installExitHook();
-    const log = createWriteStream(options.logFile, { flags: 'a' });
-    const child = spawn(options.command, [...options.args], {
+    const log = openSync(options.logFile, 'a');
+    const argv = dieWithParent(options.command, options.args, options.parentDeathSignal ?? 'SIGTERM');
+    const child = spawn(argv.command, argv.args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', log, log],
     });
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
+    closeSync(log); // the child has its own
     running.add(child);
-    const managed = new ManagedProcess(options, child, log);
+    const managed = new ManagedProcess(options, child);
     child.once('error', (err) =>
-      log.write(`\n[chaosflow] could not start ${options.command}: ${err.message}\n`),
+      appendFileSync(options.logFile, `\n[chaosflow] could not start ${options.command}: ${err.message}\n`),
     );
     return managed;
   }
@@ -86,7 +88,7 @@ export class ManagedProcess {
     if (this.alive) this.#child.kill(signal);
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone and its log is flushed. */
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.alive) {
       this.#child.kill('SIGTERM');
@@ -94,7 +96,6 @@ export class ManagedProcess {
       await this.#exited;
       clearTimeout(timer);
     }
-    await new Promise<void>((resolve) => this.#log.end(resolve));
   }
 }
 

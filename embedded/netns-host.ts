@@ -12,11 +12,12 @@
 import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { claimSubnet } from './subnet-claim.js';
 
 const run = promisify(execFile);
 
@@ -53,6 +54,11 @@ export interface NetnsHost {
   snapshot(): Promise<NetnsSnapshot>;
   /** True while the target process runs. */
   alive(): boolean;
+  /**
+   * Kills the process and starts a new one in the same namespace and cgroups (a new pid), as a container
+   * restart does inside its pod: `pid` and `containerId` name the new one afterwards.
+   */
+  restartProcess(): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -61,6 +67,11 @@ export interface NetnsHostOptions {
   readonly cgroup?: boolean;
   /** A fixed /30 (`host` and `target` inside it) instead of a free one from 10.201.0.0/16; the demo uses one. */
   readonly subnet?: { readonly host: string; readonly target: string };
+  /**
+   * With `subnet`: how long to wait for another process on this machine that holds the same fixed /30 (see
+   * embedded/subnet-claim.ts). Default 0: fail at once with a message naming it.
+   */
+  readonly subnetWaitMs?: number;
 }
 
 const live = new Set<NetnsHost>();
@@ -185,6 +196,13 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
   const hostDevice = `cfh${id}`;
   const peer = `cfp${id}`;
   const netnsPath = `/run/netns/${name}`;
+  const claim = options.subnet
+    ? await claimSubnet(options.subnet.host, {
+        waitMs: options.subnetWaitMs ?? 0,
+        onWait: (pid) =>
+          process.stderr.write(`waiting for process ${pid} to release ${options.subnet?.host}/30\n`),
+      })
+    : undefined;
   const subnet = options.subnet ?? (await freeSubnet());
   const port = 8080;
   let child: ChildProcess | undefined;
@@ -200,9 +218,39 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
     await run('ip', ['netns', 'del', name]).catch(() => undefined);
     await run('ip', ['link', 'del', hostDevice]).catch(() => undefined);
     if (scratch) await rm(scratch, { recursive: true, force: true });
+    await claim?.release();
   };
 
-  const host: NetnsHost = {
+  const startProcess = async (): Promise<void> => {
+    if (options.process === 'sleep') {
+      child = spawn('ip', ['netns', 'exec', name, 'sleep', '3600'], { stdio: 'ignore' });
+      await new Promise<void>((resolve, reject) => {
+        child?.once('spawn', resolve);
+        child?.once('error', reject);
+      });
+    } else {
+      scratch ??= await mkdtemp(join(tmpdir(), 'chaosflow-host-'));
+      const script = join(scratch, 'server.cjs');
+      await writeFile(script, HTTP_SERVER);
+      child = spawn('ip', ['netns', 'exec', name, process.execPath, script, String(port)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error('the target HTTP server did not start in 10 s')),
+          10_000,
+        );
+        child?.stdout?.once('data', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child?.once('error', reject);
+      });
+    }
+  };
+
+  const host: NetnsHost & { claimFile?: string } = {
+    ...(claim ? { claimFile: claim.file } : {}),
     name,
     netnsPath,
     hostIp: subnet.host,
@@ -229,6 +277,16 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
       qdiscs: (await ns(['tc', 'qdisc', 'show'])).stdout.replace(/refcnt \d+ /g, '').trim(),
     }),
     alive: () => child !== undefined && child.exitCode === null && child.signalCode === null,
+    restartProcess: async () => {
+      const old = child;
+      if (old && old.exitCode === null && old.signalCode === null) {
+        const gone = new Promise((resolve) => old.once('exit', resolve));
+        old.kill('SIGKILL');
+        await gone;
+      }
+      await startProcess();
+      for (const dir of cgroup?.dirs ?? []) await writeFile(join(dir, 'cgroup.procs'), String(child?.pid));
+    },
     destroy,
   };
   live.add(host);
@@ -248,32 +306,8 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
       await ns(['iptables', '-w', '5', '-t', table, '-X', 'CFPRIME']);
     }
 
-    if (options.process === 'sleep') {
-      child = spawn('ip', ['netns', 'exec', name, 'sleep', '3600'], { stdio: 'ignore' });
-      await new Promise<void>((resolve, reject) => {
-        child?.once('spawn', resolve);
-        child?.once('error', reject);
-      });
-    } else {
-      scratch = await mkdtemp(join(tmpdir(), 'chaosflow-host-'));
-      const script = join(scratch, 'server.cjs');
-      await writeFile(script, HTTP_SERVER);
-      child = spawn('ip', ['netns', 'exec', name, process.execPath, script, String(port)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error('the target HTTP server did not start in 10 s')),
-          10_000,
-        );
-        child?.stdout?.once('data', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child?.once('error', reject);
-      });
-    }
-    if (options.cgroup) cgroup = await createCgroup(id, child.pid as number);
+    await startProcess();
+    if (options.cgroup) cgroup = await createCgroup(id, child?.pid as number);
     return host;
   } catch (err) {
     await destroy();
@@ -281,7 +315,8 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
   }
 }
 
-function destroySync(host: NetnsHost): void {
+function destroySync(host: NetnsHost & { claimFile?: string }): void {
+  if (host.claimFile) rmSync(host.claimFile, { force: true });
   try {
     if (host.alive()) process.kill(host.pid, 'SIGKILL');
   } catch {

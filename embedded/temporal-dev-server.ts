@@ -8,6 +8,7 @@ import { Connection } from '@temporalio/client';
 import { CHAOSFLOW_SEARCH_ATTRIBUTES } from '../common/search-attributes.js';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
+import { assertPortFree } from './port-holder.js';
 
 export interface TemporalDevServerOptions {
   /** Path of the `temporal` CLI binary. */
@@ -36,6 +37,11 @@ export class TemporalDevServer {
   static async start(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
     await mkdir(options.dataDir, { recursive: true });
     const port = options.port ?? (await freePort());
+    // A server already there (an orphan of an earlier stack, say) would answer the readiness check below.
+    const fix = 'stop that process, or choose another port';
+    await assertPortFree('127.0.0.1', port, 'Temporal gRPC', fix);
+    if (options.uiPort !== undefined)
+      await assertPortFree('127.0.0.1', options.uiPort, 'Temporal Web UI', fix);
     const namespace = options.namespace ?? 'default';
     const args = [
       'server',

@@ -1,10 +1,11 @@
 /**
  * `chaosflow dev`: the embedded default on this machine — a Temporal dev server with its Web UI (runs kept in a
- * SQLite file across restarts), the chaosflow agent (as root) and a worker reading the host inventory. Prints
- * where everything is; Ctrl-C stops all of it.
+ * SQLite file across restarts), the chaosflow agent (as root) and a worker reading the host inventory, each its
+ * own supervised process (embedded/supervised-stack.ts). Prints where everything is, with pids, once every part
+ * answers; restarts a part that dies; Ctrl-C stops all of it and the agent undoes every fault on its way out.
  */
 import { errorMessage } from '../../common/errors/chaosflow-error.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { dataDir, toolsDir } from '../config.js';
@@ -20,6 +21,7 @@ interface DevOptions {
   runAs?: string;
   prometheusUrl?: string;
   metricsAddress?: string;
+  agentMetricsAddress?: string;
   logLevel: string;
 }
 
@@ -40,13 +42,13 @@ export function register(program: Command): void {
     )
     .option(
       '--metrics-address <host:port>',
-      'one Prometheus /metrics for the worker, the agent and the Temporal SDK (default off)',
+      "the worker's Prometheus /metrics, with the Temporal SDK's (default off)",
     )
+    .option('--agent-metrics-address <host:port>', "the agent's Prometheus /metrics (default off)")
     .option('--log-level <level>', 'log level of the worker and agent (stderr, JSON)', 'warn')
     .action(async (options: DevOptions) => {
-      const [{ startDevStack }, { pino }, { existsSync }] = await Promise.all([
-        import('../../embedded/dev-stack.js'),
-        import('pino'),
+      const [{ SupervisedStack }, { existsSync }] = await Promise.all([
+        import('../../embedded/supervised-stack.js'),
         import('node:fs'),
       ]);
       const temporal = join(toolsDir(), 'bin', 'temporal');
@@ -61,29 +63,34 @@ export function register(program: Command): void {
         process.stderr.write(
           'chaosflow dev: not root, so no agent: faults cannot be injected into host processes\n',
         );
-      const logger = pino({ level: options.logLevel }, pino.destination(2));
-      const stack = await startDevStack({
+      const port = Number(options.port);
+      const stack = await SupervisedStack.start({
         temporalExecutable: temporal,
         dataDir: options.dataDir ?? join(dataDir(), 'dev'),
-        port: Number(options.port),
-        ...(options.uiPort ? { uiPort: Number(options.uiPort) } : {}),
+        port,
+        uiPort: options.uiPort ? Number(options.uiPort) : port + 1000,
         agentListen: options.agent && root ? options.agentListen : false,
         ...(options.inventory ? { inventoryFile: options.inventory } : {}),
         ...(options.runAs ? { runAs: options.runAs } : {}),
         ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
         ...(options.metricsAddress ? { metricsAddress: options.metricsAddress } : {}),
-        logger,
+        ...(options.agentMetricsAddress ? { agentMetricsAddress: options.agentMetricsAddress } : {}),
+        logLevel: options.logLevel,
+        onEvent: (line) => process.stderr.write(`chaosflow dev: ${line}\n`),
       }).catch((err: unknown) => {
         throw new CliError(`the embedded stack could not start: ${errorMessage(err)}`, EXIT.unavailable);
       });
+      const pid = (part: 'temporal' | 'agent' | 'worker') => `pid ${stack.pid(part) ?? '?'}`;
       process.stdout.write(
         [
           `chaosflow dev is running (Ctrl-C to stop)`,
-          `  Temporal   ${stack.temporal.address} (namespace ${stack.temporal.namespace})`,
-          `  Web UI     ${stack.temporal.uiUrl ?? 'off'}`,
-          `  agent      ${stack.agentAddress ?? 'off'}`,
+          `  Temporal   ${stack.temporalAddress} (namespace ${stack.namespace}, ${pid('temporal')})`,
+          `  Web UI     ${stack.uiUrl ?? 'off'}`,
+          `  agent      ${stack.agentAddress ? `${stack.agentAddress} (${pid('agent')})` : 'off'}`,
+          `  worker     ${pid('worker')} (kill it to try a worker crash: dev starts another, the run recovers)`,
           `  inventory  ${stack.inventoryFile}`,
-          `  metrics    ${stack.worker.metricsUrl ?? 'off'}`,
+          `  logs       ${dirname(stack.logFile('worker'))}`,
+          `  metrics    ${options.metricsAddress ? `http://${options.metricsAddress}/metrics` : 'off'}`,
           `  next       add your processes to the inventory, then: chaosflow run examples/serial.yaml`,
           '',
         ].join('\n'),
@@ -91,10 +98,14 @@ export function register(program: Command): void {
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGINT', () => resolve('SIGINT'));
         process.once('SIGTERM', () => resolve('SIGTERM'));
-        void stack.worker.done.then(() => resolve('SIGTERM'));
+        stack.failed.catch((err: unknown) => {
+          process.stderr.write(`chaosflow dev: ${errorMessage(err)}\n`);
+          process.exitCode = EXIT.unavailable;
+          resolve('SIGTERM');
+        });
       });
       process.stderr.write(`chaosflow dev: ${signal}, stopping\n`);
       await stack.stop();
-      process.exitCode = signal === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
+      process.exitCode ??= signal === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
     });
 }

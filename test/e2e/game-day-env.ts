@@ -37,6 +37,8 @@ export async function startGameDayEnv(options: { prometheusUrl?: string } = {}):
     process: 'http',
     cgroup: true,
     subnet: { host: '10.200.0.1', target: '10.200.0.2' },
+    // Another suite (or the demo) on this machine may hold 10.200.0.x: wait for it rather than cross-talk.
+    subnetWaitMs: 170_000,
   });
   const before = await host.snapshot();
   const agentAddress = `127.0.0.1:${await freePort()}`;

@@ -1,0 +1,173 @@
+/**
+ * `chaosflow dev` supervises its parts (issue: the embedded stack once ran on an orphaned Temporal and left a
+ * partition in place for 90 s): a port already taken stops start-up naming the process that holds it; a worker
+ * killed with SIGKILL in the middle of a held partition is replaced and the run recovers and succeeds; a SIGKILL
+ * of `chaosflow dev` itself takes every part with it, and the agent undoes the fault on its way out.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { agentClientTls } from '../../embedded/dev-stack.js';
+import { freePort } from '../../embedded/free-port.js';
+import { createNetnsHost, netnsUnavailableReason, type NetnsHost } from '../../embedded/netns-host.js';
+import type { RunStatus } from '../../common/run-status.js';
+import { runCli, startCli, type CliProcess } from '../harness/cli.js';
+import { describeUnless } from '../harness/describe-unless.js';
+import { missingTools } from '../harness/tools.js';
+
+let dir: string;
+let host: NetnsHost;
+let dev: CliProcess | undefined;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pids `chaosflow dev` printed for its parts. */
+function partPids(stdout: string): { temporal: number; agent: number; worker: number } {
+  const pid = (label: string) => Number(new RegExp(`^ +${label} .*pid (\\d+)`, 'm').exec(stdout)?.[1]);
+  return { temporal: pid('Temporal'), agent: pid('agent'), worker: pid('worker') };
+}
+
+async function startDev(args: string[]): Promise<CliProcess> {
+  const proc = startCli(['dev', '--data-dir', join(dir, 'data'), ...args], { timeoutMs: 900_000 });
+  let exited = false;
+  void proc.done.then(() => (exited = true));
+  await expect
+    .poll(() => (exited ? `exited: ${proc.stderr}` : proc.stdout), { timeout: 90_000 })
+    .toMatch(/chaosflow dev is running/);
+  return proc;
+}
+
+describeUnless(
+  missingTools(['temporal']) ?? netnsUnavailableReason(),
+  'chaosflow dev supervises its parts',
+  () => {
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'chaosflow-supervision-'));
+      host = await createNetnsHost({ process: 'http' });
+    });
+    afterAll(async () => {
+      dev?.child.kill('SIGKILL');
+      await host?.destroy();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('refuses to start on a taken port and names the process that holds it', async () => {
+      const squatter: Server = createServer();
+      const port = await freePort();
+      await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+      try {
+        const result = await runCli(
+          ['dev', '--data-dir', join(dir, 'taken'), '--port', String(port), '--no-agent'],
+          { timeoutMs: 60_000 },
+        );
+        expect(result.code).toBe(3);
+        expect(result.stderr).toContain(
+          `port ${port} (Temporal gRPC) is already in use by process ${process.pid}`,
+        );
+        expect(result.stdout).not.toMatch(/is running/);
+      } finally {
+        squatter.close();
+      }
+    });
+
+    it('replaces a SIGKILLed worker during a held partition; a SIGKILL of dev leaves no part and no fault', async () => {
+      const before = await host.snapshot();
+      const port = await freePort();
+      const agentListen = `127.0.0.1:${await freePort()}`;
+      const tls = agentClientTls(join(dir, 'data'));
+      await writeFile(
+        join(dir, 'inventory.yaml'),
+        [
+          'nodes:',
+          '  - name: local',
+          `    daemon: { address: "${agentListen}", tls: { caFile: "${tls.caFile}", certFile: "${tls.certFile}", keyFile: "${tls.keyFile}" } }`,
+          'pods:',
+          '  - { namespace: default, name: web-0, labels: { app: web }, node: local,',
+          `      ips: [${host.ip}], containers: [{ name: server, id: "${host.containerId}" }] }`,
+          '',
+        ].join('\n'),
+      );
+      await writeFile(
+        join(dir, 'partition.yaml'),
+        [
+          'apiVersion: chaos-mesh.org/v1alpha1',
+          'kind: NetworkChaos',
+          'metadata: { name: cut-web, namespace: default }',
+          'spec:',
+          '  action: partition',
+          '  mode: all',
+          '  direction: to',
+          `  externalTargets: [${host.hostIp}]`,
+          '  selector: { labelSelectors: { app: web } }',
+          '  duration: 20s',
+          '',
+        ].join('\n'),
+      );
+      dev = await startDev([
+        '--port',
+        String(port),
+        '--ui-port',
+        String(await freePort()),
+        '--agent-listen',
+        agentListen,
+        '--inventory',
+        join(dir, 'inventory.yaml'),
+      ]);
+      const pids = partPids(dev.stdout);
+      expect(
+        Object.values(pids).every((pid) => pid > 0 && alive(pid)),
+        dev.stdout,
+      ).toBe(true);
+      const address = ['--address', `127.0.0.1:${port}`];
+      const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${port}` }) });
+      try {
+        const started = await runCli(['run', join(dir, 'partition.yaml'), '--detach', ...address]);
+        expect(started.code, started.stderr).toBe(0);
+        await expect
+          .poll(async () => (await host.snapshot()).iptables, { timeout: 30_000 })
+          .toMatch(/CHAOS-OUTPUT/);
+
+        process.kill(pids.worker, 'SIGKILL');
+        await expect
+          .poll(() => dev?.stderr, { timeout: 30_000 })
+          .toMatch(/the worker is running again \(pid \d+\)/);
+        expect(dev.stderr).toMatch(
+          new RegExp(`the worker \\(pid ${pids.worker}\\) was killed by a signal; restarting it`),
+        );
+        const handle = client.workflow.getHandle(started.stdout.trim());
+        await handle.result();
+        const status = await handle.query<RunStatus>('status');
+        expect(status.phase).toBe('Succeeded');
+        expect(await host.snapshot()).toEqual(before);
+
+        // A second run holds the partition when dev itself is SIGKILLed.
+        const again = await runCli(['run', join(dir, 'partition.yaml'), '--detach', ...address]);
+        expect(again.code, again.stderr).toBe(0);
+        await expect
+          .poll(async () => (await host.snapshot()).iptables, { timeout: 30_000 })
+          .toMatch(/CHAOS-OUTPUT/);
+        const now = partPids(dev.stdout);
+        const restartedWorker = Number(/the worker is running again \(pid (\d+)\)/.exec(dev.stderr)?.[1]);
+        dev.child.kill('SIGKILL');
+        await dev.done;
+        dev = undefined;
+        await expect
+          .poll(() => [now.temporal, now.agent, restartedWorker].filter(alive), { timeout: 20_000 })
+          .toEqual([]);
+        expect(await host.snapshot()).toEqual(before);
+      } finally {
+        await client.connection.close();
+      }
+    }, 400_000);
+  },
+);
