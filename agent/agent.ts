@@ -15,6 +15,7 @@ import type { ClientAccess } from './client-identity.js';
 import { createCommandRunner } from './command-runner.js';
 import type { AgentConfig } from './config.js';
 import { createDaemonService } from './daemon-service.js';
+import { createExtensionService } from './extension-service.js';
 import type { FaultContext } from './fault-context.js';
 import { Journal } from './journal.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -88,6 +89,7 @@ export class Agent {
       config.listen,
       await serverCredentials(transport),
       createDaemonService(ctx, locks, access, (rpc, code, seconds) => agentMetrics.rpc(rpc, code, seconds)),
+      createExtensionService(ctx, locks, access),
     );
     if (transport.kind === 'plaintext') {
       logger.warn(

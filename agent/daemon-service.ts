@@ -44,8 +44,9 @@ export const UNIMPLEMENTED_REASONS = {
     "IOChaos needs toda, a FUSE file system mounted over the volume inside the container's mount namespace; " +
     'not available for host processes',
   SetDNSServer:
-    "DNSChaos rewrites /etc/resolv.conf in the container's mount namespace to point at Chaos Mesh's DNS " +
-    "server; not available for host processes, which share the host's resolv.conf",
+    "SetDNSServer points the container's resolv.conf at Chaos Mesh's chaos-dns-server; host processes share the " +
+    "host's resolv.conf, so for them the chaosflow agent answers DNS itself: chaosflow.agent.v1.AgentExtensions/" +
+    'SetDNSChaos',
   InstallJVMRules: 'JVMChaos needs Byteman attached to a JVM; not available in the chaosflow agent',
   UninstallJVMRules: 'JVMChaos is not available in the chaosflow agent (see InstallJVMRules)',
   ApplyBlockChaos:
@@ -146,8 +147,9 @@ async function serve(
   }
 }
 
-function callScope(
-  rpc: ChaosDaemonRpc,
+/** The call's scope: its fault key (metadata, or `<target>#<rpc>`), namespaced name and child logger. */
+export function callScope(
+  rpc: CallScope['rpc'],
   call: ServerUnaryCall<unknown, unknown>,
   target: string,
   logger: Logger,

@@ -16,11 +16,7 @@
  * Differences from Chaos Mesh's tproxy: the proxy connects to the server from inside the namespace (the server
  * sees the connection come from the namespace's own address, not from the client), and TLS is refused.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../common/errors/chaosflow-error.js';
 import type { ApplyHttpChaosRequest } from '../proto/generated/pb/ApplyHttpChaosRequest.js';
 import type { ApplyHttpChaosResponseInput } from '../proto/generated/pb/ApplyHttpChaosResponse.js';
@@ -30,29 +26,13 @@ import { resolveHostTarget, type HostTarget } from './host-target.js';
 import { parseHttpRules } from './http-rules.js';
 import type { HttpProxyRecord, HttpRecord, JournalEntry } from './journal.js';
 import { netnsRunner, type NetnsRunner } from './netns-runner.js';
-import { findNetnsPath, isAlive, isSameProcess, processStartTimeMs, type NetnsId } from './process-info.js';
+import { startNetnsChild, stopNetnsChild } from './netns-child.js';
+import { findNetnsPath, type NetnsId } from './process-info.js';
 import { checkPort } from './request-validation.js';
 
 export const HTTP_CHAIN = 'CHAOSFLOW-HTTP';
-const START_TIMEOUT_MS = 15_000;
 /** How long a replaced or recovered proxy may take to finish connections in flight. */
 const PROXY_GRACE_MS = 10_000;
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const FROM_SOURCES = import.meta.url.endsWith('.ts');
-
-/** argv of the proxy process in the namespace at `netnsPath` (tsx as loader when the agent runs from sources). */
-function proxyArgv(netnsPath: string): string[] {
-  const main = join(HERE, `http-fault-proxy-main.${FROM_SOURCES ? 'ts' : 'js'}`);
-  return [
-    'nsenter',
-    `--net=${netnsPath}`,
-    '--',
-    process.execPath,
-    ...(FROM_SOURCES ? ['--import', 'tsx'] : []),
-    main,
-  ];
-}
 
 export class HttpFaults {
   constructor(private readonly ctx: FaultContext) {}
@@ -163,51 +143,12 @@ export class HttpFaults {
     ports: readonly number[],
     uid: string,
   ): Promise<HttpProxyRecord> {
-    const argv = proxyArgv(netnsPath);
-    const child = spawn(argv[0] as string, argv.slice(1), {
-      cwd: join(HERE, '..'),
-      detached: true,
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    child.stdin.end(JSON.stringify({ rules, ports, graceMs: PROXY_GRACE_MS }));
-    const line = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(
-          new AgentError('INTERNAL', `the HTTP fault proxy did not start in ${START_TIMEOUT_MS / 1000} s`),
-        );
-      }, START_TIMEOUT_MS);
-      child.stdout.on('data', (chunk: Buffer) => {
-        text += chunk.toString('utf8');
-        const end = text.indexOf('\n');
-        if (end >= 0) {
-          clearTimeout(timer);
-          resolve(text.slice(0, end));
-        }
-      });
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new AgentError('INTERNAL', `could not start the HTTP fault proxy: ${err.message}`));
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(
-          new AgentError('INTERNAL', `the HTTP fault proxy exited (code ${String(code)}) before serving`),
-        );
-      });
-    });
-    child.removeAllListeners('exit');
-    child.stdout.destroy();
-    child.unref();
-    const answer = JSON.parse(line) as { listeners?: [number, number][]; error?: string };
-    if (!answer.listeners) {
-      throw new AgentError('INTERNAL', `the HTTP fault proxy failed: ${answer.error ?? line}`);
-    }
-    const pid = child.pid as number;
-    const startTimeMs = await processStartTimeMs(pid);
-    if (startTimeMs === undefined) throw new AgentError('INTERNAL', 'the HTTP fault proxy exited at once');
-    return { pid, startTimeMs, uid, listeners: answer.listeners };
+    const { child, answer } = await startNetnsChild<{ listeners: [number, number][] }>(
+      netnsPath,
+      'http-fault-proxy-main',
+      { rules, ports, graceMs: PROXY_GRACE_MS },
+    );
+    return { ...child, uid, listeners: answer.listeners };
   }
 
   private guardHostNetwork(target: HostTarget, clears: boolean): void {
@@ -279,21 +220,9 @@ export async function applyRedirects(
   if (hooks === 0) await ns.iptables('nat', ['-I', 'PREROUTING', '1', '-j', HTTP_CHAIN]);
 }
 
-/** SIGTERM to a proxy that is still the one journaled, then waits for it (SIGKILL after the grace). */
-export async function stopProxy(proxy: HttpProxyRecord): Promise<'stopped' | 'gone'> {
-  if (!(await isSameProcess(proxy.pid, proxy.startTimeMs)) || !(await isAlive(proxy.pid))) return 'gone';
-  const signal = (name: NodeJS.Signals): void => {
-    try {
-      process.kill(proxy.pid, name);
-    } catch {
-      // gone meanwhile
-    }
-  };
-  signal('SIGTERM');
-  const deadline = Date.now() + PROXY_GRACE_MS + 2_000;
-  while (Date.now() < deadline && (await isAlive(proxy.pid))) await sleep(50);
-  if (await isSameProcess(proxy.pid, proxy.startTimeMs)) signal('SIGKILL');
-  return 'stopped';
+/** Stops a proxy (it finishes connections in flight first, at most the grace). */
+export function stopProxy(proxy: HttpProxyRecord): Promise<'stopped' | 'gone'> {
+  return stopNetnsChild(proxy, PROXY_GRACE_MS + 2_000);
 }
 
 /** Undoes an entry's HTTP fault (recovery): the redirect in its namespace, if it still exists, and its proxies. */

@@ -12,6 +12,7 @@ import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AgentExtensionRpc } from '../proto/agent-extensions-proto.js';
 import type { ChaosDaemonRpc } from '../proto/chaos-daemon-rpcs.js';
 import type { NetnsId } from './process-info.js';
 import type { StressInstance } from './stress-instances.js';
@@ -52,6 +53,21 @@ export interface HttpProxyRecord {
   readonly listeners: readonly (readonly [number, number])[];
 }
 
+/** A DNSChaos responder the agent started, and the redirect of the namespace's DNS to it (`dns-faults.ts`). */
+export interface DnsRecord {
+  readonly netns: NetnsId;
+  /** Running responders: the current one last; an earlier one only while it is being replaced. */
+  readonly responders: readonly DnsResponderRecord[];
+  /** Whether the nat chain CHAOSFLOW-DNS may be in place. */
+  readonly redirect: boolean;
+}
+
+export interface DnsResponderRecord {
+  readonly pid: number;
+  readonly startTimeMs: number;
+  readonly port: number;
+}
+
 export interface KillRecord {
   readonly pid: number;
   readonly startTimeMs: number;
@@ -66,13 +82,14 @@ export interface JournalEntry {
   /** The process the fault was injected into. */
   readonly target: { readonly containerId: string; readonly pid: number; readonly startTimeMs: number };
   readonly state: JournalState;
-  readonly lastRpc: ChaosDaemonRpc;
+  readonly lastRpc: ChaosDaemonRpc | AgentExtensionRpc;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly network?: NetworkRecord;
   readonly stressors?: readonly StressInstance[];
   readonly kill?: KillRecord;
   readonly http?: HttpRecord;
+  readonly dns?: DnsRecord;
   /** The last failure of this key, kept for `--recover-all` reports. */
   readonly lastError?: string;
 }

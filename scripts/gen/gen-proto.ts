@@ -37,7 +37,7 @@ export async function generateProtoTypes(root: string): Promise<Map<string, stri
   try {
     await promisify(execFile)(
       join(root, 'node_modules', '.bin', 'proto-loader-gen-types'),
-      [...GENERATOR_OPTIONS, '-O', out, 'proto/chaosdaemon.proto'],
+      [...GENERATOR_OPTIONS, '-O', out, 'proto/chaosdaemon.proto', 'proto/chaosflow-agent.proto'],
       { cwd: root },
     );
     const files = new Map<string, string>();
