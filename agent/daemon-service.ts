@@ -45,7 +45,7 @@ export const UNIMPLEMENTED_REASONS = {
     'not available for host processes',
   SetDNSServer:
     "SetDNSServer points the container's resolv.conf at Chaos Mesh's chaos-dns-server; host processes share the " +
-    "host's resolv.conf, so for them the chaosflow agent answers DNS itself: chaosflow.agent.v1.AgentExtensions/" +
+    "host's resolv.conf, so for them the chaosflow agent answers DNS itself: chaosflow.ext.v1.AgentExtensions/" +
     'SetDNSChaos',
   InstallJVMRules: 'JVMChaos needs Byteman attached to a JVM; not available in the chaosflow agent',
   UninstallJVMRules: 'JVMChaos is not available in the chaosflow agent (see InstallJVMRules)',

@@ -1,5 +1,5 @@
 /**
- * DNSChaos for a host process (`chaosflow.agent.v1.AgentExtensions/SetDNSChaos`; Chaos Mesh's daemon instead
+ * DNSChaos for a host process (`chaosflow.ext.v1.AgentExtensions/SetDNSChaos`; Chaos Mesh's daemon instead
  * rewrites the container's resolv.conf to its chaos-dns-server, which host processes share with the host):
  * the agent starts a DNS responder (`dns-responder-main.ts`) in the target's network namespace and redirects
  * the namespace's DNS traffic to it,
@@ -23,8 +23,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
-import type { DNSChaosRequest } from '../proto/generated/chaosflow/agent/v1/DNSChaosRequest.js';
-import type { DNSChaosResponseInput } from '../proto/generated/chaosflow/agent/v1/DNSChaosResponse.js';
+import type { DNSChaosRequest } from '../proto/generated/chaosflow/ext/v1/DNSChaosRequest.js';
+import type { DNSChaosResponseInput } from '../proto/generated/chaosflow/ext/v1/DNSChaosResponse.js';
 import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { AgentError } from './agent-error.js';
 import { checkPatterns } from './dns-patterns.js';

@@ -1,5 +1,5 @@
 /**
- * The agent's implementation of `chaosflow.agent.v1.AgentExtensions` (`proto/chaosflow-agent.proto`), served
+ * The agent's implementation of `chaosflow.ext.v1.AgentExtensions` (`proto/chaosflow-agent.proto`), served
  * beside `pb.ChaosDaemon` with the same client check, request limits, per-target lock and fault key:
  * SetDNSChaos (`dns-faults.ts`) and GetCapabilities (what this host can do: netem, how loss is carried out,
  * the RPCs answered UNIMPLEMENTED and why).
@@ -10,8 +10,8 @@ import {
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import type { CapabilitiesInput } from '../proto/generated/chaosflow/agent/v1/Capabilities.js';
-import type { DNSChaosRequest } from '../proto/generated/chaosflow/agent/v1/DNSChaosRequest.js';
+import type { CapabilitiesInput } from '../proto/generated/chaosflow/ext/v1/Capabilities.js';
+import type { DNSChaosRequest } from '../proto/generated/chaosflow/ext/v1/DNSChaosRequest.js';
 import { AgentError, toServiceError } from './agent-error.js';
 import { checkClient, type ClientAccess } from './client-identity.js';
 import { callScope, UNIMPLEMENTED_REASONS } from './daemon-service.js';

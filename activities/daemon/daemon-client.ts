@@ -6,6 +6,12 @@
  * `DaemonError`.
  */
 import { type Client, Metadata, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import {
+  agentExtensionsProto,
+  type AgentExtensionRpc,
+  type ExtensionRequestInput,
+  type ExtensionResponse,
+} from '../../proto/agent-extensions-proto.js';
 import { chaosDaemonProto } from '../../proto/chaos-daemon-proto.js';
 import type { ChaosDaemonRpc, DecodedResponse, RequestInput } from '../../proto/chaos-daemon-rpcs.js';
 import { FAULT_KEY_METADATA, NAMESPACED_NAME_METADATA } from '../../proto/daemon-metadata.js';
@@ -66,7 +72,25 @@ export class DaemonClient {
   ): Promise<DecodedResponse<R>> {
     // The service is typed per RPC; grpc-js's call cannot follow a generic RPC name, so it gets the untyped view.
     const service: ServiceDefinition = chaosDaemonProto().service;
-    const method = service[rpc];
+    return this.#unary(rpc, service[rpc], request, options) as Promise<DecodedResponse<R>>;
+  }
+
+  /** An RPC of chaosflow's agent extensions (`proto/chaosflow-agent.proto`), which Chaos Mesh's daemon lacks. */
+  callExtension<R extends AgentExtensionRpc>(
+    rpc: R,
+    request: ExtensionRequestInput<R>,
+    options: DaemonCallOptions = {},
+  ): Promise<ExtensionResponse<R>> {
+    const service: ServiceDefinition = agentExtensionsProto().service;
+    return this.#unary(rpc, service[rpc], request, options) as Promise<ExtensionResponse<R>>;
+  }
+
+  #unary(
+    rpc: ChaosDaemonRpc | AgentExtensionRpc,
+    method: ServiceDefinition[string] | undefined,
+    request: unknown,
+    options: DaemonCallOptions,
+  ): Promise<unknown> {
     if (!method) {
       return Promise.reject(
         new DaemonError('DAEMON_CALL_FAILED', {
@@ -83,7 +107,7 @@ export class DaemonClient {
     const deadline = Date.now() + (options.deadlineMs ?? this.#defaultDeadlineMs);
     const signal = options.signal;
 
-    return new Promise<DecodedResponse<R>>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       if (signal?.aborted) {
         reject(
           new DaemonError('DAEMON_CALL_FAILED', {
@@ -106,7 +130,7 @@ export class DaemonClient {
         (err: ServiceError | null, value?: unknown) => {
           signal?.removeEventListener('abort', onAbort);
           if (err) reject(wrapCallError(err, this.endpoint, rpc, this.#unavailableHint));
-          else resolve((value ?? {}) as DecodedResponse<R>);
+          else resolve(value ?? {});
         },
       );
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -3,6 +3,11 @@
  * TLS files), the worker's client pool holds one channel per daemon. The TLS files are read on each connect, so
  * rotated certificates are picked up; the pool keys channels by their content, so a rotation opens a new one.
  */
+import type {
+  AgentExtensionRpc,
+  ExtensionRequestInput,
+  ExtensionResponse,
+} from '../../proto/agent-extensions-proto.js';
 import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { DaemonCallOptions } from '../daemon/daemon-client.js';
 import type { DaemonClientPool } from '../daemon/daemon-client-pool.js';
@@ -20,6 +25,12 @@ export interface DaemonCaller {
     request: RequestInput<R>,
     options?: DaemonCallOptions,
   ): Promise<DecodedResponse<R>>;
+  /** chaosflow's agent extensions (`proto/chaosflow-agent.proto`): only the chaosflow agent serves them. */
+  callExtension<R extends AgentExtensionRpc>(
+    rpc: R,
+    request: ExtensionRequestInput<R>,
+    options?: DaemonCallOptions,
+  ): Promise<ExtensionResponse<R>>;
 }
 
 export interface DaemonConnector {

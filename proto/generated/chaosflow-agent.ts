@@ -2,12 +2,12 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
-import type { AgentExtensionsClient as _chaosflow_agent_v1_AgentExtensionsClient, AgentExtensionsDefinition as _chaosflow_agent_v1_AgentExtensionsDefinition } from './chaosflow/agent/v1/AgentExtensions.js';
-import type { CapabilitiesInput as _chaosflow_agent_v1_CapabilitiesInput, Capabilities as _chaosflow_agent_v1_Capabilities } from './chaosflow/agent/v1/Capabilities.js';
-import type { CapabilitiesRequestInput as _chaosflow_agent_v1_CapabilitiesRequestInput, CapabilitiesRequest as _chaosflow_agent_v1_CapabilitiesRequest } from './chaosflow/agent/v1/CapabilitiesRequest.js';
-import type { DNSChaosRequestInput as _chaosflow_agent_v1_DNSChaosRequestInput, DNSChaosRequest as _chaosflow_agent_v1_DNSChaosRequest } from './chaosflow/agent/v1/DNSChaosRequest.js';
-import type { DNSChaosResponseInput as _chaosflow_agent_v1_DNSChaosResponseInput, DNSChaosResponse as _chaosflow_agent_v1_DNSChaosResponse } from './chaosflow/agent/v1/DNSChaosResponse.js';
-import type { UnimplementedInput as _chaosflow_agent_v1_UnimplementedInput, Unimplemented as _chaosflow_agent_v1_Unimplemented } from './chaosflow/agent/v1/Unimplemented.js';
+import type { AgentExtensionsClient as _chaosflow_ext_v1_AgentExtensionsClient, AgentExtensionsDefinition as _chaosflow_ext_v1_AgentExtensionsDefinition } from './chaosflow/ext/v1/AgentExtensions.js';
+import type { CapabilitiesInput as _chaosflow_ext_v1_CapabilitiesInput, Capabilities as _chaosflow_ext_v1_Capabilities } from './chaosflow/ext/v1/Capabilities.js';
+import type { CapabilitiesRequestInput as _chaosflow_ext_v1_CapabilitiesRequestInput, CapabilitiesRequest as _chaosflow_ext_v1_CapabilitiesRequest } from './chaosflow/ext/v1/CapabilitiesRequest.js';
+import type { DNSChaosRequestInput as _chaosflow_ext_v1_DNSChaosRequestInput, DNSChaosRequest as _chaosflow_ext_v1_DNSChaosRequest } from './chaosflow/ext/v1/DNSChaosRequest.js';
+import type { DNSChaosResponseInput as _chaosflow_ext_v1_DNSChaosResponseInput, DNSChaosResponse as _chaosflow_ext_v1_DNSChaosResponse } from './chaosflow/ext/v1/DNSChaosResponse.js';
+import type { UnimplementedInput as _chaosflow_ext_v1_UnimplementedInput, Unimplemented as _chaosflow_ext_v1_Unimplemented } from './chaosflow/ext/v1/Unimplemented.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -15,14 +15,14 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 
 export interface ProtoGrpcType {
   chaosflow: {
-    agent: {
+    ext: {
       v1: {
-        AgentExtensions: SubtypeConstructor<typeof grpc.Client, _chaosflow_agent_v1_AgentExtensionsClient> & { service: _chaosflow_agent_v1_AgentExtensionsDefinition }
-        Capabilities: MessageTypeDefinition<_chaosflow_agent_v1_CapabilitiesInput, _chaosflow_agent_v1_Capabilities>
-        CapabilitiesRequest: MessageTypeDefinition<_chaosflow_agent_v1_CapabilitiesRequestInput, _chaosflow_agent_v1_CapabilitiesRequest>
-        DNSChaosRequest: MessageTypeDefinition<_chaosflow_agent_v1_DNSChaosRequestInput, _chaosflow_agent_v1_DNSChaosRequest>
-        DNSChaosResponse: MessageTypeDefinition<_chaosflow_agent_v1_DNSChaosResponseInput, _chaosflow_agent_v1_DNSChaosResponse>
-        Unimplemented: MessageTypeDefinition<_chaosflow_agent_v1_UnimplementedInput, _chaosflow_agent_v1_Unimplemented>
+        AgentExtensions: SubtypeConstructor<typeof grpc.Client, _chaosflow_ext_v1_AgentExtensionsClient> & { service: _chaosflow_ext_v1_AgentExtensionsDefinition }
+        Capabilities: MessageTypeDefinition<_chaosflow_ext_v1_CapabilitiesInput, _chaosflow_ext_v1_Capabilities>
+        CapabilitiesRequest: MessageTypeDefinition<_chaosflow_ext_v1_CapabilitiesRequestInput, _chaosflow_ext_v1_CapabilitiesRequest>
+        DNSChaosRequest: MessageTypeDefinition<_chaosflow_ext_v1_DNSChaosRequestInput, _chaosflow_ext_v1_DNSChaosRequest>
+        DNSChaosResponse: MessageTypeDefinition<_chaosflow_ext_v1_DNSChaosResponseInput, _chaosflow_ext_v1_DNSChaosResponse>
+        Unimplemented: MessageTypeDefinition<_chaosflow_ext_v1_UnimplementedInput, _chaosflow_ext_v1_Unimplemented>
       }
     }
   }

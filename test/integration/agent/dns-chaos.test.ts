@@ -1,5 +1,5 @@
 /**
- * DNSChaos through the agent (`chaosflow.agent.v1.AgentExtensions/SetDNSChaos`) against lookups made inside
+ * DNSChaos through the agent (`chaosflow.ext.v1.AgentExtensions/SetDNSChaos`) against lookups made inside
  * the target's network namespace: the agent's responder answers SERVFAIL (action error) or random addresses
  * (action random) for names matching the patterns, and forwards every other name to the original resolver, a
  * tiny real DNS server this test runs (dns-packet) that answers 192.0.2.10 for every A query. After each test
@@ -10,9 +10,9 @@ import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import dnsPacket from 'dns-packet';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { agentExtensionsProto } from '../../../proto/agent-extensions-proto.js';
-import type { DNSChaosRequestInput } from '../../../proto/generated/chaosflow/agent/v1/DNSChaosRequest.js';
-import type { DNSChaosResponse } from '../../../proto/generated/chaosflow/agent/v1/DNSChaosResponse.js';
-import type { AgentExtensionsClient } from '../../../proto/generated/chaosflow/agent/v1/AgentExtensions.js';
+import type { DNSChaosRequestInput } from '../../../proto/generated/chaosflow/ext/v1/DNSChaosRequest.js';
+import type { DNSChaosResponse } from '../../../proto/generated/chaosflow/ext/v1/DNSChaosResponse.js';
+import type { AgentExtensionsClient } from '../../../proto/generated/chaosflow/ext/v1/AgentExtensions.js';
 import { isAlive } from '../../../agent/process-info.js';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
 import { createNetnsHost, type NetnsHost, type NetnsSnapshot } from '../../../embedded/netns-host.js';
