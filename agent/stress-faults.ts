@@ -91,9 +91,12 @@ export class StressFaults {
       },
     ].filter((w) => w.instance || w.uid);
     if (wanted.length === 0) {
+      // The worker lost the inject's answer (the inject was cancelled by an abort, or timed out) but names
+      // its fault: everything started under that key is stopped.
+      if (scope.keySource === 'metadata') return this.cancelByKey(scope);
       throw new AgentError(
         'INVALID_ARGUMENT',
-        'CancelStressors needs cpuInstance or memoryInstance (or their uid)',
+        'CancelStressors needs cpuInstance or memoryInstance (or their uid), or the chaosflow-fault-key metadata',
       );
     }
     for (const w of wanted) {
@@ -121,6 +124,18 @@ export class StressFaults {
         );
       }
     }
+  }
+
+  /** Stops every stressor journaled under the call's fault key; none is fine (the inject never got so far). */
+  private async cancelByKey(scope: CallScope): Promise<void> {
+    const entry = this.ctx.journal.get(scope.key);
+    const instances = entry?.stressors ?? [];
+    for (const instance of instances) {
+      const outcome = await this.ctx.stress.stop(instance.pid, instance.startTimeMs, true, instance.uid);
+      scope.logger.info({ key: scope.key, pid: instance.pid, outcome }, 'stressor stopped by fault key');
+    }
+    if (entry) await saveEntry(this.ctx.journal, nextEntry(entry, scope, entry.target, { stressors: [] }));
+    else scope.logger.info({ key: scope.key }, 'no stressor under this fault key; nothing to cancel');
   }
 
   private findInstance(

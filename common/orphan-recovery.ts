@@ -26,6 +26,15 @@ export function orphanCloseStatus(temporalStatus: string): OrphanCloseStatus | u
 /** Orphaned while the janitor works, then RecoveredByJanitor; RecoveryFailed while a recover keeps failing. */
 export type OrphanPhase = 'Orphaned' | 'RecoveredByJanitor' | 'RecoveryFailed';
 
+/** How `get` and `list` show an orphan's phase: `Terminated while Running: RecoveredByJanitor`. */
+export function orphanPhaseLabel(
+  closedAs: OrphanCloseStatus,
+  runPhase: string,
+  orphanPhase: OrphanPhase,
+): string {
+  return `${closedAs} while ${runPhase}: ${orphanPhase}`;
+}
+
 /** One janitor per closed run (its Temporal run id): a second scan, or a second worker, cannot start another. */
 export function janitorWorkflowId(orphanRunId: string): string {
   return `chaosflow-janitor/${orphanRunId}`;

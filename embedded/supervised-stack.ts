@@ -52,6 +52,8 @@ export interface SupervisedStackOptions {
   onEvent: (line: string) => void;
   /** Default 1000 ms. */
   restartDelayMs?: number;
+  /** Exits of one part within a minute that end the stack; default 5. */
+  crashesTolerated?: number;
 }
 
 const CRASH_WINDOW_MS = 60_000;
@@ -271,7 +273,7 @@ export class SupervisedStack {
     const now = Date.now();
     const recent = [...(this.#crashes.get(part) ?? []), now].filter((t) => now - t < CRASH_WINDOW_MS);
     this.#crashes.set(part, recent);
-    if (recent.length >= CRASHES_TOLERATED) {
+    if (recent.length >= (this.options.crashesTolerated ?? CRASHES_TOLERATED)) {
       this.#giveUp(
         new Error(
           `${who} ${how}, its ${recent.length}th exit within a minute; giving up (its log: ${logFile})`,

@@ -14,6 +14,7 @@ import { ActivityError } from '../errors.js';
 import type { DaemonConnector } from './daemon-connector.js';
 import type { FaultDriver } from './fault-driver.js';
 import { callOptions, eachTarget, failedRecover, type FaultTarget } from './fault-outcome.js';
+import { DaemonError } from '../daemon/daemon-error.js';
 
 const bad = (why: string) => new ActivityError('INVALID_INPUT', `StressChaos: ${why}`);
 
@@ -82,6 +83,8 @@ function checkedArguments(field: string, text: string): string {
   return text;
 }
 
+const EMPTY_CANCEL = { cpuInstance: '', cpuStartTime: '0', memoryInstance: '', memoryStartTime: '0' };
+
 const INSTANCE_FIELDS = [
   'cpuInstance',
   'cpuStartTime',
@@ -107,13 +110,23 @@ export function createStressChaosDriver(connector: DaemonConnector): FaultDriver
         batch,
         async (target) => {
           const data = target.recoveryData ?? {};
-          if (!data['cpuInstance'] && !data['memoryInstance']) {
-            return {
-              ok: true,
-              message: 'no stress instance was recorded for this target: nothing to cancel',
-            };
-          }
           const daemon = await connector.forNode(target.target.node);
+          if (!data['cpuInstance'] && !data['memoryInstance']) {
+            // The inject's answer was lost (cancelled by an abort, or timed out) though stress-ng may have
+            // started: the chaosflow agent cancels by the fault key the call carries.
+            return daemon.call('CancelStressors', EMPTY_CANCEL, callOptions(batch, target, signal)).then(
+              () => ({ ok: true }),
+              (err: unknown) => {
+                if (!(err instanceof DaemonError) || err.context.status !== 'INVALID_ARGUMENT') throw err;
+                return {
+                  ok: true,
+                  message:
+                    'no stress instance was recorded for this target and its daemon cannot cancel by fault key: ' +
+                    'any stressor its inject started is left to the daemon',
+                };
+              },
+            );
+          }
           await daemon.call(
             'CancelStressors',
             {

@@ -41,15 +41,25 @@ export function register(program: Command): void {
     }
     const client = await openClient(options);
     const { SA_KIND, SA_NAME, SA_NAMESPACE, SA_PHASE } = await import('../../common/search-attributes.js');
+    const { orphanPhaseLabel } = await import('../../common/orphan-recovery.js');
+    const { readOrphanRecovery } = await import('../../client/orphan-status.js');
     const limit = Math.max(1, Number(options.limit) || 20);
     const runs = [];
     for await (const run of client.workflow.list({ query, pageSize: limit })) {
       const sa = run.typedSearchAttributes;
+      const phase = sa.get(SA_PHASE) ?? run.status.name;
+      // Terminated or timed out: the phase it had then, and what the janitor made of its faults.
+      const orphan = await readOrphanRecovery(client.workflow, {
+        workflowId: run.workflowId,
+        runId: run.runId,
+        status: run.status.name,
+        closedAt: run.closeTime,
+      });
       runs.push({
         id: run.workflowId,
         kind: sa.get(SA_KIND) ?? '',
         manifest: `${sa.get(SA_NAMESPACE) ?? ''}/${sa.get(SA_NAME) ?? ''}`,
-        phase: sa.get(SA_PHASE) ?? run.status.name,
+        phase: orphan ? orphanPhaseLabel(orphan.orphan.closedAs, phase, orphan.phase) : phase,
         temporalStatus: run.status.name,
         started: run.startTime.toISOString(),
         closed: run.closeTime?.toISOString(),

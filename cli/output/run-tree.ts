@@ -4,7 +4,7 @@
  */
 import { formatGoDuration } from '../../common/duration.js';
 import type { RunView } from '../../client/runs.js';
-import type { OrphanRecovery } from '../../common/orphan-recovery.js';
+import { orphanPhaseLabel, type OrphanRecovery } from '../../common/orphan-recovery.js';
 import type { NodeStatus, RunStatus } from '../../common/run-status.js';
 import { renderFields, renderTable } from './render-table.js';
 
@@ -46,7 +46,7 @@ export function renderRunHeader(status: RunView, now = Date.now()): string {
     [
       'PHASE',
       orphan
-        ? `${orphan.orphan.closedAs} while ${status.phase}: ${orphan.phase}`
+        ? orphanPhaseLabel(orphan.orphan.closedAs, status.phase, orphan.phase)
         : `${status.phase}${status.paused ? ' (paused)' : ''}`,
     ],
     ...(orphan ? ([['RECOVERY', orphanLine(orphan)]] as const) : []),

@@ -86,6 +86,12 @@ describeWithNetns('the janitor recovers runs that closed without recovering', ()
     expect(view.orphan.faults.every((f) => f.state === 'Recovered')).toBe(true);
     const text = await runCli(['get', workflowId, ...env.cliFlags]);
     expect(text.stdout).toMatch(/RECOVERY\s+by the janitor chaosflow-janitor\/\S+ at \S+: 1 of 1 fault/);
+    // `list` says the same of it, not the Running its search attribute was left at.
+    const list = await runCli(['list', '-o', 'json', ...env.cliFlags]);
+    const listed = (JSON.parse(list.stdout) as { id: string; phase: string }[]).find(
+      (r) => r.id === workflowId,
+    );
+    expect(listed?.phase).toBe('Terminated while Running: RecoveredByJanitor');
 
     // The janitor is findable in the Temporal UI by the orphan's id, and there is exactly one.
     const janitors: string[] = [];

@@ -141,6 +141,30 @@ describeWithNetns(
       expect(host.alive()).toBe(true);
     });
 
+    it('stops the stressors of a fault key when the worker lost the instance ids (an inject cancelled by an abort)', async () => {
+      const host = await newHost(true);
+      const cgroup = host.cgroup;
+      if (!cgroup) throw new Error('the test host has no cgroup');
+      const { client } = fixture;
+      const target = host.containerId;
+      const faultKey = { run: 'run-lost-answer', node: 'cpu', target };
+      const started = await client.call('ExecStressors', { target, cpuStressors: '--cpu 1' }, { faultKey });
+      const pid = Number(started.cpuInstance);
+      expect(processExists(pid)).toBe(true);
+      const empty = { cpuInstance: '', cpuStartTime: '0', memoryInstance: '', memoryStartTime: '0' };
+      // Without the key there is nothing to go by.
+      await expect(client.call('CancelStressors', empty)).rejects.toMatchObject({
+        context: { status: 'INVALID_ARGUMENT' },
+      });
+      expect(processExists(pid)).toBe(true);
+      await client.call('CancelStressors', empty, { faultKey });
+      expect(await waitUntil(() => !processExists(pid), 5_000)).toBe(true);
+      expect(await waitUntil(async () => (await cgroup.pids()).length === 1, 5_000)).toBe(true);
+      // Again, and for a key that never started anything: harmless.
+      await client.call('CancelStressors', empty, { faultKey });
+      await client.call('CancelStressors', empty, { faultKey: { ...faultKey, node: 'never-injected' } });
+    });
+
     it("holds memory in the target's memory cgroup with the translated memStress options", async () => {
       const host = await newHost(true);
       const memoryDir = host.cgroup?.dirs.find((d) => d.includes('/memory/'));
