@@ -81,7 +81,8 @@ spec:
 
   it('makes matching DNS lookups inside the target fail with SERVFAIL while a DNSChaos holds', async () => {
     const app = await target('dns-app-0', 'dns-app');
-    const lookup = (name: string): Promise<string> => app.exec([process.execPath, '-e', LOOKUP, app.hostIp, name]);
+    const lookup = (name: string): Promise<string> =>
+      app.exec([process.execPath, '-e', LOOKUP, app.hostIp, name]);
     expect(await lookup('chaos-mesh.org')).toBe('ECONNREFUSED');
     const handle = await env.run(`
 apiVersion: chaos-mesh.org/v1alpha1
