@@ -168,6 +168,11 @@ export interface ApplyTargetStateResult {
   daemonState?: Record<string, string>;
   /** Set when the pod is gone: the state counts as applied (nothing left to undo), with this warning. */
   warning?: string;
+  /**
+   * What the chaosflow agent said about calls that succeeded: the state had been recovered by its lease already,
+   * or the namespace was left different from before the first inject (drift).
+   */
+  agentWarnings?: string[];
 }
 
 export interface ChaosflowActivities {
@@ -182,4 +187,12 @@ export interface ChaosflowActivities {
   readOrphan(input: ReadOrphanInput): Promise<OrphanRecords>;
   runTask(input: TaskInput): Promise<TaskResult>;
   applyTargetState(input: ApplyTargetStateInput): Promise<ApplyTargetStateResult>;
+  /** Renews the agent leases of what the run holds, until cancelled (`leases/hold-fault-leases.ts`). */
+  holdFaultLeases(input: HoldFaultLeasesInput): Promise<void>;
+}
+
+/** The run whose faults' leases are renewed. */
+export interface HoldFaultLeasesInput {
+  workflowId: string;
+  runId: string;
 }

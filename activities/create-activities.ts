@@ -21,6 +21,8 @@ import { ActivityError } from './errors.js';
 import { callDriver, type FaultDrivers } from './faults/fault-driver.js';
 import { createHaltGuard } from './halt-guard.js';
 import { readOrphan } from './janitor/read-orphan.js';
+import type { DaemonConnector } from './faults/daemon-connector.js';
+import { holdFaultLeases } from './leases/hold-fault-leases.js';
 import { observeFaultCall } from './observed-faults.js';
 import { observeNotification } from './observed-notifications.js';
 import { observeProbe } from './observed-probes.js';
@@ -41,13 +43,18 @@ export interface ActivityDeps {
   runAs?: RunAsUser;
   /** Sends a pod's merged network/IO/HTTP state to its daemon (for the per-target entity workflow). */
   applyTargetState: (input: ApplyTargetStateInput, signal: AbortSignal) => Promise<ApplyTargetStateResult>;
-  /** The worker's Temporal client: the janitor reads closed runs through it. */
+  /** The worker's Temporal client: the janitor reads closed runs through it, the lease renewal live ones. */
   client?: Client;
+  /** How daemons are reached for lease renewals (the drivers' own connector). */
+  daemons?: DaemonConnector;
   /** The worker's logger; default silent. */
   logger?: Logger;
   /** Where inject, recover and probes are measured; default a registry nobody serves. */
   metrics?: WorkerMetrics;
 }
+
+/** Well inside the inject stub's heartbeat timeout (workflows/activity-stubs.ts). */
+const INJECT_HEARTBEAT_MS = 2_000;
 
 export function createActivities(deps: ActivityDeps): ChaosflowActivities {
   const logger = deps.logger ?? pino({ level: 'silent' });
@@ -59,10 +66,17 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
       await before?.();
       const { kind, action } = batch.chaos;
       const log = activityLogger(logger, { node: batch.nodeId, kind, action, endpoint: batch.endpoint });
-      const result = await observeFaultCall(op, batch, metrics.faults, log, () =>
-        callDriver(deps.drivers, op, batch, signal()),
-      );
-      return retryTransient(op, result);
+      // An inject heartbeats, so that an abort reaches it (its calls stop) and the run, which waits for it to
+      // end before recovering, learns soon of a worker that died under it.
+      const beat = op === 'inject' ? setInterval(() => heartbeat(), INJECT_HEARTBEAT_MS) : undefined;
+      try {
+        const result = await observeFaultCall(op, batch, metrics.faults, log, () =>
+          callDriver(deps.drivers, op, batch, signal()),
+        );
+        return retryTransient(op, result);
+      } finally {
+        clearInterval(beat);
+      }
     });
   return {
     resolveTargets: classified(async (input) => {
@@ -132,6 +146,20 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
         throw new ActivityError('INVALID_INPUT', 'this worker has no Temporal client to read runs');
       }
       return readOrphan(deps.client, input);
+    }),
+    holdFaultLeases: classified(async (input) => {
+      if (!deps.client || !deps.daemons) {
+        throw new ActivityError(
+          'INVALID_INPUT',
+          'this worker has no Temporal client or daemons to renew leases',
+        );
+      }
+      await holdFaultLeases(
+        input,
+        { client: deps.client, connector: deps.daemons, logger: activityLogger(logger) },
+        (details) => heartbeat(details),
+        (ms) => Context.current().sleep(ms),
+      );
     }),
   };
 }

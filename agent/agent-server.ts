@@ -8,8 +8,12 @@
  */
 import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { readFile } from 'node:fs/promises';
-import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { agentExtensionsProto } from '../proto/agent-extensions-proto.js';
+import {
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { chaosDaemonProto } from '../proto/chaos-daemon-proto.js';
 import { AgentConfigError } from './agent-error.js';
 import type { AgentTransport } from './config.js';
@@ -60,14 +64,15 @@ export async function startAgentServer(
   listen: { host: string; port: number },
   credentials: ServerCredentials,
   implementation: UntypedServiceImplementation,
-  extensions?: UntypedServiceImplementation,
+  /** chaosflow's extension services, served beside `pb.ChaosDaemon` (the lease service). */
+  extensions: readonly { definition: ServiceDefinition; implementation: UntypedServiceImplementation }[] = [],
 ): Promise<AgentServer> {
   const server = new Server({
     'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
     'grpc.max_send_message_length': MAX_REQUEST_BYTES,
   });
   server.addService(chaosDaemonProto().service, implementation);
-  if (extensions) server.addService(agentExtensionsProto().service, extensions);
+  for (const extension of extensions) server.addService(extension.definition, extension.implementation);
   const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${listen.port}`, credentials, (err, bound) =>

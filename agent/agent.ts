@@ -4,6 +4,7 @@
  * target is gone are reverted); `stop` stops accepting calls, waits for those in flight, and leaves injected
  * faults in place unless asked to recover them (the journal keeps what a later `--recover-all` needs).
  */
+import { agentExtensionsProto } from '../proto/agent-extensions-proto.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createMetricRegistry } from '../telemetry/metric-registry.js';
@@ -19,6 +20,11 @@ import { createExtensionService } from './extension-service.js';
 import type { FaultContext } from './fault-context.js';
 import { Journal } from './journal.js';
 import { KeyedLock } from './keyed-lock.js';
+import { LeaseBook } from './lease-book.js';
+import { NetworkBaselines } from './network-baselines.js';
+import { CgroupBaselines } from './cgroup-baselines.js';
+import { createLeaseService } from './lease-service.js';
+import { agentLeasesProto } from '../proto/agent-leases-proto.js';
 import { probeNetem } from './netem-probe.js';
 import { netnsOf } from './process-info.js';
 import { reconcile, recoverAll, type RecoveryReport } from './recovery.js';
@@ -47,6 +53,8 @@ export class Agent {
     private readonly ctx: FaultContext,
     private readonly server: AgentServer,
     private readonly locks: KeyedLock,
+    /** The leases of the faults it holds. */
+    readonly leases: LeaseBook,
     /** What the start-up reconcile did. */
     readonly startupReport: RecoveryReport,
     private readonly metricsServer: MetricsServer | undefined,
@@ -76,6 +84,16 @@ export class Agent {
       'journal reconciled',
     );
     const locks = new KeyedLock();
+    const baselines = await NetworkBaselines.open(config.stateDir, ctx.runner, ctx.journal, logger);
+    const cgroups = await CgroupBaselines.open(config.stateDir, ctx.journal, logger);
+    const leases = await LeaseBook.open(ctx, locks, config.stateDir, config.leaseMs, logger, {
+      network: baselines,
+      cgroups,
+    });
+    const expired = await leases.expireDue();
+    if (expired.length > 0) {
+      logger.warn({ keys: expired }, 'leases that ran out while the agent was down: faults recovered');
+    }
     const transport = config.transport;
     let certificates: AgentCertificates | undefined;
     if (transport.kind === 'mtls' && transport.source === 'generated') {
@@ -88,9 +106,26 @@ export class Agent {
     const server = await startAgentServer(
       config.listen,
       await serverCredentials(transport),
-      createDaemonService(ctx, locks, access, (rpc, code, seconds) => agentMetrics.rpc(rpc, code, seconds)),
-      createExtensionService(ctx, locks, access),
-    );
+      createDaemonService(ctx, locks, access, (rpc, code, seconds) => agentMetrics.rpc(rpc, code, seconds), {
+        leases,
+        baselines,
+        cgroups,
+        journal: ctx.journal,
+      }),
+      [
+        {
+          definition: agentLeasesProto().service,
+          implementation: createLeaseService(leases, access, logger),
+        },
+        {
+          definition: agentExtensionsProto().service,
+          implementation: createExtensionService(ctx, locks, access),
+        },
+      ],
+    ).catch((err: unknown) => {
+      leases.stop();
+      throw err;
+    });
     if (transport.kind === 'plaintext') {
       logger.warn(
         { address: server.address },
@@ -114,10 +149,11 @@ export class Agent {
         ...(transport.kind === 'mtls' ? { allowClients: transport.allowClients } : {}),
         ...(certificates ? { clientTlsDir: join(certificates.dir, 'client') } : {}),
         stateDir: config.stateDir,
+        lease: config.leaseMs === 0 ? 'off' : `${config.leaseMs}ms`,
       },
       'agent listening',
     );
-    return new Agent(ctx, server, locks, report, metricsServer, certificates);
+    return new Agent(ctx, server, locks, leases, report, metricsServer, certificates);
   }
 
   get address(): string {
@@ -136,6 +172,7 @@ export class Agent {
   /** Stops serving; with `recover`, then reverts everything in the journal. */
   async stop(options: { recover?: boolean; graceMs?: number } = {}): Promise<RecoveryReport | undefined> {
     await this.server.shutdown(options.graceMs);
+    this.leases.stop();
     await this.locks.drain();
     await this.metricsServer?.close();
     this.ctx.logger.info({ recover: options.recover === true }, 'agent stopped serving');

@@ -18,6 +18,7 @@
  * | `--log-level` | `CHAOSFLOW_AGENT_LOG_LEVEL` | `info` | pino level |
  * | `--metrics-address` | `CHAOSFLOW_AGENT_METRICS_ADDRESS` | off | `HOST:PORT` of Prometheus `/metrics` (`agent/agent-metrics.ts`) |
  * | — | `CHAOSFLOW_AGENT_COMMAND_TIMEOUT_MS` | `20000` | timeout of each external command |
+ * | `--lease` | `CHAOSFLOW_AGENT_LEASE` | `60s` | lease of each fault applied with a `chaosflow-fault-key` (1s-24h; `0`: no leases); an inject's `chaosflow-lease` metadata overrides it (`lease-book.ts`) |
  *
  * The transport is mutual TLS. With none of `--ca/--cert/--key` the agent uses the certificates it generates in
  * `<state dir>/tls/` (`agent-certificates.ts`); with them, all three must be given. Either way only clients
@@ -32,6 +33,7 @@ import {
   type MetricsAddress,
 } from '../telemetry/metrics-address.js';
 import { AgentConfigError } from './agent-error.js';
+import { DEFAULT_LEASE_MS, parseLeaseDuration } from './lease-duration.js';
 
 export interface AgentTlsFiles {
   readonly caFile: string;
@@ -63,6 +65,8 @@ export interface AgentConfig {
   readonly commandTimeoutMs: number;
   /** Where `/metrics` is served; undefined: nowhere. */
   readonly metricsAddress: MetricsAddress | undefined;
+  /** Lease of each fault applied with a fault key, in ms; 0: no leases. */
+  readonly leaseMs: number;
 }
 
 /** Flags as commander hands them over. */
@@ -80,6 +84,7 @@ export interface AgentFlags {
   readonly allowHostNetwork?: boolean;
   readonly logLevel?: string;
   readonly metricsAddress?: string;
+  readonly lease?: string;
 }
 
 export type AgentEnvironment = Readonly<Record<string, string | undefined>>;
@@ -112,7 +117,21 @@ export function parseAgentConfig(flags: AgentFlags, env: AgentEnvironment): Agen
   if (metricsText !== undefined && !metricsAddress) {
     throw new AgentConfigError(`--metrics-address ${METRICS_ADDRESS_HINT}, not "${metricsText}"`);
   }
+  const leaseText = pick(flags.lease, 'CHAOSFLOW_AGENT_LEASE');
+  let leaseMs = DEFAULT_LEASE_MS;
+  if (leaseText !== undefined && leaseText.trim() !== '0') {
+    const parsed = parseLeaseDuration(leaseText);
+    if (typeof parsed === 'string') {
+      throw new AgentConfigError(`--lease (or CHAOSFLOW_AGENT_LEASE): ${parsed}; or 0 for no leases`, {
+        setting: 'lease',
+      });
+    }
+    leaseMs = parsed;
+  } else if (leaseText !== undefined) {
+    leaseMs = 0;
+  }
   return Object.freeze({
+    leaseMs,
     listen: Object.freeze(listen),
     transport,
     stateDir,

@@ -4,6 +4,7 @@
  * answer UNIMPLEMENTED with the reason.
  */
 import {
+  Metadata,
   status,
   type ServerUnaryCall,
   type sendUnaryData,
@@ -16,13 +17,26 @@ import {
   type DecodedRequest,
   type ResponseInput,
 } from '../proto/chaos-daemon-rpcs.js';
-import { FAULT_KEY_METADATA, NAMESPACED_NAME_METADATA } from '../proto/daemon-metadata.js';
+import {
+  FAULT_KEY_METADATA,
+  LEASE_METADATA,
+  NAMESPACED_NAME_METADATA,
+  WARNING_METADATA,
+} from '../proto/daemon-metadata.js';
 import { AgentError, toServiceError } from './agent-error.js';
 import { checkClient, type ClientAccess } from './client-identity.js';
 import { checkRequestLimits } from './request-limits.js';
 import type { CallScope, FaultContext } from './fault-context.js';
 import { HttpFaults } from './http-faults.js';
 import type { KeyedLock } from './keyed-lock.js';
+import type { LeaseBook } from './lease-book.js';
+import type { NetworkBaselines } from './network-baselines.js';
+import type { CgroupBaselines } from './cgroup-baselines.js';
+import type { Journal } from './journal.js';
+import { resolveHostTarget } from './host-target.js';
+import type { NetnsId } from './process-info.js';
+import { errorMessage } from '../common/errors/chaosflow-error.js';
+import { parseLeaseDuration } from './lease-duration.js';
 import { NetworkFaults } from './network-faults.js';
 import { ProcessFaults } from './process-faults.js';
 import { checkMetadataValue } from './request-validation.js';
@@ -70,11 +84,27 @@ function targetOf(rpc: ChaosDaemonRpc, request: Record<string, unknown>): string
 /** Told of every served call: its RPC, gRPC status code and time (the agent's metrics). */
 export type RpcObserver = (rpc: ChaosDaemonRpc, code: number, seconds: number) => void;
 
+/**
+ * What happens around every call, under its target's lock: leases (`lease-book.ts`) after a call that
+ * succeeded, and the network baseline before and the drift check after (`network-baselines.ts`). Their warnings
+ * go back as `chaosflow-warning` trailers.
+ */
+export interface CallHooks {
+  readonly leases?: Pick<LeaseBook, 'afterCall'>;
+  readonly baselines?: Pick<NetworkBaselines, 'beforeInject' | 'afterCall'>;
+  readonly cgroups?: Pick<CgroupBaselines, 'beforeStress' | 'afterCall'>;
+  /** Where a CancelStressors' target is found. */
+  readonly journal?: Pick<Journal, 'get' | 'entries'>;
+}
+
+const NETWORK_LISTS = { FlushIPSets: 'ipsets', SetIptablesChains: 'chains', SetTcs: 'tcs' } as const;
+
 export function createDaemonService(
   ctx: FaultContext,
   locks: KeyedLock,
   access: ClientAccess,
   observe: RpcObserver = () => undefined,
+  hooks: CallHooks = {},
 ): UntypedServiceImplementation {
   const network = new NetworkFaults(ctx);
   const stress = new StressFaults(ctx);
@@ -106,7 +136,7 @@ export function createDaemonService(
   const implementation: UntypedServiceImplementation = {};
   for (const rpc of CHAOS_DAEMON_RPCS) {
     implementation[rpc] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks, access, observe);
+      void serve(rpc, handlers[rpc], call, callback, ctx.logger, locks, access, observe, hooks);
     };
   }
   return implementation;
@@ -121,6 +151,7 @@ async function serve(
   locks: KeyedLock,
   access: ClientAccess,
   observe: RpcObserver,
+  hooks: CallHooks,
 ): Promise<void> {
   const started = performance.now();
   const request = call.request as Record<string, unknown>;
@@ -131,10 +162,34 @@ async function serve(
     const target = targetOf(rpc, request);
     const scope = callScope(rpc, call, target, logger);
     log = scope.logger;
-    const response = await locks.run(`target:${target}`, () => handler(scope, request as never));
-    log.info({ ms: Math.round(performance.now() - started), status: 'OK' }, 'rpc');
+    const leaseMs = requestedLease(call, scope);
+    const { response, warnings } = await locks.run(`target:${target}`, async () => {
+      const network = await networkOf(rpc, request, hooks, scope);
+      const stressed = await stressTargetOf(rpc, request, hooks, scope);
+      const answer = await handler(scope, request as never);
+      const found: string[] = [...((await hooks.leases?.afterCall(scope, leaseMs)) ?? [])];
+      if (stressed && hooks.cgroups) {
+        const drift = await hooks.cgroups
+          .afterCall(stressed)
+          .catch((err: unknown) => `the drift check after this call failed: ${errorMessage(err)}`);
+        if (drift) found.push(drift);
+      }
+      if (network && hooks.baselines) {
+        const drift = await hooks.baselines
+          .afterCall(network.netns, network.path)
+          .catch((err: unknown) => `the drift check after this call failed: ${errorMessage(err)}`);
+        if (drift) found.push(drift);
+      }
+      return { response: answer, warnings: found };
+    });
+    log.info(
+      { ms: Math.round(performance.now() - started), status: 'OK', ...(warnings.length ? { warnings } : {}) },
+      'rpc',
+    );
     observe(rpc, status.OK, (performance.now() - started) / 1000);
-    callback(null, response);
+    const trailer = new Metadata();
+    for (const warning of warnings) trailer.add(WARNING_METADATA, asciiOnly(warning));
+    callback(null, response, trailer);
   } catch (err) {
     const serviceError = toServiceError(err);
     if (err instanceof AgentError) {
@@ -170,4 +225,74 @@ export function callScope(
     namespacedName,
     logger: logger.child({ rpc, key, ...(namespacedName ? { namespacedName } : {}) }),
   };
+}
+
+/**
+ * For a network RPC whose target runs: its namespace, after recording the baseline when the call injects into a
+ * namespace the agent holds nothing in yet. A target that is gone has no namespace to compare.
+ */
+async function networkOf(
+  rpc: ChaosDaemonRpc,
+  request: Record<string, unknown>,
+  hooks: CallHooks,
+  scope: CallScope,
+): Promise<{ netns: NetnsId; path: string } | undefined> {
+  if (!hooks.baselines || !(rpc in NETWORK_LISTS)) return undefined;
+  const list = request[NETWORK_LISTS[rpc as keyof typeof NETWORK_LISTS]];
+  const target = await resolveHostTarget(String(request['container_id'])).catch(() => undefined);
+  if (!target) return undefined;
+  if (Array.isArray(list) && list.length > 0) {
+    await hooks.baselines.beforeInject(target.netns, target.netnsPath, scope.key);
+  }
+  return { netns: target.netns, path: target.netnsPath };
+}
+
+/**
+ * For a stress RPC: the container id of its target, after recording the cgroup baseline before a first
+ * ExecStressors. CancelStressors names only the instance; its target is the journal's.
+ */
+async function stressTargetOf(
+  rpc: ChaosDaemonRpc,
+  request: Record<string, unknown>,
+  hooks: CallHooks,
+  scope: CallScope,
+): Promise<string | undefined> {
+  if (!hooks.cgroups || !hooks.journal) return undefined;
+  if (rpc === 'ExecStressors') {
+    const target = await resolveHostTarget(String(request['target'])).catch(() => undefined);
+    if (target) await hooks.cgroups.beforeStress(target.containerId, target.pid);
+    return target?.containerId;
+  }
+  if (rpc !== 'CancelStressors') return undefined;
+  const instances = [request['cpuInstance'], request['memoryInstance']].filter(
+    (v) => v !== '' && v !== undefined,
+  );
+  return (
+    hooks.journal.get(scope.key)?.target.containerId ??
+    hooks.journal.entries().find((e) => (e.stressors ?? []).some((i) => instances.includes(String(i.pid))))
+      ?.target.containerId
+  );
+}
+
+/** The call's `chaosflow-lease` in ms, if it has one; INVALID_ARGUMENT when it is bad or has no fault key. */
+function requestedLease(call: ServerUnaryCall<unknown, unknown>, scope: CallScope): number | undefined {
+  const value = call.metadata.get(LEASE_METADATA)[0];
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value : value.toString('utf8');
+  if (scope.keySource !== 'metadata') {
+    throw new AgentError(
+      'INVALID_ARGUMENT',
+      `metadata ${LEASE_METADATA}: a lease is kept per fault key, so it needs the ${FAULT_KEY_METADATA} metadata too`,
+      { field: LEASE_METADATA },
+    );
+  }
+  const ms = parseLeaseDuration(text);
+  if (typeof ms === 'string') {
+    throw new AgentError('INVALID_ARGUMENT', `metadata ${LEASE_METADATA}: ${ms}`, { field: LEASE_METADATA });
+  }
+  return ms;
+}
+
+function asciiOnly(text: string): string {
+  return text.replace(/[^\x20-\x7e]/gu, '?');
 }

@@ -39,7 +39,7 @@ let cached: ChaosDaemonProto | undefined;
 /** The loaded proto; `protoPath` overrides where the file is (default: found upward from this module). */
 export function chaosDaemonProto(protoPath?: string): ChaosDaemonProto {
   if (cached && (protoPath === undefined || protoPath === cached.path)) return cached;
-  const path = protoPath ?? findProtoFile();
+  const path = protoPath ?? findProtoFile(PROTO_RELATIVE_PATH);
   const packageDefinition = loadSync(path, CHAOS_DAEMON_PROTO_OPTIONS);
   // The generated types describe what the loader builds from this file with these options.
   const grpcObject = loadPackageDefinition(packageDefinition) as unknown as Partial<ProtoGrpcType>;
@@ -56,18 +56,18 @@ export function chaosDaemonProto(protoPath?: string): ChaosDaemonProto {
 }
 
 /**
- * Walks up from this module to the folder holding `proto/chaosdaemon.proto`: the repository root both when
- * running from source (`proto/`) and when compiled (`dist/proto/`).
+ * Walks up from this module to the folder holding `relativePath` (such as `proto/chaosdaemon.proto`): the
+ * repository root both when running from source (`proto/`) and when compiled (`dist/proto/`).
  */
-function findProtoFile(): string {
+export function findProtoFile(relativePath: string): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(dir, PROTO_RELATIVE_PATH);
+    const candidate = join(dir, relativePath);
     if (existsSync(candidate)) return candidate;
     const parent = dirname(dir);
     if (parent === dir) {
       throw new Error(
-        `cannot find ${PROTO_RELATIVE_PATH} above ${fileURLToPath(import.meta.url)}; ` +
+        `cannot find ${relativePath} above ${fileURLToPath(import.meta.url)}; ` +
           'run chaosflow from its installation folder, which ships the proto/ folder',
       );
     }

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ActivityDeps } from '../activities/create-activities.js';
+import { createDaemonConnector } from '../activities/faults/daemon-connector.js';
 import { createFaultDrivers } from '../activities/faults/drivers.js';
 import { createTargetStateApplier } from '../activities/faults/per-target-state/apply-target-state.js';
 import { createTargetStateClient } from '../activities/faults/per-target-state/entity-client.js';
@@ -25,12 +26,14 @@ export function buildActivityDeps({ config, client, pool, logger, metrics }: Dep
   const { source, pods } = targetsOf(config, kubeConfig);
   const targetState = createTargetStateClient(client, config.temporal.taskQueue);
   const runAs = config.runAs;
+  const daemons = createDaemonConnector(pool, source);
   return {
     runAs,
     targets: createTargetResolver(source, Math.random, createTargetExpanders(source)),
     drivers: createFaultDrivers({
       pool,
       source,
+      connector: daemons,
       targetState,
       ...(pods ? { pods } : {}),
       ...(config.kubernetes?.pauseImage ? { pauseImage: config.kubernetes.pauseImage } : {}),
@@ -38,6 +41,7 @@ export function buildActivityDeps({ config, client, pool, logger, metrics }: Dep
     }),
     applyTargetState: createTargetStateApplier({ pool, source }),
     client,
+    daemons,
     probes: {
       ...(config.prometheusUrl ? { prometheusUrl: config.prometheusUrl } : {}),
       ...(kubeConfig ? { kubeConfig } : {}),

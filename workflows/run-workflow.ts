@@ -34,6 +34,7 @@ import { runSuspend } from './nodes/suspend.js';
 import { runTaskNode } from './nodes/task.js';
 import { RunContext } from './run-context.js';
 import { RunNotifier } from './run-notifier.js';
+import { renewFaultLeases } from './fault-leases.js';
 import { watchStopConditions } from './stop-condition-watch.js';
 
 const BODIES: NodeBodies = {
@@ -70,6 +71,7 @@ export async function chaosflowRun(input: RunInput): Promise<RunStatus> {
   const experiment = new CancellationScope();
   run.bindExperimentScope(experiment);
   const stopWatching = watchStopConditions(run);
+  const stopRenewing = renewFaultLeases(run);
   let phase: TerminalPhase;
   let cancelled = false;
   try {
@@ -90,6 +92,7 @@ export async function chaosflowRun(input: RunInput): Promise<RunStatus> {
 
   // Safety net: nodes recover their own faults, but nothing may be left behind whatever happened above.
   await run.ledger.recover(undefined);
+  stopRenewing();
   run.end(phase);
   const faults = run.ledger.entries();
   if (run.status.phase === 'RecoveryFailed') {

@@ -19,4 +19,6 @@ export interface TargetStateView {
   applies: number;
   lastError?: string;
   warning?: string;
+  /** What the agent said about the last apply (`ApplyTargetStateResult.agentWarnings`). */
+  agentWarnings?: string[];
 }

@@ -45,6 +45,7 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
   let applies = 0;
   let lastError: string | undefined;
   let warning: string | undefined;
+  let agentWarnings: string[] | undefined;
   /** Changes queued or being sent. */
   let pending = 0;
 
@@ -53,6 +54,7 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
     applies,
     ...(lastError ? { lastError } : {}),
     ...(warning ? { warning } : {}),
+    ...(agentWarnings?.length ? { agentWarnings } : {}),
   });
 
   /** Runs `change` and sends the resulting state, one change at a time in arrival order; undoes a change whose
@@ -75,6 +77,7 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
         applies += 1;
         daemonState = result.daemonState ?? daemonState;
         warning = result.warning;
+        agentWarnings = result.agentWarnings;
         lastError = undefined;
         return view();
       } catch (err) {

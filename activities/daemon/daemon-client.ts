@@ -5,16 +5,35 @@
  * chaosflow agent keys its journal and idempotency on (Chaos Mesh's daemon ignores it). Failures come back as
  * `DaemonError`.
  */
-import { type Client, Metadata, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import {
+  type Client,
+  Metadata,
+  type ServiceDefinition,
+  type ServiceError,
+  type StatusObject,
+} from '@grpc/grpc-js';
+import type { MethodDefinition } from '@grpc/proto-loader';
 import {
   agentExtensionsProto,
   type AgentExtensionRpc,
   type ExtensionRequestInput,
   type ExtensionResponse,
 } from '../../proto/agent-extensions-proto.js';
+import {
+  agentLeasesProto,
+  type AgentLeaseRpc,
+  type LeaseStatus,
+  type ListLeasesResponse,
+  type RenewLeasesResponse,
+} from '../../proto/agent-leases-proto.js';
 import { chaosDaemonProto } from '../../proto/chaos-daemon-proto.js';
 import type { ChaosDaemonRpc, DecodedResponse, RequestInput } from '../../proto/chaos-daemon-rpcs.js';
-import { FAULT_KEY_METADATA, NAMESPACED_NAME_METADATA } from '../../proto/daemon-metadata.js';
+import {
+  FAULT_KEY_METADATA,
+  LEASE_METADATA,
+  NAMESPACED_NAME_METADATA,
+  WARNING_METADATA,
+} from '../../proto/daemon-metadata.js';
 import { DaemonError, wrapCallError } from './daemon-error.js';
 
 export const DEFAULT_DAEMON_DEADLINE_MS = 60_000;
@@ -34,6 +53,8 @@ export interface DaemonCallOptions {
   readonly deadlineMs?: number;
   /** Cancels the call (for example an activity's cancellation signal); the call then fails with CANCELLED. */
   readonly signal?: AbortSignal;
+  /** The lease of the fault this call applies (`chaosflow-lease`, a Go duration); chaosflow's agent only. */
+  readonly lease?: string;
 }
 
 /** `<run>/<node>/<target>`, with characters that may not appear in gRPC metadata percent-encoded. */
@@ -70,27 +91,21 @@ export class DaemonClient {
     request: RequestInput<R>,
     options: DaemonCallOptions = {},
   ): Promise<DecodedResponse<R>> {
+    return this.callWithWarnings(rpc, request, options).then((answer) => answer.response);
+  }
+
+  /**
+   * `call`, with the warnings the chaosflow agent sent back in `chaosflow-warning` trailers (a fault its lease had
+   * recovered already, drift left after the last recover). Chaos Mesh's daemon sends none.
+   */
+  callWithWarnings<R extends ChaosDaemonRpc>(
+    rpc: R,
+    request: RequestInput<R>,
+    options: DaemonCallOptions = {},
+  ): Promise<DaemonAnswer<DecodedResponse<R>>> {
     // The service is typed per RPC; grpc-js's call cannot follow a generic RPC name, so it gets the untyped view.
     const service: ServiceDefinition = chaosDaemonProto().service;
-    return this.#unary(rpc, service[rpc], request, options) as Promise<DecodedResponse<R>>;
-  }
-
-  /** An RPC of chaosflow's agent extensions (`proto/chaosflow-agent.proto`), which Chaos Mesh's daemon lacks. */
-  callExtension<R extends AgentExtensionRpc>(
-    rpc: R,
-    request: ExtensionRequestInput<R>,
-    options: DaemonCallOptions = {},
-  ): Promise<ExtensionResponse<R>> {
-    const service: ServiceDefinition = agentExtensionsProto().service;
-    return this.#unary(rpc, service[rpc], request, options) as Promise<ExtensionResponse<R>>;
-  }
-
-  #unary(
-    rpc: ChaosDaemonRpc | AgentExtensionRpc,
-    method: ServiceDefinition[string] | undefined,
-    request: unknown,
-    options: DaemonCallOptions,
-  ): Promise<unknown> {
+    const method = service[rpc];
     if (!method) {
       return Promise.reject(
         new DaemonError('DAEMON_CALL_FAILED', {
@@ -104,10 +119,55 @@ export class DaemonClient {
     const metadata = new Metadata();
     if (options.namespacedName) metadata.set(NAMESPACED_NAME_METADATA, asciiMetadata(options.namespacedName));
     if (options.faultKey) metadata.set(FAULT_KEY_METADATA, faultKeyValue(options.faultKey));
+    if (options.lease) metadata.set(LEASE_METADATA, options.lease);
+    return this.#unary(rpc, method, request as object, metadata, options) as Promise<
+      DaemonAnswer<DecodedResponse<R>>
+    >;
+  }
+
+  /**
+   * `chaosflow.agent.v1.Leases/RenewLeases`: extends the agent's leases of `keys` (fault key values). A daemon
+   * without the service (Chaos Mesh's) fails with UNIMPLEMENTED: it keeps no leases.
+   */
+  async renewLeases(keys: readonly string[], options: DaemonCallOptions = {}): Promise<LeaseStatus[]> {
+    const method = agentLeasesProto().service.RenewLeases;
+    const answer = await this.#unary('RenewLeases', method, { keys }, new Metadata(), options);
+    return (answer.response as RenewLeasesResponse).leases;
+  }
+
+  /** `chaosflow.agent.v1.Leases/ListLeases`: what the agent holds under a lease, and what leases recovered. */
+  async listLeases(options: DaemonCallOptions = {}): Promise<LeaseStatus[]> {
+    const method = agentLeasesProto().service.ListLeases;
+    const answer = await this.#unary('ListLeases', method, {}, new Metadata(), options);
+    return (answer.response as ListLeasesResponse).leases;
+  }
+
+  /** An RPC of chaosflow's agent extensions (`proto/chaosflow-agent.proto`), which Chaos Mesh's daemon lacks. */
+  async callExtension<R extends AgentExtensionRpc>(
+    rpc: R,
+    request: ExtensionRequestInput<R>,
+    options: DaemonCallOptions = {},
+  ): Promise<ExtensionResponse<R>> {
+    const method = (agentExtensionsProto().service as ServiceDefinition)[rpc];
+    if (!method) throw new Error(`the loaded proto has no RPC ${rpc}`);
+    const metadata = new Metadata();
+    if (options.namespacedName) metadata.set(NAMESPACED_NAME_METADATA, asciiMetadata(options.namespacedName));
+    if (options.faultKey) metadata.set(FAULT_KEY_METADATA, faultKeyValue(options.faultKey));
+    const answer = await this.#unary(rpc, method, request as object, metadata, options);
+    return answer.response as ExtensionResponse<R>;
+  }
+
+  #unary(
+    rpc: ChaosDaemonRpc | AgentLeaseRpc | AgentExtensionRpc,
+    method: Pick<MethodDefinition<object, object>, 'path' | 'requestSerialize' | 'responseDeserialize'>,
+    request: object,
+    metadata: Metadata,
+    options: DaemonCallOptions,
+  ): Promise<DaemonAnswer<unknown>> {
     const deadline = Date.now() + (options.deadlineMs ?? this.#defaultDeadlineMs);
     const signal = options.signal;
 
-    return new Promise<unknown>((resolve, reject) => {
+    return new Promise<DaemonAnswer<unknown>>((resolve, reject) => {
       if (signal?.aborted) {
         reject(
           new DaemonError('DAEMON_CALL_FAILED', {
@@ -120,20 +180,39 @@ export class DaemonClient {
         return;
       }
       const onAbort = (): void => call.cancel();
+      let response: unknown;
+      let answered = false;
       const call = this.#client.makeUnaryRequest(
         method.path,
-        method.requestSerialize,
-        method.responseDeserialize,
+        method.requestSerialize as (value: object) => Buffer,
+        method.responseDeserialize as (bytes: Buffer) => unknown,
         request,
         metadata,
         { deadline },
         (err: ServiceError | null, value?: unknown) => {
           signal?.removeEventListener('abort', onAbort);
           if (err) reject(wrapCallError(err, this.endpoint, rpc, this.#unavailableHint));
-          else resolve(value ?? {});
+          else {
+            response = value ?? {};
+            answered = true;
+          }
         },
       );
+      // grpc-js calls back before it emits the status that carries the trailers.
+      call.on('status', (status: StatusObject) => {
+        if (!answered) return;
+        const warnings = status.metadata
+          .get(WARNING_METADATA)
+          .map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
+        resolve({ response, warnings });
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/** A response and the warnings that came with it. */
+export interface DaemonAnswer<T> {
+  readonly response: T;
+  readonly warnings: readonly string[];
 }

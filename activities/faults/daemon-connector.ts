@@ -9,7 +9,8 @@ import type {
   ExtensionResponse,
 } from '../../proto/agent-extensions-proto.js';
 import { errorMessage } from '../../common/errors/chaosflow-error.js';
-import type { DaemonCallOptions } from '../daemon/daemon-client.js';
+import type { DaemonAnswer, DaemonCallOptions } from '../daemon/daemon-client.js';
+import type { LeaseStatus } from '../../proto/agent-leases-proto.js';
 import type { DaemonClientPool } from '../daemon/daemon-client-pool.js';
 import type { ChaosDaemonRpc, RequestInput, DecodedResponse } from '../../proto/chaos-daemon-rpcs.js';
 import { readDaemonTls, type DaemonTransport } from '../daemon/daemon-credentials.js';
@@ -25,12 +26,20 @@ export interface DaemonCaller {
     request: RequestInput<R>,
     options?: DaemonCallOptions,
   ): Promise<DecodedResponse<R>>;
+  /** `call`, with the agent's `chaosflow-warning` trailers (`DaemonClient.callWithWarnings`); absent in fakes. */
+  callWithWarnings?<R extends ChaosDaemonRpc>(
+    rpc: R,
+    request: RequestInput<R>,
+    options?: DaemonCallOptions,
+  ): Promise<DaemonAnswer<DecodedResponse<R>>>;
   /** chaosflow's agent extensions (`proto/chaosflow-agent.proto`): only the chaosflow agent serves them. */
   callExtension<R extends AgentExtensionRpc>(
     rpc: R,
     request: ExtensionRequestInput<R>,
     options?: DaemonCallOptions,
   ): Promise<ExtensionResponse<R>>;
+  /** chaosflow's agent: extends its leases of `keys` (`DaemonClient.renewLeases`); absent in driver fakes. */
+  renewLeases?(keys: readonly string[], options?: DaemonCallOptions): Promise<LeaseStatus[]>;
 }
 
 export interface DaemonConnector {

@@ -20,6 +20,7 @@ interface AgentCommandOptions {
   allowHostNetwork?: boolean;
   logLevel?: string;
   metricsAddress?: string;
+  lease?: string;
 }
 
 export function register(program: Command): void {
@@ -52,6 +53,11 @@ export function register(program: Command): void {
     .option('--allow-host-network', "allow network faults in the agent's own (the host's) network namespace")
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .option('--metrics-address <host:port>', 'serve Prometheus /metrics there (default off)')
+    .option(
+      '--lease <duration>',
+      'lease of every fault applied with a chaosflow fault key: recovered by the agent when not renewed for ' +
+        'that long (1s to 24h, 0 = no leases; default 60s)',
+    )
     .action(async (options: AgentCommandOptions) => {
       const [{ parseAgentConfig }, { runAgent }, { AgentConfigError }] = await Promise.all([
         import('../../agent/config.js'),

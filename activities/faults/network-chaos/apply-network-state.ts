@@ -10,6 +10,7 @@
  */
 import type { ChainMessage, IPSetMessage } from '../../../common/target-state.js';
 import type { ApplyTargetStateInputOf, ApplyTargetStateResult } from '../../contract.js';
+import type { RequestInput } from '../../../proto/chaos-daemon-rpcs.js';
 import { ActivityError } from '../../errors.js';
 import { containerIdsOf, currentPod, PodGoneError, tryContainers } from '../pod-containers.js';
 import { targetStateCallOptions, type StateApplierDeps } from '../per-target-state/applier-deps.js';
@@ -30,21 +31,29 @@ export async function applyNetworkState(
   const ids = containerIdsOf(pod);
   const options = targetStateCallOptions('network', input.target, signal);
   const common = { enterNS: true, pod_uid: pod.uid };
+  const agentWarnings: string[] = [];
+  const send = async <R extends 'FlushIPSets' | 'SetIptablesChains' | 'SetTcs'>(
+    rpc: R,
+    request: RequestInput<R>,
+  ): Promise<unknown> => {
+    if (!daemon.callWithWarnings) return daemon.call(rpc, request, options);
+    const answer = await daemon.callWithWarnings(rpc, request, options);
+    agentWarnings.push(...answer.warnings);
+    return answer.response;
+  };
   try {
     await tryContainers(podName, ids, (container_id) =>
-      daemon.call('FlushIPSets', { ...common, container_id, ipsets }, options),
+      send('FlushIPSets', { ...common, container_id, ipsets }),
     );
     await tryContainers(podName, ids, (container_id) =>
-      daemon.call('SetIptablesChains', { ...common, container_id, chains }, options),
+      send('SetIptablesChains', { ...common, container_id, chains }),
     );
-    await tryContainers(podName, ids, (container_id) =>
-      daemon.call('SetTcs', { ...common, container_id, tcs }, options),
-    );
+    await tryContainers(podName, ids, (container_id) => send('SetTcs', { ...common, container_id, tcs }));
   } catch (err) {
     if (err instanceof PodGoneError) return { warning: `${err.message}: nothing left to change` };
     throw err;
   }
-  return {};
+  return agentWarnings.length > 0 ? { agentWarnings: [...new Set(agentWarnings)] } : {};
 }
 
 function mergeIPSets(sets: readonly IPSetMessage[]): IPSetMessage[] {

@@ -4,7 +4,7 @@
  * it), so the chaosflow agent journals the calls under `chaosflow-target/<family>/<ns>/<pod>`.
  */
 import type { Target } from '../../../common/target.js';
-import type { DaemonCallOptions } from '../../daemon/daemon-client.js';
+import type { DaemonCallOptions, FaultKey } from '../../daemon/daemon-client.js';
 import type { TargetSource } from '../../targets/target-source.js';
 import type { DaemonConnector } from '../daemon-connector.js';
 
@@ -13,13 +13,18 @@ export interface StateApplierDeps {
   source: Pick<TargetSource, 'listPods'>;
 }
 
+/** The key a pod's merged state of `family` is journaled (and leased) under by the chaosflow agent. */
+export function targetStateFaultKey(family: string, target: Pick<Target, 'namespace' | 'pod'>): FaultKey {
+  return { run: 'chaosflow-target', node: family, target: `${target.namespace}/${target.pod}` };
+}
+
 export function targetStateCallOptions(
   family: string,
   target: Target,
   signal: AbortSignal,
 ): DaemonCallOptions {
   return {
-    faultKey: { run: 'chaosflow-target', node: family, target: `${target.namespace}/${target.pod}` },
+    faultKey: targetStateFaultKey(family, target),
     namespacedName: `${target.namespace}/${target.pod}`,
     signal,
   };

@@ -30,7 +30,8 @@ export function createFragmentDriver<K extends ChaosKind, F extends FaultFamily>
     recover: (batch) =>
       eachTarget(batch, async (target): Promise<TargetOutcome> => {
         const view = await targetState.remove(family, target.target, target.key);
-        return view?.warning ? { ok: true, message: view.warning } : { ok: true };
+        const notes = [...(view?.warning ? [view.warning] : []), ...(view?.agentWarnings ?? [])];
+        return notes.length > 0 ? { ok: true, message: notes.join('; ') } : { ok: true };
       }),
   };
 }
