@@ -4,6 +4,7 @@
  * target is gone are reverted); `stop` stops accepting calls, waits for those in flight, and leaves injected
  * faults in place unless asked to recover them (the journal keeps what a later `--recover-all` needs).
  */
+import { agentExtensionsProto } from '../proto/agent-extensions-proto.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createMetricRegistry } from '../telemetry/metric-registry.js';
@@ -15,6 +16,7 @@ import type { ClientAccess } from './client-identity.js';
 import { createCommandRunner } from './command-runner.js';
 import type { AgentConfig } from './config.js';
 import { createDaemonService } from './daemon-service.js';
+import { createExtensionService } from './extension-service.js';
 import type { FaultContext } from './fault-context.js';
 import { Journal } from './journal.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -121,6 +123,10 @@ export class Agent {
         {
           definition: agentLeasesProto().service,
           implementation: createLeaseService(leases, access, logger),
+        },
+        {
+          definition: agentExtensionsProto().service,
+          implementation: createExtensionService(ctx, locks, access),
         },
       ],
     ).catch((err: unknown) => {

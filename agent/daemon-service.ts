@@ -27,6 +27,7 @@ import { AgentError, toServiceError } from './agent-error.js';
 import { checkClient, type ClientAccess } from './client-identity.js';
 import { checkRequestLimits } from './request-limits.js';
 import type { CallScope, FaultContext } from './fault-context.js';
+import { HttpFaults } from './http-faults.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { LeaseBook } from './lease-book.js';
 import type { NetworkBaselines } from './network-baselines.js';
@@ -56,12 +57,10 @@ export const UNIMPLEMENTED_REASONS = {
   ApplyIOChaos:
     "IOChaos needs toda, a FUSE file system mounted over the volume inside the container's mount namespace; " +
     'not available for host processes',
-  ApplyHttpChaos:
-    'HTTPChaos needs tproxy, a transparent proxy with iptables redirection inside the pod; not available for ' +
-    'host processes',
   SetDNSServer:
-    "DNSChaos rewrites /etc/resolv.conf in the container's mount namespace to point at Chaos Mesh's DNS " +
-    "server; not available for host processes, which share the host's resolv.conf",
+    "SetDNSServer points the container's resolv.conf at Chaos Mesh's chaos-dns-server; host processes share the " +
+    "host's resolv.conf, so for them the chaosflow agent answers DNS itself: chaosflow.ext.v1.AgentExtensions/" +
+    'SetDNSChaos',
   InstallJVMRules: 'JVMChaos needs Byteman attached to a JVM; not available in the chaosflow agent',
   UninstallJVMRules: 'JVMChaos is not available in the chaosflow agent (see InstallJVMRules)',
   ApplyBlockChaos:
@@ -110,6 +109,7 @@ export function createDaemonService(
   const network = new NetworkFaults(ctx);
   const stress = new StressFaults(ctx);
   const processes = new ProcessFaults(ctx);
+  const http = new HttpFaults(ctx);
   const empty = async (work: Promise<void>): Promise<Record<string, never>> => {
     await work;
     return {};
@@ -125,7 +125,7 @@ export function createDaemonService(
     SetTimeOffset: unimplemented('SetTimeOffset'),
     RecoverTimeOffset: unimplemented('RecoverTimeOffset'),
     ApplyIOChaos: unimplemented('ApplyIOChaos'),
-    ApplyHttpChaos: unimplemented('ApplyHttpChaos'),
+    ApplyHttpChaos: (scope, request) => http.apply(scope, request),
     SetDNSServer: unimplemented('SetDNSServer'),
     InstallJVMRules: unimplemented('InstallJVMRules'),
     UninstallJVMRules: unimplemented('UninstallJVMRules'),
@@ -202,8 +202,9 @@ async function serve(
   }
 }
 
-function callScope(
-  rpc: ChaosDaemonRpc,
+/** The call's scope: its fault key (metadata, or `<target>#<rpc>`), namespaced name and child logger. */
+export function callScope(
+  rpc: CallScope['rpc'],
   call: ServerUnaryCall<unknown, unknown>,
   target: string,
   logger: Logger,

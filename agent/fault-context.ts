@@ -3,6 +3,7 @@
  * one call (its RPC, journal key and logger), and the journal bookkeeping they share.
  */
 import type { Logger } from 'pino';
+import type { AgentExtensionRpc } from '../proto/agent-extensions-proto.js';
 import type { ChaosDaemonRpc } from '../proto/chaos-daemon-rpcs.js';
 import type { CommandRunner } from './command-runner.js';
 import type { HostTarget } from './host-target.js';
@@ -24,7 +25,7 @@ export interface FaultContext {
 }
 
 export interface CallScope {
-  readonly rpc: ChaosDaemonRpc;
+  readonly rpc: ChaosDaemonRpc | AgentExtensionRpc;
   /** The fault key: `chaosflow-fault-key` metadata, or `<container id>#<rpc>`. */
   readonly key: string;
   readonly keySource: 'metadata' | 'derived';
@@ -45,7 +46,7 @@ export function nextEntry(
   existing: JournalEntry | undefined,
   scope: CallScope,
   target: Pick<HostTarget, 'containerId' | 'pid' | 'startTimeMs'>,
-  patch: Partial<Pick<JournalEntry, 'network' | 'stressors' | 'kill' | 'lastError'>>,
+  patch: Partial<Pick<JournalEntry, 'network' | 'stressors' | 'kill' | 'http' | 'dns' | 'lastError'>>,
   state?: JournalState,
 ): JournalEntry {
   const now = new Date().toISOString();
@@ -61,6 +62,8 @@ export function nextEntry(
     ...(existing?.network ? { network: existing.network } : {}),
     ...(existing?.stressors ? { stressors: existing.stressors } : {}),
     ...(existing?.kill ? { kill: existing.kill } : {}),
+    ...(existing?.http ? { http: existing.http } : {}),
+    ...(existing?.dns ? { dns: existing.dns } : {}),
     ...patch,
     updatedAt: now,
   };
@@ -73,7 +76,9 @@ export function holdsNothing(entry: JournalEntry): boolean {
   const networkEmpty =
     !network ||
     (network.chains.length === 0 && network.tcDevices.length === 0 && network.ipsets.length === 0);
-  return networkEmpty && (entry.stressors ?? []).length === 0;
+  const httpEmpty = !entry.http || (entry.http.proxies.length === 0 && !entry.http.redirect);
+  const dnsEmpty = !entry.dns || (entry.dns.responders.length === 0 && !entry.dns.redirect);
+  return networkEmpty && httpEmpty && dnsEmpty && (entry.stressors ?? []).length === 0;
 }
 
 /** Writes the entry, or removes it when it holds nothing and records no kill (kills stay for idempotency). */

@@ -12,6 +12,7 @@ import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AgentExtensionRpc } from '../proto/agent-extensions-proto.js';
 import type { ChaosDaemonRpc } from '../proto/chaos-daemon-rpcs.js';
 import type { NetnsId } from './process-info.js';
 import type { StressInstance } from './stress-instances.js';
@@ -29,8 +30,42 @@ export interface NetworkRecord {
   readonly desiredIpsetsAt?: string;
   /** Chains installed under CHAOS-INPUT/CHAOS-OUTPUT by this key's latest SetIptablesChains. */
   readonly chains: readonly string[];
-  /** Devices carrying the agent's qdiscs after this key's latest SetTcs. */
+  /** Devices carrying the agent's qdiscs (or loss rules) after this key's latest SetTcs. */
   readonly tcDevices: readonly string[];
+  /** How that SetTcs carried out its loss, when it asked for loss (`loss-rules.ts`). */
+  readonly lossMethod?: 'netem' | 'iptables-statistic';
+}
+
+/** An HTTPChaos fault proxy the agent started, and the redirects to it (`http-faults.ts`). */
+export interface HttpRecord {
+  readonly netns: NetnsId;
+  /** Running proxies: the current one last; an earlier one only while it is being replaced. */
+  readonly proxies: readonly HttpProxyRecord[];
+  /** Whether the nat chain CHAOSFLOW-HTTP may be in place. */
+  readonly redirect: boolean;
+}
+
+export interface HttpProxyRecord {
+  readonly pid: number;
+  readonly startTimeMs: number;
+  readonly uid: string;
+  /** [intercepted port, proxy port] pairs. */
+  readonly listeners: readonly (readonly [number, number])[];
+}
+
+/** A DNSChaos responder the agent started, and the redirect of the namespace's DNS to it (`dns-faults.ts`). */
+export interface DnsRecord {
+  readonly netns: NetnsId;
+  /** Running responders: the current one last; an earlier one only while it is being replaced. */
+  readonly responders: readonly DnsResponderRecord[];
+  /** Whether the nat chain CHAOSFLOW-DNS may be in place. */
+  readonly redirect: boolean;
+}
+
+export interface DnsResponderRecord {
+  readonly pid: number;
+  readonly startTimeMs: number;
+  readonly port: number;
 }
 
 export interface KillRecord {
@@ -47,12 +82,14 @@ export interface JournalEntry {
   /** The process the fault was injected into. */
   readonly target: { readonly containerId: string; readonly pid: number; readonly startTimeMs: number };
   readonly state: JournalState;
-  readonly lastRpc: ChaosDaemonRpc;
+  readonly lastRpc: ChaosDaemonRpc | AgentExtensionRpc;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly network?: NetworkRecord;
   readonly stressors?: readonly StressInstance[];
   readonly kill?: KillRecord;
+  readonly http?: HttpRecord;
+  readonly dns?: DnsRecord;
   /** The last failure of this key, kept for `--recover-all` reports. */
   readonly lastError?: string;
 }

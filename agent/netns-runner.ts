@@ -10,7 +10,11 @@ export interface NetnsRunner {
   readonly path: string;
   run(argv: readonly string[], options?: RunOptions): Promise<CommandResult>;
   /** `iptables -w 5 [-t table] ...args` in the namespace. */
-  iptables(table: 'filter' | 'mangle', args: readonly string[], options?: RunOptions): Promise<CommandResult>;
+  iptables(
+    table: 'filter' | 'mangle' | 'nat',
+    args: readonly string[],
+    options?: RunOptions,
+  ): Promise<CommandResult>;
 }
 
 export function netnsRunner(runner: CommandRunner, path: string): NetnsRunner {

@@ -26,6 +26,7 @@ import { applySets, destroySets, planSets, temporarySetName } from './ipsets.js'
 import type { NetworkRecord } from './journal.js';
 import { netnsRunner, type NetnsRunner } from './netns-runner.js';
 import { findNetnsPath, type NetnsId } from './process-info.js';
+import { splitLossRules, type LossMethod, type SplitTcs } from './loss-rules.js';
 import { planTcs, type NetemSupport } from './tc-plan.js';
 import { applyTcPlans, shapedDevices } from './tc-qdiscs.js';
 
@@ -84,15 +85,22 @@ export class NetworkFaults {
     const support: NetemSupport = needsNetem
       ? await this.ctx.netemSupport()
       : { available: true, reason: '' };
-    const plans = planTcs(request.tcs, support);
-    const devices = plans.map((p) => p.device);
-    await this.change(scope, request.container_id, plans.length === 0, {
+    planTcs(request.tcs, { available: true, reason: '' }); // every value checked, whatever the kernel has
+    const split = splitLossRules(request.tcs, support);
+    const plans = planTcs(split.tcs, support);
+    const devices = union(
+      plans.map((p) => p.device),
+      split.loss.map((r) => r.device),
+    );
+    const lossMethod = lossMethodOf(request.tcs, split);
+    await this.change(scope, request.container_id, devices.length === 0, {
       before: async (ns, network) => ({
         tcDevices: union(network.tcDevices, await shapedDevices(ns), devices),
       }),
       apply: async (ns) => {
-        await applyTcPlans(ns, plans);
-        return { tcDevices: devices };
+        await applyTcPlans(ns, plans, split.loss);
+        if (lossMethod) scope.logger.info({ lossMethod, rules: split.loss.length }, 'loss carried out');
+        return { tcDevices: devices, lossMethod };
       },
     });
   }
@@ -196,6 +204,12 @@ export class NetworkFaults {
       );
     }
   }
+}
+
+/** Which way the request's loss is carried out, when it asks for loss at all. */
+function lossMethodOf(tcs: TcsRequest['tcs'], split: SplitTcs): LossMethod | undefined {
+  if (split.loss.length > 0) return 'iptables-statistic';
+  return tcs.some((tc) => tc.type === 'NETEM' && Number(tc.netem?.loss) > 0) ? 'netem' : undefined;
 }
 
 function sameNetns(network: NetworkRecord | undefined, netns: NetnsId): NetworkRecord | undefined {

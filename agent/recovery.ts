@@ -19,6 +19,8 @@ import type { Logger } from 'pino';
 import { holdsNothing, type FaultContext } from './fault-context.js';
 import { applyChains } from './iptables-chains.js';
 import { destroySets } from './ipsets.js';
+import { revertDns } from './dns-faults.js';
+import { revertHttp } from './http-faults.js';
 import type { JournalEntry } from './journal.js';
 import { netnsRunner } from './netns-runner.js';
 import { findNetnsPath, isSameProcess, netnsOf } from './process-info.js';
@@ -53,6 +55,14 @@ export async function revertEntry(ctx: FaultContext, entry: JournalEntry, logger
     } else {
       logger.info({ key: entry.key }, 'network namespace gone; nothing to revert');
     }
+  }
+  if (entry.http) {
+    await revertHttp(ctx, entry.http);
+    logger.info({ key: entry.key, proxies: entry.http.proxies.length }, 'http fault reverted');
+  }
+  if (entry.dns) {
+    await revertDns(ctx, entry.dns);
+    logger.info({ key: entry.key, responders: entry.dns.responders.length }, 'dns fault reverted');
   }
   for (const instance of entry.stressors ?? []) {
     const outcome = await ctx.stress.stop(instance.pid, instance.startTimeMs, true, instance.uid);
@@ -113,6 +123,8 @@ export function reconcile(ctx: FaultContext, logger: Logger): Promise<RecoveryRe
     if (holdsNothing(entry)) return true;
     const network = entry.network;
     if (network && network.chains.length + network.tcDevices.length + network.ipsets.length > 0) return false;
+    if (entry.http && (entry.http.redirect || entry.http.proxies.length > 0)) return false;
+    if (entry.dns && (entry.dns.redirect || entry.dns.responders.length > 0)) return false;
     const live = await Promise.all((entry.stressors ?? []).map((i) => isSameProcess(i.pid, i.startTimeMs)));
     return !live.includes(true);
   });

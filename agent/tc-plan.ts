@@ -68,16 +68,19 @@ export function planTcs(tcs: readonly Tc[], netem: NetemSupport): DevicePlan[] {
   // Every value is validated first, so a bad request is INVALID_ARGUMENT whatever the kernel has.
   const plans = [...byDevice.entries()].map(([device, rules]) => planDevice(device, rules));
   const netemIndex = tcs.findIndex((tc) => tc.type === 'NETEM');
-  if (netemIndex >= 0 && !netem.available) {
-    throw new AgentError(
-      'FAILED_PRECONDITION',
-      `tcs[${netemIndex}] needs the netem qdisc (kernel module sch_netem), which this host's kernel does not ` +
-        `have: ${netem.reason}. Delay, loss, duplicate, corrupt and rate faults cannot run here; bandwidth ` +
-        '(tbf) and partition (iptables) can',
-      { field: `tcs[${netemIndex}]`, qdisc: 'sch_netem' },
-    );
-  }
+  if (netemIndex >= 0 && !netem.available) throw netemMissing(`tcs[${netemIndex}]`, netem.reason);
   return plans;
+}
+
+/** FAILED_PRECONDITION for a rule at `field` that needs the netem qdisc on a kernel without it. */
+export function netemMissing(field: string, reason: string): AgentError {
+  return new AgentError(
+    'FAILED_PRECONDITION',
+    `${field} needs the netem qdisc (kernel module sch_netem), which this host's kernel does not ` +
+      `have: ${reason}. Delay, duplicate, corrupt, reorder and rate faults cannot run here; loss ` +
+      'alone (iptables statistic), bandwidth (tbf) and partition (iptables) can',
+    { field, qdisc: 'sch_netem' },
+  );
 }
 
 function planDevice(device: string, rules: readonly { tc: Tc; field: string }[]): DevicePlan {

@@ -7,6 +7,7 @@
 import { AgentError } from './agent-error.js';
 import { listSets } from './ipsets.js';
 import type { NetnsRunner } from './netns-runner.js';
+import { applyLossRules, lossRuleNeeds, type LossRule } from './loss-rules.js';
 import { ROOT_HANDLE, type ClassifyRule, type DevicePlan } from './tc-plan.js';
 
 export const CLASSIFY_CHAIN = 'CHAOSFLOW-TC';
@@ -32,19 +33,28 @@ async function deviceNames(ns: NetnsRunner): Promise<Set<string>> {
   return names;
 }
 
-export async function applyTcPlans(ns: NetnsRunner, plans: readonly DevicePlan[]): Promise<void> {
+/** `loss`: the loss rules carried out without netem (`loss-rules.ts`), made exactly these too. */
+export async function applyTcPlans(
+  ns: NetnsRunner,
+  plans: readonly DevicePlan[],
+  loss: readonly LossRule[] = [],
+): Promise<void> {
   const devices = await deviceNames(ns);
-  for (const plan of plans) {
-    if (!devices.has(plan.device)) {
+  const needs = lossRuleNeeds(loss);
+  for (const device of [...plans.map((p) => p.device), ...needs.devices]) {
+    if (!devices.has(device)) {
       throw new AgentError(
         'FAILED_PRECONDITION',
-        `device ${plan.device} does not exist in the target's network namespace (it has ${[...devices].join(', ')}); ` +
+        `device ${device} does not exist in the target's network namespace (it has ${[...devices].join(', ')}); ` +
           'set the device of the rule (an empty device means eth0)',
-        { device: plan.device },
+        { device },
       );
     }
   }
-  const sets = plans.flatMap((p) => p.classify.flatMap((c) => (c.ipset ? [c.ipset] : [])));
+  const sets = [
+    ...plans.flatMap((p) => p.classify.flatMap((c) => (c.ipset ? [c.ipset] : []))),
+    ...needs.ipsets,
+  ];
   if (sets.length > 0) {
     const existing = await listSets(ns);
     const missing = [...new Set(sets)].filter((s) => !existing.has(s));
@@ -69,9 +79,10 @@ export async function applyTcPlans(ns: NetnsRunner, plans: readonly DevicePlan[]
   for (const plan of plans) {
     for (const command of plan.commands) await ns.run(['tc', ...command]);
   }
+  await applyLossRules(ns, loss);
 }
 
-/** Removes the agent's qdiscs from every device and its classification chain. */
+/** Removes the agent's qdiscs from every device, its classification chain and its loss chain. */
 export async function clearTc(ns: NetnsRunner): Promise<void> {
   await applyTcPlans(ns, []);
 }

@@ -6,7 +6,7 @@
  * and deletes cgroups, namespace and veth; hosts still alive when the process exits are removed too. Every
  * command is an argv array.
  *
- * The filter and mangle tables of the namespace are initialised at creation (as on any real host), so that
+ * The filter, mangle and nat tables of the namespace are initialised at creation (as on any real host), so that
  * `snapshot()` compares like with like before and after a fault.
  */
 import { errorMessage } from '../common/errors/chaosflow-error.js';
@@ -301,7 +301,7 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
     await ns(['ip', 'addr', 'add', `${subnet.target}/30`, 'dev', 'eth0']);
     await ns(['ip', 'link', 'set', 'eth0', 'up']);
     await ns(['ip', 'link', 'set', 'lo', 'up']);
-    for (const table of ['filter', 'mangle']) {
+    for (const table of ['filter', 'mangle', 'nat']) {
       await ns(['iptables', '-w', '5', '-t', table, '-N', 'CFPRIME']);
       await ns(['iptables', '-w', '5', '-t', table, '-X', 'CFPRIME']);
     }

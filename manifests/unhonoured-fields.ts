@@ -176,6 +176,20 @@ const CHAOS_RULES: { [K in ChaosKind]: readonly Rule<SpecOf[K]>[] } = {
     bandwidthPair('peakrate'),
     bandwidthPair('minburst'),
     {
+      field: 'NetworkChaos.loss.correlation',
+      treatment: 'warn',
+      find: (s) =>
+        !shapingUsed(s.action).includes('loss') || !(Number(s.loss?.correlation ?? 0) > 0)
+          ? undefined
+          : {
+              path: ['loss', 'correlation'],
+              message:
+                'loss.correlation is honoured only where the target has the netem qdisc: the chaosflow agent on a ' +
+                'host without sch_netem drops each packet independently (iptables statistic match)',
+              fix: 'remove loss.correlation, or run the fault where the kernel has sch_netem',
+            },
+    },
+    {
       field: 'NetworkChaos.targetDevice',
       treatment: 'warn',
       find: (s) => {

@@ -14,6 +14,12 @@ import {
 } from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
 import {
+  agentExtensionsProto,
+  type AgentExtensionRpc,
+  type ExtensionRequestInput,
+  type ExtensionResponse,
+} from '../../proto/agent-extensions-proto.js';
+import {
   agentLeasesProto,
   type AgentLeaseRpc,
   type LeaseStatus,
@@ -136,8 +142,23 @@ export class DaemonClient {
     return (answer.response as ListLeasesResponse).leases;
   }
 
+  /** An RPC of chaosflow's agent extensions (`proto/chaosflow-agent.proto`), which Chaos Mesh's daemon lacks. */
+  async callExtension<R extends AgentExtensionRpc>(
+    rpc: R,
+    request: ExtensionRequestInput<R>,
+    options: DaemonCallOptions = {},
+  ): Promise<ExtensionResponse<R>> {
+    const method = (agentExtensionsProto().service as ServiceDefinition)[rpc];
+    if (!method) throw new Error(`the loaded proto has no RPC ${rpc}`);
+    const metadata = new Metadata();
+    if (options.namespacedName) metadata.set(NAMESPACED_NAME_METADATA, asciiMetadata(options.namespacedName));
+    if (options.faultKey) metadata.set(FAULT_KEY_METADATA, faultKeyValue(options.faultKey));
+    const answer = await this.#unary(rpc, method, request as object, metadata, options);
+    return answer.response as ExtensionResponse<R>;
+  }
+
   #unary(
-    rpc: ChaosDaemonRpc | AgentLeaseRpc,
+    rpc: ChaosDaemonRpc | AgentLeaseRpc | AgentExtensionRpc,
     method: Pick<MethodDefinition<object, object>, 'path' | 'requestSerialize' | 'responseDeserialize'>,
     request: object,
     metadata: Metadata,

@@ -5,6 +5,7 @@
  */
 import type { ServiceError } from '@grpc/grpc-js';
 import { ChaosflowError, errorMessage } from '../../common/errors/chaosflow-error.js';
+import type { AgentExtensionRpc } from '../../proto/agent-extensions-proto.js';
 import type { AgentLeaseRpc } from '../../proto/agent-leases-proto.js';
 import type { ChaosDaemonRpc } from '../../proto/chaos-daemon-rpcs.js';
 import { statusName, type GrpcStatusName } from '../../proto/grpc-status.js';
@@ -47,7 +48,7 @@ export interface DaemonErrorContext {
   /** `host:port` of the daemon. */
   readonly endpoint: string;
   /** The RPC, absent for configuration errors that happen before any call. */
-  readonly rpc?: ChaosDaemonRpc | AgentLeaseRpc;
+  readonly rpc?: ChaosDaemonRpc | AgentLeaseRpc | AgentExtensionRpc;
   /** The gRPC status name. */
   readonly status: GrpcStatusName;
   /** The server's message (grpc `details`), or the local reason. */
@@ -89,7 +90,7 @@ const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|E
 export function wrapCallError(
   err: unknown,
   endpoint: string,
-  rpc: ChaosDaemonRpc | AgentLeaseRpc,
+  rpc: ChaosDaemonRpc | AgentLeaseRpc | AgentExtensionRpc,
   unavailableHint?: string,
 ): DaemonError {
   if (err instanceof DaemonError) return err;

@@ -3,6 +3,11 @@
  * TLS files), the worker's client pool holds one channel per daemon. The TLS files are read on each connect, so
  * rotated certificates are picked up; the pool keys channels by their content, so a rotation opens a new one.
  */
+import type {
+  AgentExtensionRpc,
+  ExtensionRequestInput,
+  ExtensionResponse,
+} from '../../proto/agent-extensions-proto.js';
 import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { DaemonAnswer, DaemonCallOptions } from '../daemon/daemon-client.js';
 import type { LeaseStatus } from '../../proto/agent-leases-proto.js';
@@ -27,6 +32,12 @@ export interface DaemonCaller {
     request: RequestInput<R>,
     options?: DaemonCallOptions,
   ): Promise<DaemonAnswer<DecodedResponse<R>>>;
+  /** chaosflow's agent extensions (`proto/chaosflow-agent.proto`): only the chaosflow agent serves them. */
+  callExtension<R extends AgentExtensionRpc>(
+    rpc: R,
+    request: ExtensionRequestInput<R>,
+    options?: DaemonCallOptions,
+  ): Promise<ExtensionResponse<R>>;
   /** chaosflow's agent: extends its leases of `keys` (`DaemonClient.renewLeases`); absent in driver fakes. */
   renewLeases?(keys: readonly string[], options?: DaemonCallOptions): Promise<LeaseStatus[]>;
 }

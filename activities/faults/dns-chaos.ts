@@ -4,7 +4,11 @@
  * daemon points the container's resolv.conf at that server (SetDNSServer, `enable: true`, `enterNS: true`).
  * Recover cancels the rules and restores resolv.conf (`enable: false`).
  *
- * Both need a chaos-dns-server: its address (Chaos Mesh: the ClusterIP of the `chaos-dns-server` Service) and
+ * For a host process on the chaosflow agent (`pid://` targets) there is no resolv.conf of its own to rewrite:
+ * the agent answers the namespace's DNS itself (extension RPC `SetDNSChaos` with the action and patterns;
+ * recover sends an empty action), and no chaos-dns-server is needed.
+ *
+ * Otherwise both need a chaos-dns-server: its address (Chaos Mesh: the ClusterIP of the `chaos-dns-server` Service) and
  * a client for its rules API come from the driver's options. Without them the action is refused as
  * UNSUPPORTED, saying what to configure, rather than rewriting resolv.conf to a server that would answer
  * normally.
@@ -15,7 +19,7 @@ import type { FaultBatchOf } from '../contract.js';
 import { ActivityError } from '../errors.js';
 import type { DaemonConnector } from './daemon-connector.js';
 import type { FaultDriver } from './fault-driver.js';
-import { callOptions, chaosNameOf, eachTarget, failedRecover } from './fault-outcome.js';
+import { callOptions, chaosNameOf, eachTarget, failedRecover, type FaultTarget } from './fault-outcome.js';
 
 /** The rules API of Chaos Mesh's chaos-dns-server (k8s_dns_chaos `SetDNSChaos` / `CancelDNSChaos`). */
 export interface DnsServerRules {
@@ -46,6 +50,11 @@ export function dnsRuleName(batch: FaultBatchOf<'DNSChaos'>): string {
   return `${chaosNameOf(batch)}-${digest}`;
 }
 
+/** A target served by the chaosflow agent (a host process): it answers DNS itself, no chaos-dns-server needed. */
+function onChaosflowAgent(target: FaultTarget): boolean {
+  return target.target.containerId.startsWith('pid://');
+}
+
 export function createDNSChaosDriver(
   connector: DaemonConnector,
   server: DnsChaosServer | undefined,
@@ -74,8 +83,21 @@ export function createDNSChaosDriver(
   return {
     inject: (batch, signal) =>
       eachTarget(batch, async (target) => {
-        const { address, rules } = configured();
         const spec = batch.chaos.spec;
+        if (onChaosflowAgent(target)) {
+          const agent = await connector.forNode(target.target.node);
+          await agent.callExtension(
+            'SetDNSChaos',
+            {
+              container_id: target.target.containerId,
+              action: spec.action,
+              patterns: [...(spec.patterns ?? [])],
+            },
+            callOptions(batch, target, signal),
+          );
+          return { ok: true };
+        }
+        const { address, rules } = configured();
         await rules.set(
           {
             name: dnsRuleName(batch),
@@ -97,6 +119,15 @@ export function createDNSChaosDriver(
       eachTarget(
         batch,
         async (target) => {
+          if (onChaosflowAgent(target)) {
+            const agent = await connector.forNode(target.target.node);
+            await agent.callExtension(
+              'SetDNSChaos',
+              { container_id: target.target.containerId, action: '' },
+              callOptions(batch, target, signal),
+            );
+            return { ok: true };
+          }
           if (!server?.rules)
             return { ok: true, message: 'no chaos-dns-server is configured: nothing was injected' };
           await server.rules.cancel(dnsRuleName(batch), signal);

@@ -12,7 +12,7 @@
  * | PodChaos container-kill               | ContainerKill (one-shot)                                    | direct    |
  * | PodChaos pod-kill                     | Kubernetes: delete the pod; host: ContainerKill per process | k8s API   |
  * | PodChaos pod-failure                  | Kubernetes: images to a pause image and back (JSON patch)   | k8s API   |
- * | DNSChaos                              | chaos-dns-server rules, then SetDNSServer                   | direct    |
+ * | DNSChaos                              | chaos-dns-server rules + SetDNSServer; agent: SetDNSChaos   | direct    |
  *
  * "entity": the driver adds or removes its fragment in the pod's `chaosflowTargetState` workflow, which sends
  * the merged state through `applyTargetState` (`per-target-state/apply-target-state.ts`).

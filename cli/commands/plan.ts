@@ -27,6 +27,8 @@ export type TargetResolver = (plan: Plan) => Promise<TargetSummaries>;
 
 export interface PlanDeps extends CommandIo {
   resolveTargets?: TargetResolver;
+  /** Warnings about what the targets' agents cannot do (`plan-capabilities.ts`); absent: not asked. */
+  checkCapabilities?: (plan: Plan) => Promise<string[]>;
 }
 
 export function register(program: Command): void {
@@ -43,6 +45,7 @@ export function register(program: Command): void {
     .action(async (file: string, options: PlanOptions) => {
       const inventory = options.inventory ?? process.env['CHAOSFLOW_INVENTORY'];
       const { inventoryTargets, kubernetesTargets } = await import('../plan-targets.js');
+      const { inventoryCapabilityWarnings } = await import('../plan-capabilities.js');
       const kubeconfig = options.kubeconfig;
       const resolveTargets: TargetResolver | undefined = kubeconfig
         ? (plan) => kubernetesTargets(kubeconfig, plan)
@@ -53,6 +56,9 @@ export function register(program: Command): void {
         stdout: (t) => process.stdout.write(t),
         stderr: (t) => process.stderr.write(t),
         ...(resolveTargets ? { resolveTargets } : {}),
+        ...(inventory && !kubeconfig
+          ? { checkCapabilities: (plan: Plan) => inventoryCapabilityWarnings(inventory, plan) }
+          : {}),
       });
     });
 }
@@ -73,6 +79,8 @@ export async function planAction(file: string, options: PlanOptions, deps: PlanD
     );
   }
   const compiled = result.compiled.map((c) => (c.type === 'plan' ? c.plan : c.schedulePlan));
+  for (const c of result.compiled)
+    await warnCapabilities(c.type === 'plan' ? c.plan : c.schedulePlan.run, deps);
   if (options.output === 'json') {
     deps.stdout(renderJson(compiled.length === 1 ? compiled[0] : compiled));
     return EXIT.ok;
@@ -89,6 +97,12 @@ export async function planAction(file: string, options: PlanOptions, deps: PlanD
   }
   deps.stdout(sections.join('\n'));
   return EXIT.ok;
+}
+
+async function warnCapabilities(plan: Plan, deps: PlanDeps): Promise<void> {
+  for (const warning of deps.checkCapabilities ? await deps.checkCapabilities(plan) : []) {
+    deps.stderr(`warning: ${warning}\n`);
+  }
 }
 
 async function planSection(plan: Plan, deps: PlanDeps): Promise<string> {

@@ -17,7 +17,11 @@ export function protoHeader(file: string): string {
 }
 
 /** The contracts generated: Chaos Mesh's daemon, and chaosflow's extension of its agent (leases). */
-export const PROTO_FILES = ['chaosdaemon.proto', 'chaosflow-agent-leases.proto'] as const;
+export const PROTO_FILES = [
+  'chaosdaemon.proto',
+  'chaosflow-agent-leases.proto',
+  'chaosflow-agent.proto',
+] as const;
 
 export const PROTO_GENERATED_DIR = 'proto/generated';
 

@@ -38,7 +38,12 @@ describeWithNetns('README demo', () => {
     const observed = /observe-partition: (\d+)\/(\d+) probes succeeded/.exec(stdout);
     expect(observed).not.toBeNull();
     expect(Number(observed![1])).toBeLessThan(Number(observed![2]));
+    // During the HTTP delay some probes timed out: the delay was real.
+    const delayed = /observe-http-delay: (\d+)\/(\d+) probes succeeded/.exec(stdout);
+    expect(delayed).not.toBeNull();
+    expect(Number(delayed![1])).toBeLessThan(Number(delayed![2]));
     expect(stdout).toMatch(/NetworkChaos\/partition +Recovered/);
+    expect(stdout).toMatch(/HTTPChaos +Recovered/);
     expect(stdout).toMatch(/StressChaos +Recovered/);
     expect(stdout).toMatch(/nothing left behind/);
     // It ends by writing the report and printing its path.
@@ -50,6 +55,9 @@ describeWithNetns('README demo', () => {
       'game-day/partition-and-observe',
       'game-day/partition-and-observe/partition',
       'game-day/partition-and-observe/observe-partition',
+      'game-day/http-delay-and-observe',
+      'game-day/http-delay-and-observe/http-delay',
+      'game-day/http-delay-and-observe/observe-http-delay',
       'game-day/cpu-stress',
       'game-day/recovered',
     ];

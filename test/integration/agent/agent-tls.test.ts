@@ -147,7 +147,6 @@ describe('chaosflow agent: mutual TLS and unimplemented RPCs', () => {
     expect(rpcs.sort()).toEqual(
       [
         'ApplyBlockChaos',
-        'ApplyHttpChaos',
         'ApplyIOChaos',
         'InstallJVMRules',
         'RecoverBlockChaos',

@@ -35,7 +35,7 @@ describe('chaosflow plan', () => {
     const lines = out.split('\n');
     expect(lines[0]).toBe(`Workflow default/game-day (${example('game-day.yaml')}:5)`);
     expect(lines[1]).toMatch(/^NODE +TYPE +DEADLINE +RETRY +DETAILS$/);
-    expect(lines[2]).toMatch(/^game-day +Serial +3m0s +- +4 children, one after another$/);
+    expect(lines[2]).toMatch(/^game-day +Serial +3m0s +- +5 children, one after another$/);
     expect(lines[3]).toMatch(
       /^├─ steady-state +StatusCheck +30s +- +Synchronous GET http:\/\/10\.200\.0\.2:8080\/ expects 200 /,
     );
@@ -44,10 +44,13 @@ describe('chaosflow plan', () => {
       /^│ {2}├─ partition +NetworkChaos +10s +- +partition, all pods in default where app=demo, direction to$/,
     );
     expect(lines[6]).toMatch(/^│ {2}└─ observe-partition +StatusCheck +15s +- +Continuous GET /);
-    expect(lines[7]).toMatch(
+    expect(lines[7]).toMatch(/^├─ http-delay-and-observe +Parallel +15s +- +2 children at once$/);
+    expect(lines[8]).toMatch(/^│ {2}├─ http-delay +HTTPChaos +8s +- +.*all pods in default where app=demo/);
+    expect(lines[9]).toMatch(/^│ {2}└─ observe-http-delay +StatusCheck +12s +- +Continuous GET /);
+    expect(lines[10]).toMatch(
       /^├─ cpu-stress +StressChaos +10s +- +cpu, all pods in default where app=demo, 1 cpu worker at 100%$/,
     );
-    expect(lines[8]).toMatch(/^└─ recovered +StatusCheck +1m0s /);
+    expect(lines[11]).toMatch(/^└─ recovered +StatusCheck +1m0s /);
     expect(out).not.toContain('TARGETS');
   });
 

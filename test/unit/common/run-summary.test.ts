@@ -22,7 +22,7 @@ async function examplePlan(name: string): Promise<Plan> {
 describe('run user metadata', () => {
   it('summarises the README game day in one line', async () => {
     expect(runSummary(await examplePlan('game-day.yaml'))).toBe(
-      'Workflow default/game-day: 2 faults, 3 checks',
+      'Workflow default/game-day: 3 faults, 4 checks',
     );
   });
 
@@ -48,6 +48,9 @@ describe('run user metadata', () => {
       '  - `partition-and-observe` Parallel, deadline 20s',
       '    - `partition` **NetworkChaos/partition**, deadline 10s',
       '    - `observe-partition` StatusCheck Continuous HTTP GET `http://10.200.0.2:8080/`, deadline 15s',
+      '  - `http-delay-and-observe` Parallel, deadline 15s',
+      '    - `http-delay` **HTTPChaos**, deadline 8s',
+      '    - `observe-http-delay` StatusCheck Continuous HTTP GET `http://10.200.0.2:8080/`, deadline 12s',
       '  - `cpu-stress` **StressChaos**, deadline 10s',
       '  - `recovered` StatusCheck Synchronous HTTP GET `http://10.200.0.2:8080/`, deadline 1m',
       expect.stringMatching(/^$/),

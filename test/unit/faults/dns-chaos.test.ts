@@ -14,6 +14,28 @@ import { batch, example, FakeDaemons, neverAborted, target } from './fault-fixtu
 const web = target('web-0');
 
 describe('DNSChaos', () => {
+  it('asks the chaosflow agent to answer DNS itself for a host process (pid://), no chaos-dns-server needed', async () => {
+    const compiled = await example('dns-error.yaml', 'DNSChaos');
+    const daemons = new FakeDaemons();
+    const host = target('web-0', { containerId: 'pid://4242' });
+    const driver = createDNSChaosDriver(daemons, undefined);
+    const injected = await driver.inject(batch(compiled, [host]), neverAborted);
+    const recovered = await driver.recover(batch(compiled, [host]), neverAborted);
+    expect(injected.results[0]).toMatchObject({ ok: true });
+    expect(recovered.results[0]).toMatchObject({ ok: true });
+    expect(daemons.calls.map((c) => [c.rpc, c.request])).toEqual([
+      [
+        'SetDNSChaos',
+        {
+          container_id: 'pid://4242',
+          action: 'error',
+          patterns: ['example.com', 'chaos-mesh.*'],
+        },
+      ],
+      ['SetDNSChaos', { container_id: 'pid://4242', action: '' }],
+    ]);
+  });
+
   it('is refused, saying what to configure, when no chaos-dns-server is configured', async () => {
     const compiled = await example('dns-error.yaml', 'DNSChaos');
     const daemons = new FakeDaemons();

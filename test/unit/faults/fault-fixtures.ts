@@ -3,6 +3,7 @@
  * manifest compiler, so the specs carry the webhook defaults), batches of targets, and a FAKE daemon caller
  * that records every request and answers as scripted.
  */
+import type { AgentExtensionRpc } from '../../../proto/agent-extensions-proto.js';
 import { join } from 'node:path';
 import type { FaultBatchOf } from '../../../activities/contract.js';
 import type { DaemonCallOptions } from '../../../activities/daemon/daemon-client.js';
@@ -79,7 +80,7 @@ export function batch<K extends ChaosKind>(
 
 export interface RecordedCall {
   node: string;
-  rpc: ChaosDaemonRpc;
+  rpc: ChaosDaemonRpc | AgentExtensionRpc;
   request: Record<string, unknown>;
   options: DaemonCallOptions | undefined;
 }
@@ -91,7 +92,9 @@ export class FakeDaemons implements DaemonConnector {
 
   forNode(node: string): Promise<DaemonCaller> {
     const caller = {
-      call: (rpc: ChaosDaemonRpc, request: unknown, options?: DaemonCallOptions) => {
+      callExtension: (rpc: AgentExtensionRpc, request: unknown, options?: DaemonCallOptions) =>
+        caller.call(rpc, request, options),
+      call: (rpc: ChaosDaemonRpc | AgentExtensionRpc, request: unknown, options?: DaemonCallOptions) => {
         const recorded: RecordedCall = { node, rpc, request: request as Record<string, unknown>, options };
         this.calls.push(recorded);
         try {
@@ -101,7 +104,7 @@ export class FakeDaemons implements DaemonConnector {
         }
       },
     };
-    return Promise.resolve(caller as DaemonCaller);
+    return Promise.resolve(caller as unknown as DaemonCaller);
   }
 }
 

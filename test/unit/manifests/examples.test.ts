@@ -79,14 +79,24 @@ describe('examples', () => {
     expect(worker.inventory?.pods.map((p) => p.labels)).toEqual([{ app: 'demo' }]);
   });
 
-  it('game-day checks, partitions while probing, stresses and checks again, with a deadline on every node', async () => {
+  it('game-day checks, partitions and delays HTTP while probing, stresses and checks again, with a deadline on every node', async () => {
     const plan = await onlyPlan('game-day.yaml');
     expect(plan.source).toMatchObject({ kind: 'Workflow', namespace: 'default', name: 'game-day' });
     expect(plan.source.location).toMatch(/game-day\.yaml:\d+$/);
     const root = plan.templates[plan.entry];
     expect(root).toMatchObject({
       type: 'Serial',
-      children: ['steady-state', 'partition-and-observe', 'cpu-stress', 'recovered'],
+      children: [
+        'steady-state',
+        'partition-and-observe',
+        'http-delay-and-observe',
+        'cpu-stress',
+        'recovered',
+      ],
+    });
+    expect(plan.templates['http-delay-and-observe']).toMatchObject({
+      type: 'Parallel',
+      children: ['http-delay', 'observe-http-delay'],
     });
     expect(plan.templates['partition-and-observe']).toMatchObject({
       type: 'Parallel',

@@ -125,6 +125,11 @@ const CASES: readonly [string, object, string][] = [
     'FIELD_IGNORED /spec/bandwidth/minburst',
   ],
   [
+    'NetworkChaos.loss.correlation',
+    chaos('NetworkChaos', { action: 'loss', loss: { loss: '30', correlation: '25' } }),
+    'FIELD_IGNORED /spec/loss/correlation',
+  ],
+  [
     'NetworkChaos.targetDevice',
     chaos('NetworkChaos', { targetDevice: 'eth1' }),
     'FIELD_IGNORED /spec/targetDevice',

@@ -1,0 +1,68 @@
+/**
+ * The agent's implementation of `chaosflow.ext.v1.AgentExtensions` (`proto/chaosflow-agent.proto`), served
+ * beside `pb.ChaosDaemon` with the same client check, request limits, per-target lock and fault key:
+ * SetDNSChaos (`dns-faults.ts`) and GetCapabilities (what this host can do: netem, how loss is carried out,
+ * the RPCs answered UNIMPLEMENTED and why).
+ */
+import {
+  status,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import type { CapabilitiesInput } from '../proto/generated/chaosflow/ext/v1/Capabilities.js';
+import type { DNSChaosRequest } from '../proto/generated/chaosflow/ext/v1/DNSChaosRequest.js';
+import { AgentError, toServiceError } from './agent-error.js';
+import { checkClient, type ClientAccess } from './client-identity.js';
+import { callScope, UNIMPLEMENTED_REASONS } from './daemon-service.js';
+import { DnsFaults } from './dns-faults.js';
+import type { FaultContext } from './fault-context.js';
+import type { KeyedLock } from './keyed-lock.js';
+import { checkRequestLimits } from './request-limits.js';
+
+export async function capabilities(ctx: FaultContext): Promise<CapabilitiesInput> {
+  const netem = await ctx.netemSupport();
+  return {
+    netem: netem.available,
+    netem_reason: netem.reason,
+    loss_method: netem.available ? 'netem' : 'iptables-statistic',
+    unimplemented: Object.entries(UNIMPLEMENTED_REASONS).map(([rpc, reason]) => ({ rpc, reason })),
+  };
+}
+
+export function createExtensionService(
+  ctx: FaultContext,
+  locks: KeyedLock,
+  access: ClientAccess,
+): UntypedServiceImplementation {
+  const dns = new DnsFaults(ctx);
+  const reply = (
+    call: ServerUnaryCall<unknown, unknown>,
+    callback: sendUnaryData<unknown>,
+    work: () => Promise<unknown>,
+  ): void => {
+    const run = async (): Promise<unknown> => {
+      checkClient(access, call);
+      checkRequestLimits(call.request);
+      return work();
+    };
+    run().then(
+      (response) => callback(null, response),
+      (err: unknown) => {
+        if (!(err instanceof AgentError)) ctx.logger.error({ err }, 'extension rpc failed unexpectedly');
+        const error = toServiceError(err);
+        callback({ ...error, code: error.code ?? status.UNKNOWN });
+      },
+    );
+  };
+  return {
+    SetDNSChaos: (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
+      reply(call, callback, () => {
+        const request = call.request as DNSChaosRequest;
+        const scope = callScope('SetDNSChaos', call, request.container_id, ctx.logger);
+        return locks.run(`target:${request.container_id}`, () => dns.set(scope, request));
+      }),
+    GetCapabilities: (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
+      reply(call, callback, () => capabilities(ctx)),
+  };
+}
