@@ -18,6 +18,7 @@ import type {
 import { activityLogger } from './activity-logger.js';
 import { classified } from './classify-error.js';
 import { ActivityError } from './errors.js';
+import { whileHeartbeating } from './heartbeating.js';
 import { callDriver, type FaultDrivers } from './faults/fault-driver.js';
 import { createHaltGuard } from './halt-guard.js';
 import { readOrphan } from './janitor/read-orphan.js';
@@ -56,9 +57,6 @@ export interface ActivityDeps {
   metrics?: WorkerMetrics;
 }
 
-/** Well inside the inject stub's heartbeat timeout (workflows/activity-stubs.ts). */
-const INJECT_HEARTBEAT_MS = 2_000;
-
 export function createActivities(deps: ActivityDeps): ChaosflowActivities {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const metrics = deps.metrics ?? createWorkerMetrics(createMetricRegistry());
@@ -69,17 +67,10 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
       await before?.();
       const { kind, action } = batch.chaos;
       const log = activityLogger(logger, { node: batch.nodeId, kind, action, endpoint: batch.endpoint });
-      // An inject heartbeats, so that an abort reaches it (its calls stop) and the run, which waits for it to
-      // end before recovering, learns soon of a worker that died under it.
-      const beat = op === 'inject' ? setInterval(() => heartbeat(), INJECT_HEARTBEAT_MS) : undefined;
-      try {
-        const result = await observeFaultCall(op, batch, metrics.faults, log, () =>
-          callDriver(deps.drivers, op, batch, signal()),
-        );
-        return retryTransient(op, result);
-      } finally {
-        clearInterval(beat);
-      }
+      const result = await whileHeartbeating(() =>
+        observeFaultCall(op, batch, metrics.faults, log, () => callDriver(deps.drivers, op, batch, signal())),
+      );
+      return retryTransient(op, result);
     });
   return {
     resolveTargets: classified(async (input) => {
@@ -146,7 +137,7 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
         target: input.target.key,
         endpoint: input.endpoint,
       });
-      const result = await deps.applyTargetState(input, signal());
+      const result = await whileHeartbeating(() => deps.applyTargetState(input, signal()));
       if (result.warning) log.warn({ reason: result.warning }, 'target state applied');
       else log.info('target state applied');
       return result;

@@ -42,7 +42,8 @@ export const INJECT_AWAITS_CANCELLATION = 'chaosflow-inject-awaits-cancellation'
  * The inject of every newer run: cancelling it (an abort, a halt, a deadline) waits until the activity has
  * really ended, so the recover that follows cannot reach the daemon or the target's entity before a call the
  * inject still had under way (the campaign saw such a late inject leave a partition behind). The activity
- * heartbeats every 2 s, so a worker that died under it is noticed after the heartbeat timeout, not the 90 s.
+ * heartbeats (activities/heartbeating.ts), so a worker that died under it is noticed after the heartbeat timeout,
+ * not the 90 s.
  */
 export const { injectFaults: injectFaultsAwaited } = proxyActivities<ChaosflowActivities>({
   startToCloseTimeout: '90s',
@@ -57,6 +58,8 @@ export const { injectFaults: injectFaultsAwaited } = proxyActivities<ChaosflowAc
  */
 export const { recoverFaults } = proxyActivities<ChaosflowActivities>({
   startToCloseTimeout: '90s',
+  // It heartbeats (activities/heartbeating.ts): a worker lost mid-recover is retried after 10 s, not 90 s.
+  heartbeatTimeout: '10s',
   retry: {
     initialInterval: '1s',
     maximumInterval: '10s',

@@ -28,6 +28,8 @@ import {
 
 const { applyTargetState } = proxyActivities<ChaosflowActivities>({
   startToCloseTimeout: '90s',
+  // It heartbeats (activities/heartbeating.ts): a worker lost mid-apply is retried after 10 s, not 90 s.
+  heartbeatTimeout: '10s',
   retry: {
     initialInterval: '500ms',
     maximumInterval: '5s',
