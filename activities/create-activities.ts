@@ -31,6 +31,7 @@ import { runProbe, type ProbeDeps } from './probes/run-probe.js';
 import { watchStopCondition } from './run-guards/watch-stop-condition.js';
 import { sendNotification } from './run-guards/send-notification.js';
 import { runHostTask } from './tasks/host-task.js';
+import type { PodTaskProgress, PodTaskRunner } from './tasks/pod-task.js';
 import type { RunAsUser } from './tasks/run-as.js';
 import type { TargetResolver } from './targets/target-resolver.js';
 
@@ -41,6 +42,8 @@ export interface ActivityDeps {
   probes?: ProbeDeps;
   /** The user host-mode Tasks run as (Command probes take theirs from `probes.runAs`). */
   runAs?: RunAsUser;
+  /** Kubernetes mode: Tasks run as pods in the Workflow's namespace instead of on the worker's host. */
+  podTasks?: PodTaskRunner;
   /** Sends a pod's merged network/IO/HTTP state to its daemon (for the per-target entity workflow). */
   applyTargetState: (input: ApplyTargetStateInput, signal: AbortSignal) => Promise<ApplyTargetStateResult>;
   /** The worker's Temporal client: the janitor reads closed runs through it, the lease renewal live ones. */
@@ -53,6 +56,9 @@ export interface ActivityDeps {
   metrics?: WorkerMetrics;
 }
 
+/** Well inside the inject stub's heartbeat timeout (workflows/activity-stubs.ts). */
+const INJECT_HEARTBEAT_MS = 2_000;
+
 export function createActivities(deps: ActivityDeps): ChaosflowActivities {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const metrics = deps.metrics ?? createWorkerMetrics(createMetricRegistry());
@@ -63,10 +69,17 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
       await before?.();
       const { kind, action } = batch.chaos;
       const log = activityLogger(logger, { node: batch.nodeId, kind, action, endpoint: batch.endpoint });
-      const result = await observeFaultCall(op, batch, metrics.faults, log, () =>
-        callDriver(deps.drivers, op, batch, signal()),
-      );
-      return retryTransient(op, result);
+      // An inject heartbeats, so that an abort reaches it (its calls stop) and the run, which waits for it to
+      // end before recovering, learns soon of a worker that died under it.
+      const beat = op === 'inject' ? setInterval(() => heartbeat(), INJECT_HEARTBEAT_MS) : undefined;
+      try {
+        const result = await observeFaultCall(op, batch, metrics.faults, log, () =>
+          callDriver(deps.drivers, op, batch, signal()),
+        );
+        return retryTransient(op, result);
+      } finally {
+        clearInterval(beat);
+      }
     });
   return {
     resolveTargets: classified(async (input) => {
@@ -116,7 +129,14 @@ export function createActivities(deps: ActivityDeps): ChaosflowActivities {
     ),
     runTask: classified(async (input) => {
       const log = activityLogger(logger, { node: input.nodeId });
-      const result = await runHostTask(input, signal(), () => heartbeat(), deps.runAs);
+      const result = deps.podTasks
+        ? await deps.podTasks(
+            input,
+            signal(),
+            (progress) => heartbeat(progress),
+            Context.current().info.heartbeatDetails as PodTaskProgress | undefined,
+          )
+        : await runHostTask(input, signal(), () => heartbeat(), deps.runAs);
       log.info({ exitCode: result.exitCode }, 'task finished');
       return result;
     }),

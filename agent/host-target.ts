@@ -1,11 +1,14 @@
 /**
- * The target of a request: a host process named by the container id `pid://<pid>`. Resolving it records the
+ * The target of a request: a host process named by the container id `pid://<pid>`, or a container named by its
+ * runtime id (`containerd://`, `docker://`, `cri-o://` and 64 hex, found through its cgroup: container-process.ts),
+ * which is then its main process, exactly as a host process would be. Resolving it records the
  * process's start time (so a pid reused later is never mistaken for it) and its network namespace, which the
  * network RPCs enter with `nsenter --net=/proc/<pid>/ns/net` (the same namespace `nsenter --target <pid> --net`
  * enters, but a path also works for a named namespace once the process is gone).
  */
 import { readFile } from 'node:fs/promises';
 import { AgentError } from './agent-error.js';
+import { containerMainPid, runtimeContainerId } from './container-process.js';
 import { netnsOf, processStartTimeMs, type NetnsId } from './process-info.js';
 
 export interface HostTarget {
@@ -19,15 +22,30 @@ export interface HostTarget {
 
 const CONTAINER_ID = /^pid:\/\/([1-9]\d{0,9})$/;
 
-/** The pid in `pid://<pid>`; INVALID_ARGUMENT for anything else (docker://, containerd://, ...). */
-export function parseContainerId(containerId: string, field = 'container_id'): number {
+/**
+ * The pid a container id names: the `<pid>` of `pid://<pid>`, or the main process of a runtime container
+ * (NOT_FOUND when none of its processes runs, e.g. it was restarted under a new id); INVALID_ARGUMENT for
+ * anything else.
+ */
+export async function pidOfContainerId(containerId: string, field = 'container_id'): Promise<number> {
+  const runtimeId = runtimeContainerId(containerId);
+  if (runtimeId === undefined) return parseContainerId(containerId, field);
+  const pid = await containerMainPid(runtimeId);
+  if (pid === undefined) {
+    throw new AgentError('NOT_FOUND', `no process of container ${containerId} runs on this node`, { field });
+  }
+  return pid;
+}
+
+/** The pid in `pid://<pid>`; INVALID_ARGUMENT for anything else. */
+function parseContainerId(containerId: string, field: string): number {
   const match = CONTAINER_ID.exec(containerId);
   const pid = Number(match?.[1]);
   if (!match || pid > 4_194_304) {
     throw new AgentError(
       'INVALID_ARGUMENT',
-      `${field} must be pid://<pid> for the chaosflow agent (it serves host processes; ` +
-        `container runtimes are Chaos Mesh's daemon's job), got ${JSON.stringify(containerId.slice(0, 80))}`,
+      `${field} must be pid://<pid> (a host process) or containerd://, docker:// or cri-o:// followed by the ` +
+        `container's 64-hex id, got ${JSON.stringify(containerId.slice(0, 80))}`,
       { field },
     );
   }
@@ -60,7 +78,7 @@ export async function refuseProtectedPid(pid: number, field = 'container_id'): P
 
 /** Resolves a live target; NOT_FOUND when the process is gone, FAILED_PRECONDITION for init and the agent. */
 export async function resolveHostTarget(containerId: string, field = 'container_id'): Promise<HostTarget> {
-  const pid = parseContainerId(containerId, field);
+  const pid = await pidOfContainerId(containerId, field);
   await refuseProtectedPid(pid, field);
   const startTimeMs = await processStartTimeMs(pid);
   const netns = await netnsOf(pid);

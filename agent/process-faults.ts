@@ -1,5 +1,5 @@
 /**
- * ContainerKill and ContainerGetPid for host processes. ContainerKill sends SIGKILL to the target process only
+ * ContainerKill and ContainerGetPid for host processes and containers (host-target.ts). ContainerKill sends SIGKILL to the target process only
  * (not its children: a container's init dying takes the container with it, a host process's children may
  * outlive it). A target that is already gone counts as killed, with a warning. The journal keeps the pid and
  * start time of the kill, so a repeated request with the same fault key never kills a later process that
@@ -9,7 +9,7 @@ import type { ContainerRequest } from '../proto/generated/pb/ContainerRequest.js
 import type { ContainerResponse } from '../proto/generated/pb/ContainerResponse.js';
 import { AgentError } from './agent-error.js';
 import { nextEntry, type CallScope, type FaultContext } from './fault-context.js';
-import { parseContainerId, refuseProtectedPid, resolveHostTarget } from './host-target.js';
+import { pidOfContainerId, refuseProtectedPid, resolveHostTarget } from './host-target.js';
 import { isAlive, isSameProcess } from './process-info.js';
 
 export class ProcessFaults {
@@ -20,7 +20,19 @@ export class ProcessFaults {
     if (action !== 'KILL') {
       throw new AgentError('INVALID_ARGUMENT', `ContainerKill needs action KILL, got ${action}`);
     }
-    const pid = parseContainerId(request.container_id);
+    let pid: number;
+    try {
+      pid = await pidOfContainerId(request.container_id);
+    } catch (err) {
+      if (err instanceof AgentError && err.code === 'NOT_FOUND') {
+        scope.logger.warn(
+          { containerId: request.container_id },
+          'container already gone; counting the kill as done',
+        );
+        return;
+      }
+      throw err;
+    }
     await refuseProtectedPid(pid);
     const journal = this.ctx.journal;
     const previous = journal.get(scope.key)?.kill;
@@ -51,7 +63,7 @@ export class ProcessFaults {
   }
 
   async getPid(_scope: CallScope, request: ContainerRequest): Promise<ContainerResponse> {
-    const pid = parseContainerId(request.container_id);
+    const pid = await pidOfContainerId(request.container_id);
     await refuseProtectedPid(pid);
     if (!(await isAlive(pid))) {
       throw new AgentError('NOT_FOUND', `target process ${pid} does not exist`, { pid });

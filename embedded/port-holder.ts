@@ -7,6 +7,7 @@
  */
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { ChaosflowError } from '../common/errors/chaosflow-error.js';
 
 export interface PortHolder {
   readonly pid: number;
@@ -14,17 +15,19 @@ export interface PortHolder {
   readonly command: string;
 }
 
-export class PortTakenError extends Error {
-  constructor(
-    readonly port: number,
-    readonly what: string,
-    readonly holder: PortHolder | undefined,
-    readonly fix: string,
-  ) {
+export class PortTakenError extends ChaosflowError<
+  'PORT_TAKEN',
+  { readonly port: number; readonly what: string; readonly holder: PortHolder | undefined }
+> {
+  static override readonly codes: readonly string[] = ['PORT_TAKEN'];
+  override readonly name = 'PortTakenError';
+  constructor(port: number, what: string, holder: PortHolder | undefined, fix: string) {
     super(
+      'PORT_TAKEN',
       `port ${port} (${what}) is already in use` +
         (holder ? ` by process ${holder.pid} (${holder.command})` : '') +
         `: ${fix}`,
+      { port, what, holder },
     );
   }
 }

@@ -10,6 +10,7 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { processStartTimeMs } from '../agent/process-info.js';
+import { ChaosflowError } from '../common/errors/chaosflow-error.js';
 
 const CLAIMS_DIR = '/run/chaosflow/subnets';
 
@@ -26,14 +27,18 @@ export interface ClaimOptions {
   onWait?: (holderPid: number) => void;
 }
 
-export class SubnetTakenError extends Error {
-  constructor(
-    readonly hostIp: string,
-    readonly holderPid: number,
-  ) {
+export class SubnetTakenError extends ChaosflowError<
+  'SUBNET_TAKEN',
+  { readonly hostIp: string; readonly holderPid: number }
+> {
+  static override readonly codes: readonly string[] = ['SUBNET_TAKEN'];
+  override readonly name = 'SubnetTakenError';
+  constructor(hostIp: string, holderPid: number) {
     super(
+      'SUBNET_TAKEN',
       `the address ${hostIp}/30 is in use by process ${holderPid} (another chaosflow demo or test on this ` +
         'machine); stop it, or wait until it ends',
+      { hostIp, holderPid },
     );
   }
 }

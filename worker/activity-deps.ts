@@ -1,6 +1,6 @@
 /**
  * What the activities act on, for the worker's composition root: targets from the host inventory or from the
- * Kubernetes API (with the pod API for pod-kill and pod-failure), the fault drivers of every kind over one
+ * Kubernetes API (with the pod API for pod-kill and pod-failure, and Tasks as pods), the fault drivers of every kind over one
  * daemon client pool, and the appliers the per-target entity workflows send merged state through.
  */
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { createTargetStateClient } from '../activities/faults/per-target-state/e
 import { createTargetExpanders } from '../activities/faults/target-expanders.js';
 import { loadKubeConfig } from '../activities/kubernetes/kube-config.js';
 import { KubernetesPodApi, type PodApi } from '../activities/kubernetes/pod-api.js';
+import { createPodTaskRunner } from '../activities/tasks/pod-task.js';
 import { InventoryTargetSource } from '../activities/targets/inventory.js';
 import { KubernetesTargetSource } from '../activities/targets/kubernetes-source.js';
 import { createTargetResolver } from '../activities/targets/resolve-targets.js';
@@ -29,6 +30,8 @@ export function buildActivityDeps({ config, client, pool, logger, metrics }: Dep
   const daemons = createDaemonConnector(pool, source);
   return {
     runAs,
+    // Targets from the cluster: Tasks run as pods there too.
+    ...(pods && kubeConfig ? { podTasks: createPodTaskRunner({ kubeConfig }) } : {}),
     targets: createTargetResolver(source, Math.random, createTargetExpanders(source)),
     drivers: createFaultDrivers({
       pool,

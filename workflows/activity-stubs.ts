@@ -2,7 +2,7 @@
  * Activity stubs with explicit timeouts and retry policies (Temporal retries activities forever by default).
  * One stub per policy; the interpreter never calls `proxyActivities` elsewhere.
  */
-import { proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { ChaosflowActivities } from '../activities/contract.js';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../common/failure-types.js';
 import type { PlanNotification, PlanStopCondition } from '../common/plan.js';
@@ -19,15 +19,36 @@ export const { resolveTargets } = proxyActivities<ChaosflowActivities>({
   },
 });
 
-/** Daemon calls carry a 60 s deadline; a batch of targets on one daemon runs in parallel inside the activity. */
+const INJECT_RETRY = {
+  initialInterval: '1s',
+  maximumInterval: '10s',
+  maximumAttempts: 5,
+  nonRetryableErrorTypes: NON_RETRYABLE,
+};
+
+/**
+ * Daemon calls carry a 60 s deadline; a batch of targets on one daemon runs in parallel inside the activity.
+ * Runs started before `INJECT_AWAITS_CANCELLATION` keep this stub (their histories say so).
+ */
 export const { injectFaults } = proxyActivities<ChaosflowActivities>({
   startToCloseTimeout: '90s',
-  retry: {
-    initialInterval: '1s',
-    maximumInterval: '10s',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
+  retry: INJECT_RETRY,
+});
+
+/** The patch id under which the ledger uses `injectFaultsAwaited`. */
+export const INJECT_AWAITS_CANCELLATION = 'chaosflow-inject-awaits-cancellation';
+
+/**
+ * The inject of every newer run: cancelling it (an abort, a halt, a deadline) waits until the activity has
+ * really ended, so the recover that follows cannot reach the daemon or the target's entity before a call the
+ * inject still had under way (the campaign saw such a late inject leave a partition behind). The activity
+ * heartbeats every 2 s, so a worker that died under it is noticed after the heartbeat timeout, not the 90 s.
+ */
+export const { injectFaults: injectFaultsAwaited } = proxyActivities<ChaosflowActivities>({
+  startToCloseTimeout: '90s',
+  heartbeatTimeout: '10s',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: INJECT_RETRY,
 });
 
 /**

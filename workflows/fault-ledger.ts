@@ -4,7 +4,7 @@
  * never gives up silently: while a recover keeps failing, the node and the run show RecoveryFailed and the
  * workflow retries with backoff until it succeeds.
  */
-import { CancellationScope, log, sleep } from '@temporalio/workflow';
+import { CancellationScope, log, patched, sleep } from '@temporalio/workflow';
 import type { PlanChaos } from '../common/plan.js';
 import type { FaultEntry, NodeStatus } from '../common/run-status.js';
 import type { Target } from '../common/target.js';
@@ -15,7 +15,12 @@ import type {
   RunRef,
   TargetGroup,
 } from '../activities/contract.js';
-import { injectFaults, recoverFaults } from './activity-stubs.js';
+import {
+  INJECT_AWAITS_CANCELLATION,
+  injectFaults,
+  injectFaultsAwaited,
+  recoverFaults,
+} from './activity-stubs.js';
 import { faultSummary } from './activity-summaries.js';
 import { describeFailure } from './failure-details.js';
 
@@ -76,7 +81,8 @@ export class FaultLedger {
       this.#records.set(key, { entry, chaos, target, context });
     }
     try {
-      const { results } = await injectFaults.executeWithOptions({ summary: faultSummary('inject', batch) }, [
+      const inject = patched(INJECT_AWAITS_CANCELLATION) ? injectFaultsAwaited : injectFaults;
+      const { results } = await inject.executeWithOptions({ summary: faultSummary('inject', batch) }, [
         batch,
       ]);
       const failures: string[] = [];

@@ -81,7 +81,7 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** 4xx answers other than conflicts and throttling are about the request: repeating cannot help. */
-function apiError(what: string, err: unknown): ActivityError {
+export function apiError(what: string, err: unknown): ActivityError {
   const status = err instanceof ApiException ? err.code : undefined;
   const permanent = status !== undefined && status >= 400 && status < 500 && status !== 409 && status !== 429;
   const detail = err instanceof ApiException ? apiMessage(err) : errorMessage(err);

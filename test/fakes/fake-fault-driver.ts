@@ -25,9 +25,11 @@ export class FakeFaultDriver implements FaultDriver<ChaosKind> {
   readonly failInjectTimes = new Map<string, number>();
   /** Delay of each call, to let tests cut a node mid-inject. */
   delayMs = 0;
+  /** Delay of each inject instead of `delayMs` (an inject that goes on after its run was aborted). */
+  injectDelayMs: number | undefined;
 
   async inject(batch: FaultBatch): Promise<FaultBatchResult> {
-    await this.#delay();
+    await this.#delay(this.injectDelayMs);
     return {
       results: batch.targets.map(({ key }) => {
         this.calls.push({ op: 'inject', key, nodeId: batch.nodeId, at: Date.now() });
@@ -61,7 +63,7 @@ export class FakeFaultDriver implements FaultDriver<ChaosKind> {
       .map((c) => c.key);
   }
 
-  async #delay(): Promise<void> {
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+  async #delay(ms = this.delayMs): Promise<void> {
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 }

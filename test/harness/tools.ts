@@ -16,6 +16,9 @@ export const TOOL_NAMES = [
   'prometheus',
   'promtool',
   'chromium',
+  'kubelet',
+  'containerd',
+  'ctr',
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
@@ -29,6 +32,9 @@ const COMPONENT: Record<ToolName, string> = {
   prometheus: 'prometheus',
   promtool: 'prometheus',
   chromium: 'chromium',
+  kubelet: 'kube-node',
+  containerd: 'kube-node',
+  ctr: 'kube-node',
 };
 
 export type ToolLocation =

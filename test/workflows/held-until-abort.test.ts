@@ -72,4 +72,31 @@ describe('a standalone chaos without duration', () => {
     expect(active()).toEqual([]);
     expect((await handle.query(faultsQuery)).map((f) => f.state)).toEqual(['Recovered', 'Recovered']);
   });
+
+  it('recovers a fault whose inject was still under way when the run was aborted, after that inject ended', async () => {
+    // The inject call goes on for 4 s, ignoring the abort (as a daemon call in flight does); the recover is quick.
+    env.driver.injectDelayMs = 4_000;
+    try {
+      const handle = await env.start(compiled());
+      const mine = (op: 'inject' | 'recover') =>
+        env.driver.calls.filter((c) => c.op === op && c.key.startsWith(`${handle.workflowId}/`));
+      await expect
+        .poll(async () => (await handle.query(faultsQuery)).map((f) => f.state), { timeout: 30_000 })
+        .toEqual(['Injecting', 'Injecting']);
+      await handle.signal(abortSignal, { reason: 'aborted mid-inject' });
+      await handle.result().catch(() => undefined);
+      const injects = mine('inject');
+      const recovers = mine('recover');
+      expect(injects).toHaveLength(2);
+      expect(recovers).toHaveLength(2);
+      // Every recover reached the driver after the late inject it undoes, so nothing is left injected.
+      for (const inject of injects) {
+        expect(recovers.find((r) => r.key === inject.key)?.at).toBeGreaterThanOrEqual(inject.at);
+      }
+      expect([...env.driver.active].filter((key) => key.startsWith(`${handle.workflowId}/`))).toEqual([]);
+      expect((await handle.query(statusQuery)).phase).toBe('Aborted');
+    } finally {
+      env.driver.injectDelayMs = undefined;
+    }
+  });
 });

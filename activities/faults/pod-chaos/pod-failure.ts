@@ -60,13 +60,14 @@ export function createPodFailureDriver(options: PodFailureOptions): FaultDriver<
         const pod = await pods.read(target.namespace, target.pod);
         if (!pod) return { ok: true, message: `pod ${podName(target)} is gone: counted as recovered` };
         const recorded = originalsOf(pod);
+        const recreated = {
+          ok: true,
+          message: `pod ${podName(target)} was recreated during the fault (new uid): its images were never changed`,
+        };
+        // The uid the target was resolved with (no annotation on a new pod), or the one the annotation names.
+        if (target.podUid && pod.metadata?.uid !== target.podUid) return recreated;
         if (!recorded) return { ok: true };
-        if (recorded.podUid !== pod.metadata?.uid) {
-          return {
-            ok: true,
-            message: `pod ${podName(target)} was recreated during the fault (new uid): its images were never changed`,
-          };
-        }
+        if (recorded.podUid !== pod.metadata?.uid) return recreated;
         const outcome = await pods.patch(target.namespace, target.pod, restorePatch(pod, recorded));
         return outcome === 'gone'
           ? { ok: true, message: `pod ${podName(target)} is gone: counted as recovered` }

@@ -70,7 +70,7 @@ describeWithNetns(
       expect(error).toMatchObject({ context: { status: 'NOT_FOUND' } });
     });
 
-    it('refuses to kill pid 1 and containers of other runtimes', async () => {
+    it('refuses to kill pid 1 and a container id that is neither pid:// nor a runtime id of 64 hex', async () => {
       const { client } = fixture;
       await expect(client.call('ContainerKill', { container_id: 'pid://1' })).rejects.toMatchObject({
         context: { status: 'FAILED_PRECONDITION' },

@@ -1,0 +1,3 @@
+module chaosflow.dev/tools/pause
+
+go 1.24.0
