@@ -143,11 +143,13 @@ export class LeaseBook {
     const views: LeaseView[] = [];
     for (const key of keys) {
       const lease = this.leases.get(key);
-      if (lease && this.ctx.journal.get(key) && !this.#expiring.has(key)) {
+      const entry = this.ctx.journal.get(key);
+      if (lease && entry && !this.#expiring.has(key)) {
         views.push({
           key,
           state: 'HELD',
-          lease: await this.#grant(key, lease.containerId, lease.leaseMs, false),
+          // The entry's target, which a restarted target's next call updated.
+          lease: await this.#grant(key, entry.target.containerId, lease.leaseMs, false),
         });
         continue;
       }
