@@ -167,7 +167,10 @@ async function serve(
       const network = await networkOf(rpc, request, hooks, scope);
       const stressed = await stressTargetOf(rpc, request, hooks, scope);
       const answer = await handler(scope, request as never);
-      const found: string[] = [...((await hooks.leases?.afterCall(scope, leaseMs)) ?? [])];
+      const found: string[] = [
+        ...(scope.warnings ?? []),
+        ...((await hooks.leases?.afterCall(scope, leaseMs)) ?? []),
+      ];
       if (stressed && hooks.cgroups) {
         const drift = await hooks.cgroups
           .afterCall(stressed)
@@ -224,6 +227,7 @@ export function callScope(
     keySource: faultKey ? 'metadata' : 'derived',
     namespacedName,
     logger: logger.child({ rpc, key, ...(namespacedName ? { namespacedName } : {}) }),
+    warnings: [],
   };
 }
 

@@ -31,6 +31,8 @@ export interface CallScope {
   readonly keySource: 'metadata' | 'derived';
   readonly namespacedName: string | undefined;
   readonly logger: Logger;
+  /** What the call wants its caller told (sent back as `chaosflow-warning` trailers); absent outside a call. */
+  readonly warnings?: string[];
 }
 
 export const EMPTY_NETWORK = (netns: NetnsId): NetworkRecord => ({

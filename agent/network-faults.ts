@@ -180,6 +180,10 @@ export class NetworkFaults {
     scope.logger.warn({ key: scope.key }, 'target gone; counting the clear as done');
     if (!entry?.network) return;
     const path = await findNetnsPath(entry.network.netns);
+    scope.warnings?.push(
+      `the target process ${entry.target.pid} is gone (it exited or restarted): counted as recovered; ` +
+        (path ? 'its network namespace, still there, was cleaned' : 'its network namespace is gone with it'),
+    );
     let network: NetworkRecord = { ...entry.network, chains: [], tcDevices: [], ipsets: [] };
     if (path) {
       const ns = netnsRunner(this.ctx.runner, path);

@@ -86,6 +86,10 @@ describeWithNetns('a target that restarts during a held fault', () => {
     const faults = await handle.query(faultsQuery);
     expect(faults.length).toBe(2);
     expect(faults.map((f) => f.state)).toEqual(['Recovered', 'Recovered']);
+    // The partition's recover says why it counts as recovered.
+    expect(faults.find((f) => f.kind === 'NetworkChaos')?.lastError).toMatch(
+      new RegExp(`target process ${oldPid} is gone \\(it exited or restarted\\): counted as recovered`),
+    );
     expect(await env.host.snapshot()).toEqual(env.before);
     expect(await answers()).toBe(true);
     await expect.poll(() => cgroup.pids(), { timeout: 10_000 }).toEqual([env.host.pid]);
