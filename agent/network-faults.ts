@@ -43,10 +43,16 @@ export class NetworkFaults {
         Promise.resolve({ ipsets: union(network.ipsets, names, names.map(temporarySetName)) }),
       apply: async (ns, network) => {
         await applySets(ns, plans);
+        // Temporary sets an interrupted call left (its target died mid-call, say): applySets removes only its own.
+        const leftover = await destroySets(
+          ns,
+          network.ipsets.filter((s) => s.startsWith('cft-')),
+        );
         return {
           ipsets: union(
             network.ipsets.filter((s) => !s.startsWith('cft-')),
             names,
+            leftover.inUse,
           ),
           desiredIpsets: names,
           desiredIpsetsAt: new Date().toISOString(),
