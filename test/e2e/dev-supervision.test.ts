@@ -17,19 +17,11 @@ import type { RunStatus } from '../../common/run-status.js';
 import { runCli, startCli, type CliProcess } from '../harness/cli.js';
 import { describeUnless } from '../harness/describe-unless.js';
 import { missingTools } from '../harness/tools.js';
+import { processRunning } from '../harness/process-running.js';
 
 let dir: string;
 let host: NetnsHost;
 let dev: CliProcess | undefined;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The pids `chaosflow dev` printed for its parts. */
 function partPids(stdout: string): { temporal: number; agent: number; worker: number } {
@@ -125,7 +117,7 @@ describeUnless(
       ]);
       const pids = partPids(dev.stdout);
       expect(
-        Object.values(pids).every((pid) => pid > 0 && alive(pid)),
+        Object.values(pids).every((pid) => pid > 0 && processRunning(pid)),
         dev.stdout,
       ).toBe(true);
       const address = ['--address', `127.0.0.1:${port}`];
@@ -162,7 +154,7 @@ describeUnless(
         await dev.done;
         dev = undefined;
         await expect
-          .poll(() => [now.temporal, now.agent, restartedWorker].filter(alive), { timeout: 30_000 })
+          .poll(() => [now.temporal, now.agent, restartedWorker].filter(processRunning), { timeout: 30_000 })
           .toEqual([]);
         // Not asserted: that the agent undid the held partition on its way out. It did before the agent got
         // leases and drift checks; since then it exits on the parent-death SIGTERM with the partition still in

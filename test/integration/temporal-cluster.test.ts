@@ -19,17 +19,9 @@ import {
   type TemporalCluster,
 } from '../harness/temporal-cluster.js';
 import type { fixtureGreeting } from '../fixtures/workflows/greeting.js';
+import { processRunning } from '../harness/process-running.js';
 
 const workflowsPath = fileURLToPath(new URL('../fixtures/workflows/greeting.ts', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -132,7 +124,7 @@ describeWithTools(
       const { ports, dir } = cluster;
       await connection.close();
       await cluster.stop();
-      expect(pids.filter(alive)).toEqual([]);
+      expect(pids.filter(processRunning)).toEqual([]);
       const open = [];
       for (const port of ports) if (await accepts(port)) open.push(port);
       expect(open).toEqual([]);

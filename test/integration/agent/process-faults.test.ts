@@ -9,6 +9,7 @@ import { processStartTimeMs } from '../../../agent/process-info.js';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
 import { createNetnsHost, type NetnsSnapshot, type NetnsHost } from '../../../embedded/netns-host.js';
 import { startAgentFixture, type AgentFixture } from './agent-fixture.js';
+import { processRunning } from '../../harness/process-running.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -19,15 +20,6 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
     await sleep(50);
   }
   return check();
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describeWithNetns(
@@ -122,7 +114,7 @@ describeWithNetns(
       expect(again.cpuInstance).toBe(started.cpuInstance);
 
       await client.call('CancelStressors', started, { faultKey });
-      expect(await waitUntil(() => !processExists(pid), 5_000)).toBe(true);
+      expect(await waitUntil(() => !processRunning(pid), 5_000)).toBe(true);
       expect(await waitUntil(async () => (await cgroup.pids()).length === 1, 5_000)).toBe(true);
       const afterStart = await cgroup.cpuUsageNs();
       await sleep(1_000);
@@ -150,15 +142,15 @@ describeWithNetns(
       const faultKey = { run: 'run-lost-answer', node: 'cpu', target };
       const started = await client.call('ExecStressors', { target, cpuStressors: '--cpu 1' }, { faultKey });
       const pid = Number(started.cpuInstance);
-      expect(processExists(pid)).toBe(true);
+      expect(processRunning(pid)).toBe(true);
       const empty = { cpuInstance: '', cpuStartTime: '0', memoryInstance: '', memoryStartTime: '0' };
       // Without the key there is nothing to go by.
       await expect(client.call('CancelStressors', empty)).rejects.toMatchObject({
         context: { status: 'INVALID_ARGUMENT' },
       });
-      expect(processExists(pid)).toBe(true);
+      expect(processRunning(pid)).toBe(true);
       await client.call('CancelStressors', empty, { faultKey });
-      expect(await waitUntil(() => !processExists(pid), 5_000)).toBe(true);
+      expect(await waitUntil(() => !processRunning(pid), 5_000)).toBe(true);
       expect(await waitUntil(async () => (await cgroup.pids()).length === 1, 5_000)).toBe(true);
       // Again, and for a key that never started anything: harmless.
       await client.call('CancelStressors', empty, { faultKey });
@@ -186,7 +178,7 @@ describeWithNetns(
       );
       await fixture.client.call('CancelStressors', started);
       expect(grew).toBe(true);
-      expect(await waitUntil(() => !processExists(Number(started.memoryInstance)), 10_000)).toBe(true);
+      expect(await waitUntil(() => !processRunning(Number(started.memoryInstance)), 10_000)).toBe(true);
     });
 
     it('never signals a process whose start time does not match, nor a non-stress-ng process it did not start', async () => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
 import { startAgentFixture } from './agent-fixture.js';
+import { processRunning } from '../../harness/process-running.js';
 
 const spawned: ChildProcess[] = [];
 
@@ -27,21 +28,13 @@ function stressNg(tempPath: string): ChildProcess {
   return child;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // Root and stress-ng: the same needs as the agent's other stress tests.
 describeWithNetns(
   'stress-ng orphans of a killed agent',
   () => {
     afterAll(() => {
-      for (const child of spawned) if (child.pid && alive(child.pid)) process.kill(-child.pid, 'SIGKILL');
+      for (const child of spawned)
+        if (child.pid && processRunning(child.pid)) process.kill(-child.pid, 'SIGKILL');
     });
 
     it('stops at start-up the stress-ng its state dir started and no journal entry holds', async () => {
@@ -51,12 +44,12 @@ describeWithNetns(
       const orphan = stressNg(orphanDir);
       const stranger = stressNg(await mkdtemp(join(tmpdir(), 'not-the-agent-')));
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(alive(orphan.pid as number)).toBe(true);
+      expect(processRunning(orphan.pid as number)).toBe(true);
 
       const fixture = await startAgentFixture({}, stateDir);
       try {
-        await expect.poll(() => alive(orphan.pid as number), { timeout: 5_000 }).toBe(false);
-        expect(alive(stranger.pid as number)).toBe(true);
+        await expect.poll(() => processRunning(orphan.pid as number), { timeout: 5_000 }).toBe(false);
+        expect(processRunning(stranger.pid as number)).toBe(true);
         expect(await readFile(join(stateDir, 'agent.log'), 'utf8')).toContain(`"pids":[${orphan.pid}]`);
       } finally {
         await fixture.stop();
