@@ -12,7 +12,6 @@ import { AgentError } from './agent-error.js';
 import { listSets } from './ipsets.js';
 import type { NetnsRunner } from './netns-runner.js';
 import {
-  CHAIN_PREFIXES,
   checkChainName,
   checkDevice,
   checkPortList,
@@ -177,21 +176,12 @@ export async function applyChains(ns: NetnsRunner, plans: readonly ChainPlan[]):
     for (const rule of plan.rules) await ns.iptables('filter', ['-A', plan.name, ...rule]);
     await ns.iptables('filter', ['-A', CHAOS_CHAIN[plan.direction], '-j', plan.name]);
   }
-  // 4. Nothing wanted: unhook and delete the CHAOS-* chains too, and any chain of the agent's names that no
-  //    rule jumps to: one an interrupted call (an agent killed between `-N` and its jump) created.
+  // 4. Nothing wanted: unhook and delete the CHAOS-* chains too.
   if (plans.length === 0) {
     for (const direction of DIRECTIONS) {
       const top = CHAOS_CHAIN[direction];
       for (let n = hooks(direction); n > 0; n--) await ns.iptables('filter', ['-D', direction, '-j', top]);
       if (state.chains.has(top)) await ns.iptables('filter', ['-X', top]);
-    }
-    const jumpedTo = new Set(state.rules.map((r) => /-j (\S+)$/.exec(r)?.[1]).filter(Boolean));
-    const removed = new Set(chaosSubChains(state));
-    for (const chain of state.chains) {
-      if (removed.has(chain) || jumpedTo.has(chain) || !CHAIN_PREFIXES.some((p) => chain.startsWith(p)))
-        continue;
-      await ns.iptables('filter', ['-F', chain]);
-      await ns.iptables('filter', ['-X', chain]);
     }
   }
 }
