@@ -29,7 +29,7 @@ import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { AgentError } from './agent-error.js';
 import { checkPatterns } from './dns-patterns.js';
 import { nextEntry, saveEntry, type CallScope, type FaultContext } from './fault-context.js';
-import { resolveHostTarget, type HostTarget } from './host-target.js';
+import { resolveUnlessGone, type HostTarget } from './host-target.js';
 import type { DnsRecord, DnsResponderRecord, JournalEntry } from './journal.js';
 import { startNetnsChild, stopNetnsChild } from './netns-child.js';
 import { netnsRunner, type NetnsRunner } from './netns-runner.js';
@@ -82,17 +82,12 @@ export class DnsFaults {
     const patterns = checkPatterns(request.patterns);
     const explicit = request.upstream ? checkUpstream(request.upstream) : undefined;
     const clears = action === '';
-    let target: HostTarget;
-    try {
-      target = await resolveHostTarget(request.container_id);
-    } catch (err) {
-      if (err instanceof AgentError && err.code === 'NOT_FOUND' && clears) {
-        scope.logger.warn({ key: scope.key }, 'target gone; counting the clear as done');
-        const entry = this.ctx.journal.get(scope.key);
-        if (entry?.dns) await this.clear(scope, entry, entry.dns, await findNetnsPath(entry.dns.netns));
-        return { instance: 0 };
-      }
-      throw err;
+    const target = await resolveUnlessGone(request.container_id, clears);
+    if (!target) {
+      scope.logger.warn({ key: scope.key }, 'target gone; counting the clear as done');
+      const entry = this.ctx.journal.get(scope.key);
+      if (entry?.dns) await this.clear(scope, entry, entry.dns, await findNetnsPath(entry.dns.netns));
+      return { instance: 0 };
     }
     const journal = this.ctx.journal;
     const existing = journal.get(scope.key);

@@ -88,6 +88,23 @@ export async function resolveHostTarget(containerId: string, field = 'container_
   return { containerId, pid, startTimeMs, netns, netnsPath: `/proc/${pid}/ns/net` };
 }
 
+/**
+ * The live target of a call, or undefined when it is gone and the call only clears state: a gone target counts
+ * as cleared (the caller then cleans what the journal says through the namespace, if it is still there).
+ * A gone target of a call that injects is NOT_FOUND.
+ */
+export async function resolveUnlessGone(
+  containerId: string,
+  clears: boolean,
+): Promise<HostTarget | undefined> {
+  try {
+    return await resolveHostTarget(containerId);
+  } catch (err) {
+    if (err instanceof AgentError && err.code === 'NOT_FOUND' && clears) return undefined;
+    throw err;
+  }
+}
+
 /** argv that runs `argv` inside the network namespace at `netnsPath`. */
 export function inNetns(netnsPath: string, argv: readonly string[]): string[] {
   return ['nsenter', `--net=${netnsPath}`, '--', ...argv];

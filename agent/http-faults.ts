@@ -22,7 +22,7 @@ import type { ApplyHttpChaosRequest } from '../proto/generated/pb/ApplyHttpChaos
 import type { ApplyHttpChaosResponseInput } from '../proto/generated/pb/ApplyHttpChaosResponse.js';
 import { AgentError } from './agent-error.js';
 import { nextEntry, saveEntry, type CallScope, type FaultContext } from './fault-context.js';
-import { resolveHostTarget, type HostTarget } from './host-target.js';
+import { resolveUnlessGone, type HostTarget } from './host-target.js';
 import { parseHttpRules } from './http-rules.js';
 import type { HttpProxyRecord, HttpRecord, JournalEntry } from './journal.js';
 import { netnsRunner, type NetnsRunner } from './netns-runner.js';
@@ -48,17 +48,12 @@ export class HttpFaults {
     const ports = [...new Set(request.proxy_ports.map((p, i) => checkPort(`proxy_ports[${i}]`, p)))];
     const rules = parseHttpRules(request.rules, ports);
     const clears = rules.length === 0;
-    let target: HostTarget;
-    try {
-      target = await resolveHostTarget(request.container_id);
-    } catch (err) {
-      if (err instanceof AgentError && err.code === 'NOT_FOUND' && clears) {
-        scope.logger.warn({ key: scope.key }, 'target gone; counting the clear as done');
-        const entry = this.ctx.journal.get(scope.key);
-        if (entry?.http) await this.clear(scope, entry, entry.http, await findNetnsPath(entry.http.netns));
-        return { instance: 0, startTime: 0, instance_uid: '', statusCode: 200, error: '' };
-      }
-      throw err;
+    const target = await resolveUnlessGone(request.container_id, clears);
+    if (!target) {
+      scope.logger.warn({ key: scope.key }, 'target gone; counting the clear as done');
+      const entry = this.ctx.journal.get(scope.key);
+      if (entry?.http) await this.clear(scope, entry, entry.http, await findNetnsPath(entry.http.netns));
+      return { instance: 0, startTime: 0, instance_uid: '', statusCode: 200, error: '' };
     }
     this.guardHostNetwork(target, clears);
     const journal = this.ctx.journal;

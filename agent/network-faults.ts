@@ -20,7 +20,7 @@ import {
   type CallScope,
   type FaultContext,
 } from './fault-context.js';
-import { resolveHostTarget, type HostTarget } from './host-target.js';
+import { resolveUnlessGone, type HostTarget } from './host-target.js';
 import { applyChains, foreignChains, installedChains, planChains } from './iptables-chains.js';
 import { applySets, destroySets, planSets, temporarySetName } from './ipsets.js';
 import type { NetworkRecord } from './journal.js';
@@ -118,15 +118,10 @@ export class NetworkFaults {
     clears: boolean,
     step: { before: Change; apply: Change },
   ): Promise<void> {
-    let target: HostTarget;
-    try {
-      target = await resolveHostTarget(containerId);
-    } catch (err) {
-      if (err instanceof AgentError && err.code === 'NOT_FOUND' && clears) {
-        await this.clearForGoneTarget(scope, step.apply);
-        return;
-      }
-      throw err;
+    const target = await resolveUnlessGone(containerId, clears);
+    if (!target) {
+      await this.clearForGoneTarget(scope, step.apply);
+      return;
     }
     this.guardHostNetwork(target, clears);
     const ns = netnsRunner(this.ctx.runner, target.netnsPath);
