@@ -9,12 +9,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { finalStatus } from '../../client/runs.js';
 import { startRun } from '../../client/start-run.js';
+import { toolsDir } from '../../cli/config.js';
 import { startDevStack } from '../../embedded/dev-stack.js';
 import { freePort } from '../../embedded/free-port.js';
 import { readManifestText } from '../../manifests/index.js';
@@ -63,11 +64,7 @@ try {
   await writeFile(inventoryFile, ['nodes:', ...nodes, 'pods:', ...pods, ''].join('\n'));
 
   const stack = await startDevStack({
-    temporalExecutable: join(
-      process.env['CHAOSFLOW_TOOLS'] ?? join(homedir(), '.cache', 'chaosflow', 'tools'),
-      'bin',
-      'temporal',
-    ),
+    temporalExecutable: join(toolsDir(), 'bin', 'temporal'),
     dataDir: join(dir, 'stack'),
     port: 0,
     uiPort: false,

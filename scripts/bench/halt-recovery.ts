@@ -7,12 +7,13 @@
  *   npx tsx scripts/bench/halt-recovery.ts [runs=50] [targets=10]
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { halt, unhalt, waitForNoRuns } from '../../client/halt.js';
 import { startRun } from '../../client/start-run.js';
+import { toolsDir } from '../../cli/config.js';
 import { startDevStack } from '../../embedded/dev-stack.js';
 import { freePort } from '../../embedded/free-port.js';
 import { createNetnsHost, type NetnsHost, type NetnsSnapshot } from '../../embedded/netns-host.js';
@@ -60,11 +61,7 @@ try {
     ['nodes:', `  - { name: local, daemon: { address: "${address}" } }`, 'pods:', ...pods, ''].join('\n'),
   );
   const stack = await startDevStack({
-    temporalExecutable: join(
-      process.env['CHAOSFLOW_TOOLS'] ?? join(homedir(), '.cache', 'chaosflow', 'tools'),
-      'bin',
-      'temporal',
-    ),
+    temporalExecutable: join(toolsDir(), 'bin', 'temporal'),
     dataDir: join(dir, 'stack'),
     port: 0,
     uiPort: false,
