@@ -124,10 +124,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   }
 }
 
-/** An inventory with this host as node `local`, served by the embedded agent, and no pods yet. */
+/**
+ * An inventory with this host as node `local`, served by the embedded agent, and `pods` (YAML flow mappings, one
+ * per pod; none by default).
+ */
 export function defaultInventory(
   agentAddress: string | undefined,
   tls?: { caFile: string; certFile: string; keyFile: string },
+  pods: readonly string[] = [],
 ): string {
   return [
     '# chaosflow host inventory (see activities/targets/README.md): the processes chaos may target.',
@@ -145,7 +149,7 @@ export function defaultInventory(
           `        keyFile: ${JSON.stringify(tls.keyFile)}`,
         ]
       : []),
-    'pods: []',
+    ...(pods.length ? ['pods:', ...pods.map((pod) => `  - ${pod}`)] : ['pods: []']),
     '',
   ].join('\n');
 }

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { halt, unhalt } from '../../client/halt.js';
 import { startRun } from '../../client/start-run.js';
-import { agentClientTls } from '../../embedded/dev-stack.js';
+import { agentClientTls, defaultInventory } from '../../embedded/dev-stack.js';
 import { freePort } from '../../embedded/free-port.js';
 import { createNetnsHost, type NetnsHost, type NetnsSnapshot } from '../../embedded/netns-host.js';
 import { SupervisedStack } from '../../embedded/supervised-stack.js';
@@ -94,19 +94,17 @@ async function poll<T>(timeoutMs: number, probe: () => Promise<T | undefined>): 
   }
 }
 
+/** The supervised stack's inventory with the campaign's targets as pods. */
 function inventory(agentAddress: string, tls: ReturnType<typeof agentClientTls>, targets: Target[]): string {
-  return [
-    'nodes:',
-    '  - name: local',
-    `    daemon: { address: "${agentAddress}", tls: { caFile: "${tls.caFile}", certFile: "${tls.certFile}", keyFile: "${tls.keyFile}" } }`,
-    'pods:',
-    ...targets.map(
+  return defaultInventory(
+    agentAddress,
+    tls,
+    targets.map(
       (t) =>
-        `  - { namespace: default, name: ${t.label}, labels: { app: ${t.label}, campaign: all }, node: local, ` +
+        `{ namespace: default, name: ${t.label}, labels: { app: ${t.label}, campaign: all }, node: local, ` +
         `ips: [${t.host.ip}], containers: [{ name: main, id: "${t.host.containerId}" }] }`,
     ),
-    '',
-  ].join('\n');
+  );
 }
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignRun[]> {
