@@ -5,7 +5,8 @@
  * of the agent's, it looks again. A process that is there now and was not (a stress-ng the cancel missed, a
  * process someone put there), or that was there and is gone (the target killed by the OOM killer under memory
  * stress), is drift: logged and returned as a warning naming each (`+"pid 123 stress-ng"`, `-"pid 42 python3"`).
- * A difference must outlast 3 s (stress-ng's workers exit a moment after their parent). Kept beside the journal (`<state dir>/baselines/`, one per target); dropped after the comparison.
+ * A difference must outlast 3 s (stress-ng's workers exit a moment after their parent). A target that shares
+ * the agent's own cgroups gets no baseline. Kept beside the journal (`<state dir>/baselines/`, one per target); dropped after the comparison.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -52,6 +53,11 @@ export class CgroupBaselines {
     const key = `cgroup:${containerId}`;
     if (this.folder.get(key) || this.#holdsStressors(containerId)) return;
     const dirs = [...new Set((await cgroupDirsOf(pid)).filter((d) => d.essential).map((d) => d.dir))];
+    // A target in the agent's own cgroups (a host process with no cgroup of its own) shares them with
+    // everything the session starts and stops: a difference there says nothing about the stress, and waiting
+    // for it to settle made every cancel take 3 s (the abort benchmark: 500 targets in 70 s instead of 2).
+    const own = new Set((await cgroupDirsOf(process.pid)).map((d) => d.dir));
+    if (dirs.some((d) => own.has(d))) return;
     await this.folder.put({
       version: 1,
       key,
