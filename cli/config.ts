@@ -71,13 +71,6 @@ export function dataDir(): string {
   return join(xdg || join(homedir(), '.local', 'share'), 'chaosflow');
 }
 
-/** Where the installer put the external tools (`scripts/tools/install.sh`). */
-export function toolsDir(): string {
-  const tools = process.env['CHAOSFLOW_TOOLS'];
-  if (tools) return tools;
-  return join(process.env['CHAOSFLOW_CACHE'] || join(homedir(), '.cache', 'chaosflow'), 'tools');
-}
-
 /** True when the terminal is interactive and colour/redraw is allowed (`NO_COLOR` unset). */
 export function interactive(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && !process.env['NO_COLOR'];

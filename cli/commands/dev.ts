@@ -8,7 +8,8 @@ import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
-import { dataDir, toolsDir } from '../config.js';
+import { toolPath } from '../../embedded/installed-tools.js';
+import { dataDir } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 
 interface DevOptions {
@@ -51,7 +52,7 @@ export function register(program: Command): void {
         import('../../embedded/supervised-stack.js'),
         import('node:fs'),
       ]);
-      const temporal = join(toolsDir(), 'bin', 'temporal');
+      const temporal = toolPath('temporal');
       if (!existsSync(temporal)) {
         throw new CliError(
           `the Temporal CLI is not installed at ${temporal}; run \`npm run tools\` (scripts/tools/install.sh)`,

@@ -15,7 +15,7 @@ import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { finalStatus } from '../../client/runs.js';
 import { startRun } from '../../client/start-run.js';
-import { toolsDir } from '../../cli/config.js';
+import { toolPath } from '../../embedded/installed-tools.js';
 import { startDevStack } from '../../embedded/dev-stack.js';
 import { freePort } from '../../embedded/free-port.js';
 import { readManifestText } from '../../manifests/index.js';
@@ -64,7 +64,7 @@ try {
   await writeFile(inventoryFile, ['nodes:', ...nodes, 'pods:', ...pods, ''].join('\n'));
 
   const stack = await startDevStack({
-    temporalExecutable: join(toolsDir(), 'bin', 'temporal'),
+    temporalExecutable: toolPath('temporal'),
     dataDir: join(dir, 'stack'),
     port: 0,
     uiPort: false,

@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { halt, unhalt, waitForNoRuns } from '../../client/halt.js';
 import { startRun } from '../../client/start-run.js';
-import { toolsDir } from '../../cli/config.js';
+import { toolPath } from '../../embedded/installed-tools.js';
 import { startDevStack } from '../../embedded/dev-stack.js';
 import { freePort } from '../../embedded/free-port.js';
 import { createNetnsHost, type NetnsHost, type NetnsSnapshot } from '../../embedded/netns-host.js';
@@ -61,7 +61,7 @@ try {
     ['nodes:', `  - { name: local, daemon: { address: "${address}" } }`, 'pods:', ...pods, ''].join('\n'),
   );
   const stack = await startDevStack({
-    temporalExecutable: join(toolsDir(), 'bin', 'temporal'),
+    temporalExecutable: toolPath('temporal'),
     dataDir: join(dir, 'stack'),
     port: 0,
     uiPort: false,

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { toolsDir } from '../../cli/config.js';
+import { toolPath } from '../../embedded/installed-tools.js';
 import { recoveryFigures, runCampaign } from './run-campaign.js';
 
 const { values } = parseArgs({
@@ -39,7 +39,7 @@ const results = await runCampaign({
   stop: stop.signal,
   runs,
   seed,
-  temporalExecutable: join(toolsDir(), 'bin', 'temporal'),
+  temporalExecutable: toolPath('temporal'),
   log: (line) => process.stdout.write(`${line}\n`),
 });
 process.stdout.write(`\n${recoveryFigures(results).join('\n')}\n`);

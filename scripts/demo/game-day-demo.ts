@@ -16,12 +16,13 @@
  */
 import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { startRun } from '../../client/start-run.js';
 import { freePort } from '../../embedded/free-port.js';
+import { toolPath } from '../../embedded/installed-tools.js';
 import { agentClientTls, startDevStack } from '../../embedded/dev-stack.js';
 import { readManifestFile, formatManifestErrors } from '../../manifests/index.js';
 import { followRun } from '../../cli/live-run-view.js';
@@ -37,7 +38,6 @@ const keep = process.argv.includes('--keep');
 const reportArg = process.argv.indexOf('--report');
 const reportFile = reportArg === -1 ? undefined : process.argv[reportArg + 1];
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tools = process.env['CHAOSFLOW_TOOLS'] ?? join(homedir(), '.cache', 'chaosflow', 'tools');
 const say = (text: string) => process.stderr.write(`demo: ${text}\n`);
 
 const unavailable = netnsUnavailableReason();
@@ -72,7 +72,7 @@ try {
   const inventoryFile = join(dataDir, 'inventory.yaml');
   await writeFile(inventoryFile, inventory(`127.0.0.1:${agentPort}`, host));
   const stack = await startDevStack({
-    temporalExecutable: join(tools, 'bin', 'temporal'),
+    temporalExecutable: toolPath('temporal'),
     dataDir,
     port,
     uiPort,

@@ -218,7 +218,7 @@ install_chromium() {
   link chromium "$found"
 }
 
-# The one-node Kubernetes of the real-pod tests (test/harness/kube-node.ts), as root only: the kubelet (built
+# The one-node Kubernetes of the real-pod tests (embedded/kube-node.ts), as root only: the kubelet (built
 # above), Debian's containerd, runc and CNI plugins, and two images made here without any registry, as
 # docker-archives in $tools/images: local.test/pause:1 (containerd's sandbox image and pod-failure's pause image,
 # a static Go program from scripts/tools/pause), local.test/busybox:1 (Debian's busybox-static with every applet

@@ -19,7 +19,7 @@ import { TemporalDevServer } from '../../embedded/temporal-dev-server.js';
 import { faultsQuery } from '../../workflows/messages.js';
 import { runCli, startCli, type CliProcess } from '../harness/cli.js';
 import { describeWithNetns } from '../harness/describe-with-netns.js';
-import { requireTool } from '../harness/tools.js';
+import { requireTool } from '../../embedded/installed-tools.js';
 
 describeWithNetns('the agent recovers a held fault when nobody renews its lease', () => {
   let dir: string;

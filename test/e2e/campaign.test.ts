@@ -7,7 +7,7 @@
 import { expect, it } from 'vitest';
 import { DISRUPTIONS, recoveryFigures, runCampaign } from '../../scripts/campaign/run-campaign.js';
 import { describeWithNetns } from '../harness/describe-with-netns.js';
-import { requireTool } from '../harness/tools.js';
+import { requireTool } from '../../embedded/installed-tools.js';
 
 const RUNS = 10;
 

@@ -21,7 +21,7 @@ import {
   startTemporalCluster,
   type TemporalCluster,
 } from '../harness/temporal-cluster.js';
-import { missingTools } from '../harness/tools.js';
+import { missingTools } from '../../embedded/installed-tools.js';
 import { startGameDayEnv, type GameDayEnv } from './game-day-env.js';
 
 let cluster: TemporalCluster;

@@ -19,7 +19,7 @@ import { startDevStack, type DevStack } from '../../embedded/dev-stack.js';
 import { freePort } from '../../embedded/free-port.js';
 import { startCli, type CliProcess } from '../harness/cli.js';
 import { createNetnsHost, type NetnsSnapshot, type NetnsHost } from '../../embedded/netns-host.js';
-import { requireTool } from '../harness/tools.js';
+import { requireTool } from '../../embedded/installed-tools.js';
 
 /** A Temporal server the test started: chaosflow reaches it through the standard client settings only. */
 export interface GameDayServer {

@@ -15,7 +15,7 @@ import type { Plan } from '../../common/plan.js';
 import { faultsQuery } from '../../workflows/messages.js';
 import { describeWithNetns } from '../harness/describe-with-netns.js';
 import { runCli } from '../harness/cli.js';
-import { requireTool } from '../harness/tools.js';
+import { requireTool } from '../../embedded/installed-tools.js';
 import { startGameDayEnv, type GameDayEnv } from './game-day-env.js';
 
 const run = promisify(execFile);

@@ -35,8 +35,8 @@ import {
   startKubeNode,
   webPod,
   type KubeNode,
-} from '../harness/kube-node.js';
-import { missingTools } from '../harness/tools.js';
+} from '../../embedded/kube-node.js';
+import { missingTools } from '../../embedded/installed-tools.js';
 import { startTestTemporal, type TestTemporal } from '../harness/temporal.js';
 import { startAgentFixture, type AgentFixture } from '../integration/agent/agent-fixture.js';
 

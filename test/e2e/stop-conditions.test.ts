@@ -19,7 +19,7 @@ import { describeUnless } from '../harness/describe-unless.js';
 import { startCli } from '../harness/cli.js';
 import { startPrometheus, type TestPrometheus } from '../harness/prometheus.js';
 import { startTestExporter, type TestExporter } from '../harness/test-exporter.js';
-import { missingTools } from '../harness/tools.js';
+import { missingTools } from '../../embedded/installed-tools.js';
 import { freePort } from '../../embedded/free-port.js';
 import { netnsUnavailableReason } from '../../embedded/netns-host.js';
 import { startGameDayEnv, type GameDayEnv } from './game-day-env.js';

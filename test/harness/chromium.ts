@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { requireTool } from './tools.js';
+import { requireTool } from '../../embedded/installed-tools.js';
 
 const run = promisify(execFile);
 

@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import { resolveRunAs, type RunAsUser } from '../../activities/tasks/run-as.js';
 import { freePort } from '../../embedded/free-port.js';
 import { ManagedProcess } from '../../embedded/managed-process.js';
-import { requireTool } from './tools.js';
+import { requireTool } from '../../embedded/installed-tools.js';
 
 const run = promisify(execFile);
 

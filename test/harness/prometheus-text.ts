@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
-import { locateTool } from './tools.js';
+import { locateTool } from '../../embedded/installed-tools.js';
 
 export type { ParsedFamily, ParsedSample } from 'parse-prometheus-text-format';
 

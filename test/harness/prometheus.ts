@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import { freePort } from '../../embedded/free-port.js';
 import { ManagedProcess } from '../../embedded/managed-process.js';
-import { requireTool } from './tools.js';
+import { requireTool } from '../../embedded/installed-tools.js';
 
 export interface PrometheusOptions {
   /** `host:port` of every target scraped (job `test`), every second. */

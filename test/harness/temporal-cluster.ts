@@ -27,7 +27,7 @@ import { registerSearchAttributes } from '../../client/search-attribute-registra
 import { freePort } from '../../embedded/free-port.js';
 import { ManagedProcess } from '../../embedded/managed-process.js';
 import { startTestPostgres, type TestPostgres } from './postgres.js';
-import { requireTool, type ToolName } from './tools.js';
+import { requireTool, type ToolName } from '../../embedded/installed-tools.js';
 
 const run = promisify(execFile);
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { TemporalDevServer } from '../../embedded/temporal-dev-server.js';
-import { requireTool } from './tools.js';
+import { requireTool } from '../../embedded/installed-tools.js';
 
 export interface TestTemporalOptions {
   /**

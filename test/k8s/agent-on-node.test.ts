@@ -1,5 +1,5 @@
 /**
- * The chaosflow agent as a host process on the one-node Kubernetes (test/harness/kube-node.ts), commanded with
+ * The chaosflow agent as a host process on the one-node Kubernetes (embedded/kube-node.ts), commanded with
  * pods' own runtime ids (`containerd://…` from their status), the way chaosflow's drivers send them:
  * - the id resolves to the container's host pid (the same pid containerd reports);
  * - a partition in the pod's network namespace: a request from another pod times out while it holds, the host
@@ -22,7 +22,7 @@ import {
   startKubeNode,
   webPod,
   type KubeNode,
-} from '../harness/kube-node.js';
+} from '../../embedded/kube-node.js';
 import { startAgentFixture, type AgentFixture } from '../integration/agent/agent-fixture.js';
 
 const run = promisify(execFile);

@@ -17,9 +17,9 @@ import { DAEMON_PORT_ANNOTATION } from '../../activities/targets/kubernetes-sour
 import { createNetnsHost, type NetnsHost } from '../../embedded/netns-host.js';
 import { startAgentFixture, type AgentFixture } from '../integration/agent/agent-fixture.js';
 import { startCli, type CliProcess } from '../harness/cli.js';
-import { startKubeApiServer, type TestKubeApiServer } from '../harness/kube-apiserver.js';
+import { startKubeApiServer, type TestKubeApiServer } from '../../embedded/kube-apiserver.js';
 import { startTestTemporal, type TestTemporal } from '../harness/temporal.js';
-import { requireTool } from '../harness/tools.js';
+import { requireTool } from '../../embedded/installed-tools.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');

@@ -10,7 +10,7 @@ import type { CliProcess } from '../harness/cli.js';
 import { describeUnless } from '../harness/describe-unless.js';
 import { startPrometheus, type TestPrometheus } from '../harness/prometheus.js';
 import { family, parsePrometheusText, promtoolCheckMetrics, scrape } from '../harness/prometheus-text.js';
-import { missingTools } from '../harness/tools.js';
+import { missingTools } from '../../embedded/installed-tools.js';
 import { netnsUnavailableReason } from '../../embedded/netns-host.js';
 import { startControllerEnv, type ControllerEnv } from './controller-env.js';
 

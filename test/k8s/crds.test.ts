@@ -19,7 +19,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { RESOURCE_KINDS } from '../../controller/resource-kinds.js';
 import { SPEC_FROZEN_MESSAGE } from '../../scripts/gen/gen-crds.js';
 import { describeWithTools } from '../harness/describe-with-tools.js';
-import { startKubeApiServer, type TestKubeApiServer } from '../harness/kube-apiserver.js';
+import { startKubeApiServer, type TestKubeApiServer } from '../../embedded/kube-apiserver.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const CRD_FILES = (

@@ -11,8 +11,8 @@ import { AuthorizationV1Api, type V1ResourceAttributes } from '@kubernetes/clien
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { describeWithTools } from '../harness/describe-with-tools.js';
-import { startKubeApiServer, type TestKubeApiServer } from '../harness/kube-apiserver.js';
-import { requireTool } from '../harness/tools.js';
+import { startKubeApiServer, type TestKubeApiServer } from '../../embedded/kube-apiserver.js';
+import { requireTool } from '../../embedded/installed-tools.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');

@@ -11,7 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { describeWithTools } from '../harness/describe-with-tools.js';
-import { startKubeApiServer, type TestKubeApiServer } from '../harness/kube-apiserver.js';
+import { startKubeApiServer, type TestKubeApiServer } from '../../embedded/kube-apiserver.js';
 
 // A CRD that exists only for this test: `spec.replicas` must be an integer between 1 and 5.
 const WIDGET_CRD = `

@@ -1,5 +1,5 @@
 /**
- * The one-node Kubernetes of the real-pod tests (test/harness/kube-node.ts): a web server pod really runs (it
+ * The one-node Kubernetes of the real-pod tests (embedded/kube-node.ts): a web server pod really runs (it
  * answers HTTP from the host on its pod address), the kubelet really restarts a killed container, and after
  * `stop()` nothing is left: no processes, shims, mounts, veths, bridge, cgroups, host folders or data folder, and
  * the sysctls the kubelet wrote are back.
@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { afterAll, expect, it } from 'vitest';
 import { describeUnless } from '../harness/describe-unless.js';
-import { kubeNodeUnavailableReason, startKubeNode, webPod, type KubeNode } from '../harness/kube-node.js';
-import { KUBELET_SYSCTLS } from '../harness/kube-node-host-state.js';
+import { kubeNodeUnavailableReason, startKubeNode, webPod, type KubeNode } from '../../embedded/kube-node.js';
+import { KUBELET_SYSCTLS } from '../../embedded/kube-node-host-state.js';
 
 describeUnless(kubeNodeUnavailableReason(), 'the one-node Kubernetes (real kubelet and containerd)', () => {
   let node: KubeNode | undefined;

@@ -21,7 +21,7 @@ import { resolveTargets } from '../../activities/targets/resolve-targets.js';
 import type { FaultBatchOf } from '../../activities/contract.js';
 import { describeWithTools } from '../harness/describe-with-tools.js';
 import { runCli } from '../harness/cli.js';
-import { startKubeApiServer, type TestKubeApiServer } from '../harness/kube-apiserver.js';
+import { startKubeApiServer, type TestKubeApiServer } from '../../embedded/kube-apiserver.js';
 
 describeWithTools(['etcd', 'kube-apiserver'], 'the Kubernetes target source (real kube-apiserver)', () => {
   let kube: TestKubeApiServer;

@@ -1,5 +1,5 @@
 /**
- * PodChaos through the API server against real pods (the one-node Kubernetes of test/harness/kube-node.ts):
+ * PodChaos through the API server against real pods (the one-node Kubernetes of embedded/kube-node.ts):
  * targets resolved from the cluster by Chaos Mesh's selectors, faults sent by chaosflow's real drivers.
  * - pod-kill deletes with the spec's gracePeriod: the pod stays Terminating for it, then it and its processes
  *   are gone;
@@ -28,7 +28,7 @@ import {
   startKubeNode,
   WEB_IMAGE,
   type KubeNode,
-} from '../harness/kube-node.js';
+} from '../../embedded/kube-node.js';
 
 describeUnless(kubeNodeUnavailableReason(), 'PodChaos on real pods (real kubelet and containerd)', () => {
   let node: KubeNode;

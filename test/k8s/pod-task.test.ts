@@ -1,5 +1,5 @@
 /**
- * Tasks as Pods on the one-node Kubernetes (test/harness/kube-node.ts): the Task's container runs as a real pod
+ * Tasks as Pods on the one-node Kubernetes (embedded/kube-node.ts): the Task's container runs as a real pod
  * in the Workflow's namespace, its exit code and log come back for the branches, and the pod is deleted. An
  * attempt never runs twice: a retry adopts the pod a crashed attempt created, returns a result already
  * recorded, and refuses to run again when the pod disappeared. A pod whose image cannot be pulled fails the Task
@@ -21,7 +21,7 @@ import {
   kubeNodeUnavailableReason,
   startKubeNode,
   type KubeNode,
-} from '../harness/kube-node.js';
+} from '../../embedded/kube-node.js';
 
 describeUnless(kubeNodeUnavailableReason(), 'Tasks as Pods (real kubelet and containerd)', () => {
   let node: KubeNode;

@@ -21,7 +21,7 @@ import { startDevStack, type DevStack } from '../../../embedded/dev-stack.js';
 import { readManifestText } from '../../../manifests/index.js';
 import { describeUnless } from '../../harness/describe-unless.js';
 import type { ProbeOutput } from './agent-client-probe.js';
-import { missingTools, requireTool } from '../../harness/tools.js';
+import { missingTools, requireTool } from '../../../embedded/installed-tools.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));

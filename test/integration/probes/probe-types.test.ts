@@ -11,7 +11,7 @@ import type { RunProbeInput } from '../../../activities/contract.js';
 import { runProbe, type ProbeDeps } from '../../../activities/probes/run-probe.js';
 import type { PlanProbe, PlanValueCriteria } from '../../../common/plan.js';
 import { describeWithTools } from '../../harness/describe-with-tools.js';
-import { startKubeApiServer, type TestKubeApiServer } from '../../harness/kube-apiserver.js';
+import { startKubeApiServer, type TestKubeApiServer } from '../../../embedded/kube-apiserver.js';
 import { startPrometheus, type TestPrometheus } from '../../harness/prometheus.js';
 import { startTestExporter, type TestExporter } from '../../harness/test-exporter.js';
 

@@ -14,7 +14,7 @@ import { ControllerMetrics } from '../../../controller/controller-metrics.js';
 import { createMetricRegistry } from '../../../telemetry/metric-registry.js';
 import { createWorkerMetrics } from '../../../telemetry/worker-metrics.js';
 import { describeWithTools } from '../../harness/describe-with-tools.js';
-import { toolPath } from '../../harness/tools.js';
+import { toolPath } from '../../../embedded/installed-tools.js';
 
 const run = promisify(execFile);
 const RULES = join(import.meta.dirname, '..', '..', '..', 'deploy', 'prometheus', 'chaosflow-alerts.yaml');

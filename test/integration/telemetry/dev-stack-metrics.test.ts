@@ -12,7 +12,7 @@ import { startDevStack, type DevStack } from '../../../embedded/dev-stack.js';
 import { freePort } from '../../../embedded/free-port.js';
 import { describeUnless } from '../../harness/describe-unless.js';
 import { family, parsePrometheusText, promtoolCheckMetrics, scrape } from '../../harness/prometheus-text.js';
-import { missingTools, requireTool } from '../../harness/tools.js';
+import { missingTools, requireTool } from '../../../embedded/installed-tools.js';
 
 const unavailable =
   (process.getuid?.() === 0 ? undefined : 'the embedded agent needs root') ??

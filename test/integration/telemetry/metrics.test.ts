@@ -23,7 +23,7 @@ import {
   type ParsedFamily,
 } from '../../harness/prometheus-text.js';
 import { startTestTemporal, type TestTemporal } from '../../harness/temporal.js';
-import { missingTools } from '../../harness/tools.js';
+import { missingTools } from '../../../embedded/installed-tools.js';
 
 let dir: string;
 let temporal: TestTemporal;

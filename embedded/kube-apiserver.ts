@@ -8,17 +8,17 @@
  *   afterAll(() => kube.stop());
  *   const core = kube.kubeConfig.makeApiClient(CoreV1Api);
  */
-import { errorMessage } from '../../common/errors/chaosflow-error.js';
+import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, Health, KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { freePort } from '../../embedded/free-port.js';
-import { ManagedProcess } from '../../embedded/managed-process.js';
+import { freePort } from './free-port.js';
+import { ManagedProcess } from './managed-process.js';
 import { applyCrdFiles } from './apply-crds.js';
-import { requireTool } from './tools.js';
+import { requireTool } from './installed-tools.js';
 
 export interface KubeApiServerOptions {
   /** Budget for etcd and the apiserver to become ready. Default 60 s (2-core machines). */

@@ -1,5 +1,5 @@
 /**
- * One one-node Kubernetes per machine (test/harness/kube-node.ts): its kubelet's cgroups, host folders and
+ * One one-node Kubernetes per machine (embedded/kube-node.ts): its kubelet's cgroups, host folders and
  * sysctls are global. The lock file in /run records the owner's pid, its folders and the host as it was before
  * the node started, so that a run killed before its teardown (SIGKILL, a CI timeout) is cleaned up by the next
  * one, which also takes over the recorded host state: the crashed run's kubelet had already changed the host,

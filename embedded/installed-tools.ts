@@ -1,7 +1,7 @@
 /**
- * Where the external tools installed by `scripts/tools/install.sh` live, for tests. This file is the tests'
- * composition root for that one setting: it alone reads `CHAOSFLOW_TOOLS` (default `~/.cache/chaosflow/tools`,
- * the installer's default too), and every tool is `<tools>/bin/<name>`.
+ * Where the external tools installed by `scripts/tools/install.sh` live, for the embedded stacks, the tests and
+ * the benchmarks. This file alone reads `CHAOSFLOW_TOOLS` and `CHAOSFLOW_CACHE` (default
+ * `~/.cache/chaosflow/tools`, as the installer does), and every tool is `<tools>/bin/<name>`.
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -49,9 +49,11 @@ export type ToolLocation =
   | { readonly name: ToolName; readonly found: true; readonly path: string }
   | { readonly name: ToolName; readonly found: false; readonly path: string; readonly reason: string };
 
-/** The tools folder: `$CHAOSFLOW_TOOLS`, else `~/.cache/chaosflow/tools`. */
+/** The tools folder: `$CHAOSFLOW_TOOLS`, else `$CHAOSFLOW_CACHE/tools`, else `~/.cache/chaosflow/tools`. */
 export function toolsDir(): string {
-  return process.env['CHAOSFLOW_TOOLS'] || join(homedir(), '.cache', 'chaosflow', 'tools');
+  const tools = process.env['CHAOSFLOW_TOOLS'];
+  if (tools) return tools;
+  return join(process.env['CHAOSFLOW_CACHE'] || join(homedir(), '.cache', 'chaosflow'), 'tools');
 }
 
 /** `<tools>/bin/<name>`, whether or not it exists. */

@@ -1,5 +1,5 @@
 /**
- * What a one-node Kubernetes (test/harness/kube-node.ts) changes on the host outside its own data folder, how
+ * What a one-node Kubernetes (embedded/kube-node.ts) changes on the host outside its own data folder, how
  * that is recorded before it starts, undone after it stops, and checked afterwards. The facts come from the shared
  * reference "k8s-real-node" ("Host-wide side effects to undo"):
  *

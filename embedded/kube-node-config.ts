@@ -1,5 +1,5 @@
 /**
- * The configuration files of the one-node Kubernetes (test/harness/kube-node.ts): containerd's, the CNI
+ * The configuration files of the one-node Kubernetes (embedded/kube-node.ts): containerd's, the CNI
  * network's and the kubelet's. Every path lives under the node's data folder. The settings this machine kind needs
  * are the shared reference "k8s-real-node"'s ("Settings that mattered on this VM"); each is commented where it is
  * set.

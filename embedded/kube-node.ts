@@ -1,5 +1,5 @@
 /**
- * A real one-node Kubernetes for the tests that touch pods: etcd and kube-apiserver (test/harness/kube-apiserver.ts)
+ * A real one-node Kubernetes for the tests that touch pods: etcd and kube-apiserver (embedded/kube-apiserver.ts)
  * plus containerd, runc, the CNI bridge plugin and a kubelet, everything under one data folder. Pods really run:
  * they get an address on the node's bridge (10.202.0.0/24, reachable from the host) and the kubelet restarts their
  * containers. There is no scheduler: pods name the node (`spec.nodeName`, see `podOnNode`), and pods that do not
@@ -29,10 +29,10 @@ import {
   type V1Pod,
   type V1PodSpec,
 } from '@kubernetes/client-node';
-import { DAEMON_PORT_ANNOTATION } from '../../activities/targets/kubernetes-source.js';
-import { errorMessage } from '../../common/errors/chaosflow-error.js';
-import { freePort } from '../../embedded/free-port.js';
-import { ManagedProcess } from '../../embedded/managed-process.js';
+import { DAEMON_PORT_ANNOTATION } from '../activities/targets/kubernetes-source.js';
+import { errorMessage } from '../common/errors/chaosflow-error.js';
+import { freePort } from './free-port.js';
+import { ManagedProcess } from './managed-process.js';
 import { startKubeApiServer, type TestKubeApiServer } from './kube-apiserver.js';
 import {
   containerdConfig,
@@ -43,7 +43,7 @@ import {
 } from './kube-node-config.js';
 import { hostStateChanges, restoreHostState, type HostState } from './kube-node-host-state.js';
 import { acquireNodeLock, type LockRecord } from './kube-node-lock.js';
-import { missingTools, requireTool, toolsDir } from './tools.js';
+import { missingTools, requireTool, toolsDir } from './installed-tools.js';
 
 const run = promisify(execFile);
 
