@@ -16,7 +16,7 @@ import { createNetnsHost, netnsUnavailableReason, type NetnsHost } from '../../e
 import type { RunStatus } from '../../common/run-status.js';
 import { runCli, startCli, type CliProcess } from '../harness/cli.js';
 import { describeUnless } from '../harness/describe-unless.js';
-import { missingTools } from '../harness/tools.js';
+import { missingTools } from '../../embedded/installed-tools.js';
 import { processRunning } from '../harness/process-running.js';
 
 let dir: string;
