@@ -84,9 +84,14 @@ export async function startAgentServer(
   return {
     address: `${host}:${port}`,
     port,
+    // Resolves on the forced shutdown too, without waiting for tryShutdown's callback: a `--recover-on-exit`
+    // agent recovers after this resolves, and that must not hang on how grpc-js reports sessions it destroyed.
     shutdown: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.forceShutdown(), graceMs);
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
         server.tryShutdown(() => {
           clearTimeout(timer);
           resolve();

@@ -22,10 +22,18 @@ export async function runAgent(
     logReport(logger, report);
     return report.failed.length === 0 ? 0 : 1;
   }
-  // Listen before starting, so that a signal during start-up also ends in a clean stop.
+  // Listen before starting, so that a signal during start-up also ends in a clean stop. Later signals are
+  // logged, not obeyed: a second SIGTERM (a supervisor's, or the parent-death signal again) must not kill the
+  // agent in the middle of the recovery it is doing on the way out.
+  let stopping = false;
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) logger.warn({ signal }, 'already stopping: the recovery finishes first');
+      stopping = true;
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
   const agent = await Agent.start(config, logger);
   const signal = await signalled;
