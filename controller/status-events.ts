@@ -60,6 +60,11 @@ function faultEvents(before: ObjectStatus | undefined, after: ObjectStatus): Kub
     if (fault.state === 'Recovered' && was !== undefined) {
       return [faultEvent(fault, 'Normal', 'FaultRecovered', 'recovered on')];
     }
+    // First seen already over: a one-shot fault (pod-kill, container-kill: nothing to undo) or one injected and
+    // recovered between two refreshes. Its injection is still part of the story.
+    if (fault.state === 'Recovered') {
+      return [faultEvent(fault, 'Normal', 'FaultInjected', 'done on')];
+    }
     if (fault.state === 'RecoveryFailed') {
       return [faultEvent(fault, 'Warning', 'FaultRecoveryFailed', 'not yet recovered on')];
     }

@@ -1,5 +1,5 @@
 /**
- * A real one-node Kubernetes for the tests that touch pods: etcd and kube-apiserver (embedded/kube-apiserver.ts)
+ * A real one-node Kubernetes for the tests that touch pods and the Kubernetes demo (kube-playground.ts): etcd and kube-apiserver (embedded/kube-apiserver.ts)
  * plus containerd, runc, the CNI bridge plugin and a kubelet, everything under one data folder. Pods really run:
  * they get an address on the node's bridge (10.202.0.0/24, reachable from the host) and the kubelet restarts their
  * containers. There is no scheduler: pods name the node (`spec.nodeName`, see `podOnNode`), and pods that do not
@@ -17,6 +17,7 @@
  * test files that start one; what a run killed before its teardown left is cleaned up by the next (kube-node-lock.ts).
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,11 @@ export interface KubeNode {
     ready: (pod: V1Pod | undefined) => boolean,
     timeoutMs?: number,
   ): Promise<V1Pod | undefined>;
+  /**
+   * An HTTP GET of `url` from inside a running container (`containerd://<id>`, with busybox's `wget`), cut after
+   * 2 s: `ok`, `timeout`, or `error` (refused, not found, ...). A request from another pod, as a partition sees it.
+   */
+  requestFrom(containerId: string, url: string): Promise<'ok' | 'timeout' | 'error'>;
   /** The host pid of a running container (`containerd://<id>` or the bare id), from its containerd task. */
   containerPid(containerId: string): Promise<number>;
   /**
@@ -258,6 +264,26 @@ export async function startKubeNode(options: { startTimeoutMs?: number } = {}): 
         return (await waitForPod(namespace, pod.metadata?.name ?? '', podReady, timeoutMs)) as V1Pod;
       },
       waitForPod,
+      requestFrom: async (containerId, url) => {
+        try {
+          await ctr([
+            'tasks',
+            'exec',
+            '--exec-id',
+            `probe-${randomBytes(4).toString('hex')}`,
+            containerId.replace(/^[a-z-]+:\/\//, ''),
+            // busybox's timeout, not wget's -T, which crashes Debian's busybox-static with SIGSEGV.
+            'sh',
+            '-c',
+            'timeout 2 wget -q -O /dev/null "$0"; code=$?; [ $code -ge 124 ] && echo timed out >&2; exit $code',
+            url,
+          ]);
+          return 'ok';
+        } catch (err) {
+          const text = String((err as { stderr?: unknown }).stderr ?? err);
+          return /timed out/i.test(text) ? 'timeout' : 'error';
+        }
+      },
       containerPid: async (containerId) => {
         const id = containerId.replace(/^[a-z-]+:\/\//, '');
         const line = (await ctr(['tasks', 'ls']))

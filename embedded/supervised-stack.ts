@@ -12,14 +12,13 @@
  *   the agent accepts connections, the worker polls its task queue.
  * - A part that exits on its own is restarted after `restartDelayMs` (the worker resumes the runs, the agent
  *   reloads its journal, the dev server keeps runs in its SQLite file); five exits in a minute end the stack.
- * - The agent runs with `--recover-on-exit`, meant to undo every fault before it exits when `chaosflow dev` stops
- *   or dies. Known bug: after a SIGKILL of `chaosflow dev` a held partition was seen to stay (the next
- *   `chaosflow dev` resumes the run, which recovers it); see test/e2e/dev-supervision.test.ts.
+ * - The agent runs with `--recover-on-exit`: it undoes every fault before it exits when `chaosflow dev` stops
+ *   or dies (test/e2e/dev-supervision.test.ts SIGKILLs dev during a held partition).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { agentClientTls, defaultInventory } from './dev-stack.js';
@@ -27,7 +26,7 @@ import { ManagedProcess } from './managed-process.js';
 import { assertPortFree } from './port-holder.js';
 import { TemporalDevServer } from './temporal-dev-server.js';
 
-export type PartName = 'temporal' | 'agent' | 'worker';
+export type PartName = 'temporal' | 'agent' | 'worker' | 'controller';
 
 export interface SupervisedStackOptions {
   temporalExecutable: string;
@@ -39,6 +38,11 @@ export interface SupervisedStackOptions {
   /** Agent gRPC address; `false` for no agent. */
   agentListen: string | false;
   inventoryFile?: string;
+  /**
+   * Kubernetes mode: the worker's targets are this cluster's pods and its daemons the agent pods (reached with
+   * the agent's client certificate), and a controller part runs the cluster's chaosflow objects. No inventory.
+   */
+  kubeconfigFile?: string;
   taskQueue?: string;
   runAs?: string;
   prometheusUrl?: string;
@@ -169,12 +173,15 @@ export class SupervisedStack {
     }
     await this.#startTemporal();
     if (options.agentListen) await this.#startAgent();
-    this.inventoryFile = options.inventoryFile ?? join(options.dataDir, 'inventory.yaml');
-    if (!existsSync(this.inventoryFile)) {
-      const tls = options.agentListen ? agentClientTls(options.dataDir) : undefined;
-      await writeFile(this.inventoryFile, defaultInventory(this.agentAddress, tls));
+    if (!options.kubeconfigFile) {
+      this.inventoryFile = options.inventoryFile ?? join(options.dataDir, 'inventory.yaml');
+      if (!existsSync(this.inventoryFile)) {
+        const tls = options.agentListen ? agentClientTls(options.dataDir) : undefined;
+        await writeFile(this.inventoryFile, defaultInventory(this.agentAddress, tls));
+      }
     }
     await this.#startWorker();
+    if (options.kubeconfigFile) await this.#startController(options.kubeconfigFile);
   }
 
   async #startTemporal(): Promise<void> {
@@ -193,17 +200,17 @@ export class SupervisedStack {
     this.#connection = await Connection.connect({ address: this.#temporal.address });
   }
 
-  #spawnCli(part: 'agent' | 'worker', args: readonly string[]): ManagedProcess {
+  #spawnCli(part: Exclude<PartName, 'temporal'>, args: readonly string[]): ManagedProcess {
     const [command, ...prefix] = this.options.cli ?? ownCli();
     return ManagedProcess.start({
       name: part,
       command: command ?? process.execPath,
       args: [...prefix, ...args],
       logFile: this.logFile(part),
-      // When `chaosflow dev` dies the agent gets SIGTERM (it undoes every fault, then exits); the worker is
-      // killed outright: a graceful shutdown would wait on a Temporal server that is going away too, and a
-      // worker may be killed at any moment by design.
-      parentDeathSignal: part === 'worker' ? 'SIGKILL' : 'SIGTERM',
+      // When `chaosflow dev` dies the agent gets SIGTERM (it undoes every fault, then exits); the worker and
+      // the controller are killed outright: a graceful shutdown would wait on a Temporal server that is going
+      // away too, and either may be killed at any moment by design.
+      parentDeathSignal: part === 'agent' ? 'SIGTERM' : 'SIGKILL',
     });
   }
 
@@ -237,8 +244,14 @@ export class SupervisedStack {
       this.namespace,
       '--task-queue',
       taskQueue,
-      '--inventory',
-      this.inventoryFile,
+      ...(options.kubeconfigFile
+        ? [
+            '--kubeconfig',
+            options.kubeconfigFile,
+            '--daemon-tls-dir',
+            dirname(agentClientTls(options.dataDir).caFile),
+          ]
+        : ['--inventory', this.inventoryFile]),
       '--no-register-search-attributes',
       '--shutdown-grace',
       '10000',
@@ -259,6 +272,33 @@ export class SupervisedStack {
       return (described?.pollers ?? []).some((p) => p.identity?.startsWith(`${worker.pid}@`));
     });
     this.#supervise('worker', worker);
+  }
+
+  async #startController(kubeconfigFile: string): Promise<void> {
+    const { options } = this;
+    const controller = this.#spawnCli('controller', [
+      'controller',
+      '--kubeconfig',
+      kubeconfigFile,
+      '--address',
+      this.temporalAddress,
+      '--namespace',
+      this.namespace,
+      '--task-queue',
+      options.taskQueue ?? 'chaosflow',
+      '--lease-namespace',
+      'kube-system',
+      '--log-level',
+      options.logLevel,
+      ...(this.uiUrl ? ['--ui-url', this.uiUrl] : []),
+    ]);
+    this.#parts.set('controller', controller);
+    // It has no port of its own; started is alive a moment after start-up (a bad kubeconfig exits at once).
+    await waitUntil(`the controller (pid ${controller.pid})`, controller, 30_000, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      return controller.alive;
+    });
+    this.#supervise('controller', controller);
   }
 
   #supervise(part: PartName, proc: ManagedProcess): void {
@@ -293,7 +333,8 @@ export class SupervisedStack {
     try {
       if (part === 'temporal') await this.#startTemporal();
       else if (part === 'agent') await this.#startAgent();
-      else await this.#startWorker();
+      else if (part === 'worker') await this.#startWorker();
+      else await this.#startController(this.options.kubeconfigFile ?? '');
     } catch (err) {
       await this.#onExit(part, `the ${part}`, `could not be restarted (${errorMessage(err)})`, logFile);
       return;
@@ -302,9 +343,13 @@ export class SupervisedStack {
     this.options.onEvent(`the ${part} is running again (pid ${this.pid(part)})`);
   }
 
-  /** Worker first (its activities finish), then the agent (it undoes every fault), then the dev server. */
+  /**
+   * The controller first (it starts nothing more), the worker (its activities finish), then the agent (it undoes
+   * every fault), then the dev server.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
+    await this.#parts.get('controller')?.stop(10_000);
     await this.#parts.get('worker')?.stop(20_000);
     await this.#parts.get('agent')?.stop(30_000);
     await this.#connection?.close().catch(() => undefined);

@@ -8,7 +8,6 @@
  *   succeeds, cleans the pod's namespace, and the new container is not partitioned (Chaos Mesh #4827);
  * - stress-ng runs in the container's cgroup, and cancelling stops it.
  */
-import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -53,26 +52,8 @@ describeUnless(kubeNodeUnavailableReason(), 'the chaosflow agent on a real node 
   });
 
   /** A request from the client pod (wget inside its container, cut after 2 s). */
-  async function fromClient(url: string): Promise<'ok' | 'timeout' | 'error'> {
-    try {
-      await node.ctr([
-        'tasks',
-        'exec',
-        '--exec-id',
-        `probe-${randomBytes(4).toString('hex')}`,
-        clientId.replace('containerd://', ''),
-        // busybox's timeout, not wget's -T, which crashes Debian's busybox-static with SIGSEGV.
-        'sh',
-        '-c',
-        'timeout 2 wget -q -O /dev/null "$0"; code=$?; [ $code -ge 124 ] && echo timed out >&2; exit $code',
-        url,
-      ]);
-      return 'ok';
-    } catch (err) {
-      const text = String((err as { stderr?: unknown }).stderr ?? err);
-      return /timed out/i.test(text) ? 'timeout' : 'error';
-    }
-  }
+  /** A request from the client pod. */
+  const fromClient = (url: string) => node.requestFrom(clientId, url);
 
   async function fromHost(url: string): Promise<number | 'timeout'> {
     try {

@@ -1,0 +1,92 @@
+/**
+ * A Kubernetes chaos playground on one machine with no Docker, kind or cloud account: the one-node Kubernetes of
+ * kube-node.ts (real kube-apiserver, kubelet, containerd) with chaosflow's CRDs, next to the supervised embedded
+ * stack in Kubernetes mode — the Temporal dev server, the chaosflow agent as a host process on the node (the
+ * way the agent DaemonSet of `deploy/` would serve it, registered as a host-network agent pod), a worker whose
+ * targets are the node's pods, and the controller. `npm run demo -- --kubernetes` and the real-node game-day
+ * test start it; `stop()` leaves nothing behind (the node's own teardown, then the stack's).
+ *
+ *   const playground = await startKubePlayground({ dataDir, temporalExecutable, cli, onEvent });
+ *   await playground.kubectl(['apply', '-f', 'examples/k8s/game-day.yaml']);
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
+import { requireTool } from './installed-tools.js';
+import { startKubeNode, type KubeNode } from './kube-node.js';
+import { SupervisedStack } from './supervised-stack.js';
+
+const run = promisify(execFile);
+const CRD_DIR = join(import.meta.dirname, '..', 'crds');
+
+export interface KubePlaygroundOptions {
+  temporalExecutable: string;
+  /** Holds the stack's Temporal SQLite file, the agent's journal and every part's log. */
+  dataDir: string;
+  /** Temporal gRPC port (0 or absent: a free one). */
+  port?: number;
+  /** Web UI port; `false` for none (absent: a free one). */
+  uiPort?: number | false;
+  /** argv prefix that runs the chaosflow CLI (see SupervisedStack). */
+  cli?: readonly string[];
+  logLevel?: string;
+  onEvent: (line: string) => void;
+}
+
+export interface KubePlayground {
+  readonly node: KubeNode;
+  readonly stack: SupervisedStack;
+  readonly kubeconfigFile: string;
+  /** `kubectl --kubeconfig <the node's>`; resolves with stdout, rejects on a non-zero exit. */
+  kubectl(args: readonly string[], stdin?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startKubePlayground(options: KubePlaygroundOptions): Promise<KubePlayground> {
+  const node = await startKubeNode();
+  let stack: SupervisedStack | undefined;
+  try {
+    await node.kube.applyCrds(
+      readdirSync(CRD_DIR)
+        .filter((f) => f.endsWith('.chaosflow.dev.yaml'))
+        .map((f) => join(CRD_DIR, f)),
+    );
+    const agentPort = await freePort();
+    stack = await SupervisedStack.start({
+      temporalExecutable: options.temporalExecutable,
+      dataDir: options.dataDir,
+      port: options.port || (await freePort()),
+      uiPort: options.uiPort ?? (await freePort()),
+      // The node's address: pods and the worker reach the agent there, as they would a DaemonSet's host port.
+      agentListen: `${node.nodeIp}:${agentPort}`,
+      kubeconfigFile: node.kube.kubeconfigFile,
+      logLevel: options.logLevel ?? 'info',
+      ...(options.cli ? { cli: options.cli } : {}),
+      onEvent: options.onEvent,
+    });
+    await node.registerAgent(agentPort);
+  } catch (err) {
+    await stack?.stop();
+    await node.stop();
+    throw err;
+  }
+  const kubectlBin = requireTool('kubectl');
+  const started = stack;
+  return {
+    node,
+    stack: started,
+    kubeconfigFile: node.kube.kubeconfigFile,
+    async kubectl(args, stdin) {
+      const child = run(kubectlBin, ['--kubeconfig', node.kube.kubeconfigFile, ...args]);
+      if (stdin !== undefined) child.child.stdin?.end(stdin);
+      return (await child).stdout;
+    },
+    async stop() {
+      // The agent undoes its faults while the pods still exist; then the node goes, leaving nothing.
+      await started.stop();
+      await node.stop();
+    },
+  };
+}
