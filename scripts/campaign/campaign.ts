@@ -3,7 +3,6 @@
  * line per run, then the recovery time per disruption (median, p95, max) and the number of targets left with a
  * fault; exits 1 when any was. Needs root (network namespaces, the agent) and the Temporal CLI.
  */
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { toolPath } from '../../embedded/installed-tools.js';
 import { recoveryFigures, runCampaign } from './run-campaign.js';
