@@ -131,8 +131,14 @@ export interface PlanTask {
     image?: string;
     command: readonly string[];
     args: readonly string[];
-    env: readonly { name: string; value: string }[];
+    /** `valueFrom` (Kubernetes mode only: host mode refuses it at validation) as given. */
+    env: readonly { name: string; value: string; valueFrom?: unknown }[];
     workingDir?: string;
+    /**
+     * The Container's other fields (resources, volumeMounts, securityContext, ...), passed to the pod as given.
+     * Host mode refuses them at validation.
+     */
+    more?: Readonly<Record<string, unknown>>;
   };
   /** Kubernetes volumes, passed through as given. */
   volumes: readonly unknown[];

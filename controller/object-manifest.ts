@@ -27,9 +27,11 @@ export interface CompiledObject {
 
 export function compileObject(resource: ResourceKind, object: ChaosflowObject): CompiledObject {
   const text = manifestTextOf(resource, object);
+  // The controller's Tasks run as pods: every Container field (env valueFrom, resources, ...) reaches them.
   const result = readManifestText(
     text,
     `${resource.plural}/${object.metadata.namespace}/${object.metadata.name}`,
+    'pod',
   );
   return {
     text,

@@ -100,15 +100,20 @@ function compileRetry(retry: RetrySpec): RetryPolicy {
 }
 
 function compileTask(task: Task): PlanTask {
-  const c = task.container;
+  const { name, image, command, args, env, workingDir, ...more } = task.container;
   return {
     container: {
-      name: c.name,
-      ...(c.image === undefined ? {} : { image: c.image }),
-      command: [...(c.command ?? [])],
-      args: [...(c.args ?? [])],
-      env: (c.env ?? []).map((e) => ({ name: e.name, value: e.value ?? '' })),
-      ...(c.workingDir === undefined ? {} : { workingDir: c.workingDir }),
+      name,
+      ...(image === undefined ? {} : { image }),
+      command: [...(command ?? [])],
+      args: [...(args ?? [])],
+      env: (env ?? []).map((e) => ({
+        name: e.name,
+        value: e.value ?? '',
+        ...(e.valueFrom === undefined ? {} : { valueFrom: e.valueFrom }),
+      })),
+      ...(workingDir === undefined ? {} : { workingDir }),
+      ...(Object.keys(more).length > 0 ? { more } : {}),
     },
     volumes: [...(task.volumes ?? [])],
     labels: { ...(task.labels ?? {}) },

@@ -11,6 +11,13 @@ import { joinPointer, type ManifestIssue } from './errors.js';
 /** The Container fields host mode uses, and `name`: required (as in Kubernetes), it needs no warning. */
 const HOST_CONTAINER_FIELDS: ReadonlySet<string> = new Set(['name', 'command', 'args', 'env', 'workingDir']);
 
+/**
+ * Where the Tasks of a manifest run: `host` (the embedded default and `chaosflow validate`: the worker's host,
+ * so what only a Pod resolves is refused or warned about) or `pod` (Kubernetes mode: the controller's objects,
+ * where every Container field reaches the pod).
+ */
+export type TaskRuntime = 'host' | 'pod';
+
 /** `at` points at the template, `name` is its name. */
 export function checkHostTask(task: Task, at: string, name: string, issues: ManifestIssue[]): void {
   task.container.env?.forEach((env, j) => {

@@ -10,6 +10,7 @@ import type { ManifestError, ManifestWarning } from './errors.js';
 import { loadManifests, type LoadedDocument } from './load.js';
 import { byPosition, capIssues, fileUnreadable, place, placeIn } from './place-issues.js';
 import type { DocumentKind } from './manifest-kinds.js';
+import type { TaskRuntime } from './host-task-checks.js';
 import { validateManifest } from './validate.js';
 
 export interface DocumentSummary {
@@ -49,13 +50,18 @@ export async function readManifestFile(path: string): Promise<ManifestFileResult
   return readManifestText(text, path);
 }
 
-export function readManifestText(text: string, file: string): ManifestFileResult {
+/** `tasks`: where the manifests' Tasks run (host-task-checks.ts); default the worker's host. */
+export function readManifestText(
+  text: string,
+  file: string,
+  tasks: TaskRuntime = 'host',
+): ManifestFileResult {
   const result = emptyResult(file);
   const loaded = loadManifests(text);
   for (const { document, position, issue } of loaded.syntaxErrors) {
     result.errors.push(place(issue, file, document, position));
   }
-  for (const doc of loaded.documents) processDocument(doc, file, result);
+  for (const doc of loaded.documents) processDocument(doc, file, result, tasks);
   if (loaded.documents.length === 0 && loaded.syntaxErrors.length === 0) {
     result.errors.push({
       code: 'FILE_EMPTY',
@@ -72,8 +78,13 @@ export function readManifestText(text: string, file: string): ManifestFileResult
   return result;
 }
 
-function processDocument(doc: LoadedDocument, file: string, result: ManifestFileResult): void {
-  const validation = validateManifest(doc.value);
+function processDocument(
+  doc: LoadedDocument,
+  file: string,
+  result: ManifestFileResult,
+  tasks: TaskRuntime,
+): void {
+  const validation = validateManifest(doc.value, tasks);
   const meta = metadataOf(doc.value);
   result.documents.push({
     index: doc.index,

@@ -8,8 +8,14 @@ import { isTimeZone } from './cron-check.js';
 import { joinPointer, type ManifestIssue } from './errors.js';
 import { checkCronField, checkPayload, checkScheduledChaos } from './schedule-spec-checks.js';
 import { checkWorkflowSpec } from './workflow-checks.js';
+import type { TaskRuntime } from './host-task-checks.js';
 
-export function checkScheduleSpec(spec: ScheduleSpec, base: string, issues: ManifestIssue[]): void {
+export function checkScheduleSpec(
+  spec: ScheduleSpec,
+  base: string,
+  issues: ManifestIssue[],
+  tasks: TaskRuntime = 'host',
+): void {
   checkCronField(spec.schedule, base, issues);
   if (spec.timezone !== undefined) {
     const pointer = joinPointer(base, 'timezone');
@@ -32,7 +38,7 @@ export function checkScheduleSpec(spec: ScheduleSpec, base: string, issues: Mani
   }
   checkPayload(spec, base, issues);
   if (spec.type === 'Workflow') {
-    if (spec.workflow) checkWorkflowSpec(spec.workflow, joinPointer(base, 'workflow'), issues);
+    if (spec.workflow) checkWorkflowSpec(spec.workflow, joinPointer(base, 'workflow'), issues, tasks);
   } else {
     checkScheduledChaos(spec, base, false, issues);
   }

@@ -14,12 +14,18 @@ import type { ManifestKind } from './manifest-kinds.js';
 import { checkScheduleSpec } from './schedule-checks.js';
 import { checkUnhonouredMetadata } from './unhonoured-fields.js';
 import { checkWorkflowSpec } from './workflow-checks.js';
+import type { TaskRuntime } from './host-task-checks.js';
 
-export function semanticIssues(kind: ManifestKind, manifest: Manifest): ManifestIssue[] {
+export function semanticIssues(
+  kind: ManifestKind,
+  manifest: Manifest,
+  tasks: TaskRuntime = 'host',
+): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   checkUnhonouredMetadata(manifest, issues);
-  if (kind === 'Workflow') checkWorkflowSpec((manifest as WorkflowManifest).spec, '/spec', issues);
-  else if (kind === 'Schedule') checkScheduleSpec((manifest as ScheduleManifest).spec, '/spec', issues);
+  if (kind === 'Workflow') checkWorkflowSpec((manifest as WorkflowManifest).spec, '/spec', issues, tasks);
+  else if (kind === 'Schedule')
+    checkScheduleSpec((manifest as ScheduleManifest).spec, '/spec', issues, tasks);
   else
     checkChaosSpec(
       kind,

@@ -18,6 +18,7 @@ import { INVENTORY_KIND, type DocumentKind, type ManifestKind } from './manifest
 import { translateSchemaErrors } from './schema-errors.js';
 import { schemaErrors } from './schema-validators.js';
 import { semanticIssues } from './semantic-checks.js';
+import type { TaskRuntime } from './host-task-checks.js';
 
 type Invalid<K> = { ok: false; kind?: K; errors: ManifestErrorIssue[]; warnings: ManifestWarningIssue[] };
 
@@ -30,7 +31,8 @@ export type ValidationResult =
   | InventoryValidation
   | Invalid<DocumentKind>;
 
-export function validateManifest(value: unknown): ValidationResult {
+/** `tasks`: where the manifest's Tasks run (host-task-checks.ts); default the worker's host. */
+export function validateManifest(value: unknown, tasks: TaskRuntime = 'host'): ValidationResult {
   const identified = identifyManifest(value);
   if (identified.kind === undefined) return { ok: false, errors: identified.issues, warnings: [] };
   const kind = identified.kind;
@@ -38,7 +40,7 @@ export function validateManifest(value: unknown): ValidationResult {
   const schemaIssues = translateSchemaErrors(schemaErrors(kind, value));
   if (schemaIssues.length > 0) return { ok: false, kind, errors: schemaIssues, warnings: [] };
   const manifest = value as Manifest;
-  const found = split(semanticIssues(kind, manifest));
+  const found = split(semanticIssues(kind, manifest, tasks));
   return found.errors.length > 0 ? { ok: false, kind, ...found } : { ok: true, kind, manifest, ...found };
 }
 

@@ -13,7 +13,7 @@ import {
 import { checkBranchExpression, literalPatterns } from '../common/branch-expression.js';
 import type { Template, WorkflowSpec } from '../common/generated/manifest-types.js';
 import { checkChaosSpec } from './chaos-checks.js';
-import { checkHostTask } from './host-task-checks.js';
+import { checkHostTask, type TaskRuntime } from './host-task-checks.js';
 import { suggest } from './did-you-mean.js';
 import { joinPointer, type ManifestIssue } from './errors.js';
 import { INPUT_LIMITS } from './input-limits.js';
@@ -77,7 +77,12 @@ function ownerOf(field: PayloadField): string {
   return owners[field] ?? 'another type';
 }
 
-export function checkWorkflowSpec(spec: WorkflowSpec, base: string, issues: ManifestIssue[]): void {
+export function checkWorkflowSpec(
+  spec: WorkflowSpec,
+  base: string,
+  issues: ManifestIssue[],
+  tasks: TaskRuntime = 'host',
+): void {
   if (spec.stopConditions)
     checkStopConditions(spec.stopConditions, joinPointer(base, 'stopConditions'), issues);
   if (spec.notifications) checkNotifications(spec.notifications, joinPointer(base, 'notifications'), issues);
@@ -112,11 +117,17 @@ export function checkWorkflowSpec(spec: WorkflowSpec, base: string, issues: Mani
       fix: `${hint ? `did you mean ${hint}? ` : ''}entry must be one of: ${[...names].join(', ')}`,
     });
   }
-  templates.forEach((t, i) => checkTemplate(t, joinPointer(base, 'templates', i), names, issues));
+  templates.forEach((t, i) => checkTemplate(t, joinPointer(base, 'templates', i), names, issues, tasks));
   checkCycles(spec, base, names, issues);
 }
 
-function checkTemplate(t: Template, at: string, names: ReadonlySet<string>, issues: ManifestIssue[]): void {
+function checkTemplate(
+  t: Template,
+  at: string,
+  names: ReadonlySet<string>,
+  issues: ManifestIssue[],
+  tasks: TaskRuntime,
+): void {
   const { required, allowed } = payloadOf(t.templateType);
   if (required !== undefined && t[required] === undefined) {
     issues.push({
@@ -157,7 +168,7 @@ function checkTemplate(t: Template, at: string, names: ReadonlySet<string>, issu
       fix: 'add deadline: how long to wait, such as 30s',
     });
   }
-  if (type === 'Task') checkTask(t, at, names, issues);
+  if (type === 'Task') checkTask(t, at, names, issues, tasks);
   if (isChaosKind(type) && t.probes) checkChaosProbes(t.probes, joinPointer(at, 'probes'), issues);
   if (type === 'StatusCheck' && t.statusCheck) {
     const check = t.statusCheck;
@@ -195,8 +206,14 @@ function checkChaosTemplate(t: Template, kind: ChaosKind, at: string, issues: Ma
   }
 }
 
-function checkTask(t: Template, at: string, names: ReadonlySet<string>, issues: ManifestIssue[]): void {
-  if (t.task) checkHostTask(t.task, at, t.name, issues);
+function checkTask(
+  t: Template,
+  at: string,
+  names: ReadonlySet<string>,
+  issues: ManifestIssue[],
+  tasks: TaskRuntime,
+): void {
+  if (t.task && tasks === 'host') checkHostTask(t.task, at, t.name, issues);
   t.conditionalBranches?.forEach((branch, j) => {
     const b = joinPointer(at, 'conditionalBranches', j);
     if (!names.has(branch.target)) {

@@ -1,6 +1,7 @@
 /**
  * Kubernetes mode of a Task: its `container` runs as a Pod in the Workflow's namespace (image, command, args,
- * env, workingDir, volumes, the task's labels; `restartPolicy: Never`), the activity waits for it, takes the
+ * env with valueFrom, workingDir, every other Container field as given (resources, volumeMounts, ...), volumes,
+ * the task's labels; `restartPolicy: Never`), the activity waits for it, takes the
  * exit code of its container and its log (bounded, at most 1 MiB) for `conditionalBranches`, and deletes it.
  *
  * One attempt never runs twice (Chaos Mesh #4878):
@@ -14,7 +15,15 @@
  * the kubelet's reason and message instead of waiting for the node's deadline (Chaos Mesh #2407).
  */
 import { createHash } from 'node:crypto';
-import { ApiException, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  type KubeConfig,
+  type V1Container,
+  type V1EnvVar,
+  type V1EnvVarSource,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import type { TaskInput, TaskResult } from '../contract.js';
 import { ActivityError } from '../errors.js';
 import { apiError } from '../kubernetes/pod-api.js';
@@ -76,19 +85,26 @@ export function taskPod(input: TaskInput): V1Pod {
       automountServiceAccountToken: false,
       containers: [
         {
+          // The Container's other fields first, so that the ones chaosflow reads win.
+          ...(container.more as V1Container | undefined),
           name: container.name || 'task',
           image: container.image,
           ...(container.command.length > 0 ? { command: [...container.command] } : {}),
           ...(container.args.length > 0 ? { args: [...container.args] } : {}),
-          ...(container.env.length > 0
-            ? { env: container.env.map((e) => ({ name: e.name, value: e.value })) }
-            : {}),
+          ...(container.env.length > 0 ? { env: container.env.map(envVar) } : {}),
           ...(container.workingDir ? { workingDir: container.workingDir } : {}),
         },
       ],
       ...(volumes.length > 0 ? { volumes: volumes as NonNullable<V1Pod['spec']>['volumes'] } : {}),
     },
   };
+}
+
+/** An env entry as the pod gets it: `valueFrom` as written (the API server validates it), else the value. */
+function envVar(e: TaskInput['task']['container']['env'][number]): V1EnvVar {
+  return e.valueFrom === undefined
+    ? { name: e.name, value: e.value }
+    : { name: e.name, valueFrom: e.valueFrom as V1EnvVarSource };
 }
 
 export function createPodTaskRunner(options: PodTaskRunnerOptions): PodTaskRunner {

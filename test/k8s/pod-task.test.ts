@@ -74,6 +74,35 @@ describeUnless(kubeNodeUnavailableReason(), 'Tasks as Pods (real kubelet and con
     await node.waitForPod(ns, progress[0]?.pod ?? '', (p) => p === undefined, 20_000);
   });
 
+  it('gives the pod env valueFrom and the other Container fields as written (resources, volumeMounts)', async () => {
+    const input = task(
+      'echo "pod=$POD_NAME"; cat /sys/fs/cgroup/memory/memory.limit_in_bytes; ls -d /scratch',
+    );
+    const container = input.task.container;
+    const withMore: TaskInput = {
+      ...input,
+      task: {
+        ...input.task,
+        container: {
+          ...container,
+          env: [
+            ...container.env,
+            { name: 'POD_NAME', value: '', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          ],
+          more: {
+            resources: { limits: { memory: '64Mi' }, requests: { memory: '32Mi' } },
+            volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
+          },
+        },
+      },
+    };
+    const result = await runner(withMore, never, () => undefined, undefined);
+    expect(result).toEqual({
+      exitCode: 0,
+      stdout: `pod=${taskPodName(withMore)}\n${64 * 1024 * 1024}\n/scratch`,
+    });
+  });
+
   it('adopts the pod a crashed attempt created instead of running the Task again', async () => {
     const input = task('echo "ran once"; sleep 1');
     // What the crashed attempt left: its pod, created before it could record anything.

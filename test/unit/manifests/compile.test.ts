@@ -272,3 +272,52 @@ spec: { schedule: "@hourly", type: PodChaos, podChaos: { action: pod-kill, mode:
     expect(docs.map((d) => d.source.location)).toEqual(['test.yaml:2', 'test.yaml:8']);
   });
 });
+
+describe('compiling a Task', () => {
+  it("keeps env valueFrom and the Container's other fields for the pod (Kubernetes mode)", () => {
+    const yaml = `
+apiVersion: chaosflow.dev/v1alpha1
+kind: Workflow
+metadata: { name: w, namespace: demo }
+spec:
+  entry: check
+  templates:
+    - name: check
+      templateType: Task
+      task:
+        container:
+          name: check
+          image: busybox
+          command: [sh, -c, 'echo $POD']
+          env:
+            - { name: POD, valueFrom: { fieldRef: { fieldPath: metadata.name } } }
+            - { name: MODE, value: quick }
+          resources: { limits: { memory: 64Mi } }
+          volumeMounts: [{ name: scratch, mountPath: /scratch }]
+        volumes: [{ name: scratch, emptyDir: {} }]
+`;
+    // On the worker's host (the default) valueFrom could not be resolved: refused there.
+    expect(readManifestText(yaml, 'test.yaml').errors.map((e) => e.code)).toEqual(['TASK_ENV_UNSUPPORTED']);
+    const result = readManifestText(yaml, 'test.yaml', 'pod');
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
+    const p = result.plans[0];
+    if (!p) throw new Error('expected a plan');
+    const t = template(p, 'check');
+    if (t.type !== 'Task') throw new Error('expected a task');
+    expect(t.task.container).toEqual({
+      name: 'check',
+      image: 'busybox',
+      command: ['sh', '-c', 'echo $POD'],
+      args: [],
+      env: [
+        { name: 'POD', value: '', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'MODE', value: 'quick' },
+      ],
+      more: {
+        resources: { limits: { memory: '64Mi' } },
+        volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
+      },
+    });
+  });
+});
