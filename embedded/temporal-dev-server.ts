@@ -24,7 +24,45 @@ export interface TemporalDevServerOptions {
   namespace?: string;
   /** How long to wait for the frontend to answer. Default 60 s. */
   startTimeoutMs?: number;
+  /**
+   * The server's dynamic config (`--dynamic-config-value KEY=VALUE`). Default `EMBEDDED_DYNAMIC_CONFIG`; the
+   * latency benchmark passes others to show what each setting is for.
+   */
+  dynamicConfig?: Readonly<Record<string, DynamicConfigValue>>;
 }
+
+/** A dynamic config value as the CLI takes it: JSON (durations are strings such as `"1ms"`). */
+export type DynamicConfigValue = boolean | number | string;
+
+/**
+ * What the embedded server changes from `temporal server start-dev`'s defaults. The dev server has one history
+ * shard, so limits that a cluster spreads over hundreds of shards apply to every workflow at once here; the
+ * figures are from `scripts/bench/dev-server-latency.ts`.
+ */
+export const EMBEDDED_DYNAMIC_CONFIG = {
+  // Updates (pause/resume/approval) are on in the server we ship against.
+  'frontend.enableUpdateWorkflowExecution': true,
+  // Eager activities: the first activity of a workflow task comes back in the task's response instead of
+  // through matching (off up to server 1.31).
+  'system.enableActivityEagerExecution': true,
+  // Each transfer task (an activity or workflow task to dispatch) is loaded by a poll of the shard's transfer
+  // queue, at most 20 polls a second per shard by default, through a token bucket that refills while idle. With
+  // one shard and one task per poll, a workflow's activity round trips took ~11 ms for the first ~25 after an
+  // idle spell and then exactly 50 ms each. A cluster spreads workflows over many shards, each with its own
+  // limit, and under load one poll loads many tasks. What 1000 trades: more reads of the SQLite store when tasks
+  // arrive one by one (one poll each instead of one per 50 ms).
+  'history.transferProcessorMaxPollRPS': 1000,
+  // The same limit on the timer queue, which fires user timers (deadlines, Suspend, probe intervals) and also
+  // every activity's timeout timers: beside a chain of activities a sub-second timer fired up to ~280 ms late
+  // even with the shift below lifted. Trade as above.
+  'history.timerProcessorMaxPollRPS': 1000,
+  // The timer queue's reader reads ahead to now + this shift (default 1 s), and a new timer is never placed
+  // behind what it has read: a timer is due no earlier than now + the shift, so every timer under a second
+  // (a 1 ms deadline) fired only after about 1 s. The shift lets the reader advance in steps, with fewer reads
+  // of the store; 1 ms (the queue's precision) makes it read more often. A production cluster keeps its default
+  // and needs no change for timers of a second or more; there, deadlines under a second end after about 1 s.
+  'history.timerProcessorMaxTimeShift': '1ms',
+} as const satisfies Record<string, DynamicConfigValue>;
 
 export class TemporalDevServer {
   private constructor(
@@ -54,11 +92,10 @@ export class TemporalDevServer {
       namespace,
       '--log-level',
       'warn',
-      // Updates (pause/resume/approval) and eager activities (latency) are on in the server we ship against.
-      '--dynamic-config-value',
-      'frontend.enableUpdateWorkflowExecution=true',
-      '--dynamic-config-value',
-      'system.enableActivityEagerExecution=true',
+      ...Object.entries(options.dynamicConfig ?? EMBEDDED_DYNAMIC_CONFIG).flatMap(([key, value]) => [
+        '--dynamic-config-value',
+        `${key}=${JSON.stringify(value)}`,
+      ]),
       ...CHAOSFLOW_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
     ];
     if (options.persist) {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { TemporalDevServer } from '../../embedded/temporal-dev-server.js';
+import { TemporalDevServer, type TemporalDevServerOptions } from '../../embedded/temporal-dev-server.js';
 import { requireTool } from '../../embedded/installed-tools.js';
 
 export interface TestTemporalOptions {
@@ -34,6 +34,8 @@ export interface TestTemporalOptions {
    * runtime has been installed yet). Default `WARN`, so worker state changes do not drown test output.
    */
   workerLogLevel?: LogLevel;
+  /** The server's dynamic config; default the embedded one (`EMBEDDED_DYNAMIC_CONFIG`). */
+  dynamicConfig?: TemporalDevServerOptions['dynamicConfig'];
 }
 
 export interface TestTemporal {
@@ -69,6 +71,7 @@ export async function startTestTemporal(options: TestTemporalOptions = {}): Prom
       namespace: options.namespace,
       startTimeoutMs: options.startTimeoutMs,
       ...(options.uiPort === undefined ? {} : { uiPort: options.uiPort }),
+      ...(options.dynamicConfig === undefined ? {} : { dynamicConfig: options.dynamicConfig }),
     });
   } catch (err) {
     if (ownsDir) await rm(dataDir, { recursive: true, force: true });

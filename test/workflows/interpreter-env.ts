@@ -13,7 +13,7 @@ import { bundleWorkflows } from '../../worker/workflow-bundle.js';
 import { FakeFaultDriver, sameDriverForEveryKind } from '../fakes/fake-fault-driver.js';
 import { FakeTargetResolver } from '../fakes/fake-target-resolver.js';
 import { FakeTargetStateApplier } from '../fakes/fake-target-state-applier.js';
-import { startTestTemporal, type TestTemporal } from '../harness/temporal.js';
+import { startTestTemporal, type TestTemporal, type TestTemporalOptions } from '../harness/temporal.js';
 
 export interface InterpreterEnv {
   temporal: TestTemporal;
@@ -37,8 +37,8 @@ export interface InterpreterEnv {
 
 let counter = 0;
 
-export async function startInterpreterEnv(): Promise<InterpreterEnv> {
-  const temporal = await startTestTemporal();
+export async function startInterpreterEnv(options: TestTemporalOptions = {}): Promise<InterpreterEnv> {
+  const temporal = await startTestTemporal(options);
   const bundle = await bundleWorkflows();
   const driver = new FakeFaultDriver();
   const targets = new FakeTargetResolver();
