@@ -6,7 +6,9 @@
  * - `kubectl get` shows it Running, then Succeeded; Events tell the story;
  * - the partition is real (a request from the client pod times out while it holds, the host still gets
  *   answers), stress-ng runs in the web pods' cgroups, the killed pod is gone;
- * - `kubectl delete` while a partition holds: the object stays until the rule is gone, then disappears.
+ * - `kubectl delete` while a partition holds: the object stays until the rule is gone, then disappears;
+ * - a container the kubelet restarts during a partition (new container id): the run ends Succeeded with every
+ *   fault Recovered, and the new container is not partitioned.
  */
 import { readFile } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -217,6 +219,58 @@ describeUnless(
         60_000,
       );
       // Gone only after the rule: the client is answered at once.
+      expect(await node.requestFrom(clientId(), webUrl())).toBe('ok');
+    }, 180_000);
+
+    it('a container the kubelet restarts during a partition: the run ends Succeeded with every fault Recovered, the new container not partitioned', async () => {
+      const { node } = playground;
+      const manifest = [
+        'apiVersion: chaosflow.dev/v1alpha1',
+        'kind: Workflow',
+        `metadata: { name: restarted, namespace: ${NS} }`,
+        'spec:',
+        '  entry: cut',
+        '  templates:',
+        '    - name: cut',
+        '      templateType: NetworkChaos',
+        '      deadline: 15s',
+        '      networkChaos:',
+        '        action: partition',
+        '        mode: all',
+        '        direction: both',
+        `        selector: { pods: { ${NS}: [web-0] } }`,
+        `        target: { mode: all, selector: { namespaces: [${NS}], labelSelectors: { app: client } } }`,
+        '',
+      ].join('\n');
+      await playground.kubectl(['apply', '-f', '-'], manifest);
+      await until(
+        'the partition to hold',
+        async () => ((await node.requestFrom(clientId(), webUrl())) === 'timeout' ? true : undefined),
+        60_000,
+      );
+      const oldId = web0.status?.containerStatuses?.[0]?.containerID ?? '';
+      await node.ctr(['tasks', 'kill', '--signal', 'SIGKILL', oldId.replace('containerd://', '')]);
+      const restarted = await node.waitForPod(
+        NS,
+        'web-0',
+        (pod) => {
+          const status = pod?.status?.containerStatuses?.[0];
+          return status?.ready === true && status.containerID !== oldId;
+        },
+        60_000,
+      );
+      expect(restarted?.status?.containerStatuses?.[0]?.restartCount).toBeGreaterThan(0);
+      await until(
+        'Succeeded',
+        async () => ((await phase('restarted')) === 'Succeeded' ? true : undefined),
+        60_000,
+      );
+      const object = JSON.parse(
+        await playground.kubectl(['get', 'workflows.chaosflow.dev', 'restarted', '-n', NS, '-o', 'json']),
+      ) as { status?: { faults?: { target: string; state: string }[] } };
+      const faults = object.status?.faults ?? [];
+      expect(faults.length).toBeGreaterThanOrEqual(2);
+      expect(faults.filter((f) => f.state !== 'Recovered')).toEqual([]);
       expect(await node.requestFrom(clientId(), webUrl())).toBe('ok');
     }, 180_000);
   },
