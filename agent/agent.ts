@@ -194,6 +194,7 @@ export async function recoverJournal(config: AgentConfig, logger: Logger): Promi
   const orphans = await ctx.stress.stopOrphans(liveStressorUids(ctx));
   if (orphans.length > 0) logger.info({ pids: orphans }, 'unjournaled stress-ng instances stopped');
   await ctx.stress.sweepScratch(liveStressorUids(ctx));
+  await ctx.journal.close();
   return report;
 }
 

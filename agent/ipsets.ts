@@ -1,11 +1,11 @@
 /**
  * FlushIPSets in the target's network namespace, as Chaos Mesh's daemon does it: each set is filled under a
- * temporary name (all members of a request in one `ipset restore`) and then swapped with the live set (or renamed to it when there is none), so iptables rules
- * that match on a set never see it half-filled. Types `hash:net`, `hash:net,port` and `list:set` (empty type
+ * temporary name and then swapped with the live set (or renamed to it when there is none), so iptables rules
+ * that match on a set never see it half-filled; the whole request is one `ipset restore`. Types `hash:net`, `hash:net,port` and `list:set` (empty type
  * means `hash:net`, as older controllers send).
  *
  * Unlike Chaos Mesh (which never removes a set), the agent also destroys the sets it created once they are no
- * longer wanted, so recovery leaves `ipset list -n` as it was: see `destroyUnwantedSets`.
+ * longer wanted, so recovery leaves `ipset list -n` as it was: see `destroySets`.
  */
 import { createHash } from 'node:crypto';
 import type { IPSetType } from '../proto/daemon-values.js';
@@ -73,18 +73,45 @@ export async function listSets(ns: NetnsRunner): Promise<Set<string>> {
   );
 }
 
+/** Every set of the namespace with its type, from one `ipset list -t` (headers only, no members). */
+async function listSetTypes(ns: NetnsRunner): Promise<Map<string, string>> {
+  const { stdout } = await ns.run(['ipset', 'list', '-t']);
+  const types = new Map<string, string>();
+  let name: string | undefined;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('Name: ')) name = line.slice(6).trim();
+    else if (line.startsWith('Type: ') && name !== undefined) types.set(name, line.slice(6).trim());
+  }
+  return types;
+}
+
 /**
- * Creates or atomically replaces each planned set. The temporary sets are created and filled by one
- * `ipset restore` (one process, however many members: 400 members used to be 400 processes), hash sets first
- * and then list sets, which may name them; then each is swapped with (or renamed to) its live name.
+ * Creates or atomically replaces each planned set, in one `ipset restore` (one process, however many sets and
+ * members): each temporary set is created and filled, then swapped with the live set (and destroyed) or renamed
+ * to its name; hash sets first, then list sets, which may name them. A live set of another type cannot be
+ * swapped: that is found from the one listing before anything runs. When the restore still fails halfway
+ * (ipset restore is applied line by line), the temporary sets it may have left are destroyed; the journal has
+ * listed them since before the call, so an agent that dies in between leaves them to recovery.
  */
 export async function applySets(ns: NetnsRunner, plans: readonly SetPlan[]): Promise<void> {
-  const existing = await listSets(ns);
+  if (plans.length === 0) return;
+  const types = await listSetTypes(ns);
+  const existing = new Set(types.keys());
+  for (const plan of plans) {
+    const live = types.get(plan.name);
+    if (live !== undefined && live !== plan.type) {
+      throw new AgentError(
+        'FAILED_PRECONDITION',
+        `ipset ${plan.name} exists with type ${live}, not ${plan.type}, and cannot be swapped; remove it or ` +
+          'rename the set of the chaos',
+      );
+    }
+  }
+  const lines: string[] = [];
   for (const group of [
     plans.filter((p) => p.type !== 'list:set'),
     plans.filter((p) => p.type === 'list:set'),
   ]) {
-    if (group.length === 0) continue;
     for (const plan of group) {
       const missing = plan.type === 'list:set' ? plan.members.filter((m) => !existing.has(m)) : [];
       if (missing.length > 0) {
@@ -94,24 +121,27 @@ export async function applySets(ns: NetnsRunner, plans: readonly SetPlan[]): Pro
         );
       }
     }
-    await ns.run(['ipset', '-exist', 'restore'], { input: restoreScript(group, existing) });
+    lines.push(...restoreLines(group, existing));
     for (const plan of group) {
       const temp = temporarySetName(plan.name);
-      if (existing.has(plan.name)) {
-        const swap = await ns.run(['ipset', 'swap', temp, plan.name], { allowFailure: true });
-        await ns.run(['ipset', 'destroy', temp], { allowFailure: true });
-        if (swap.exitCode !== 0) {
-          throw new AgentError(
-            'FAILED_PRECONDITION',
-            `ipset ${plan.name} exists with another type than ${plan.type} and cannot be swapped: ${swap.stderr.trim()}`,
-          );
-        }
-      } else {
-        await ns.run(['ipset', 'rename', temp, plan.name]);
-        existing.add(plan.name);
-      }
+      if (existing.has(plan.name)) lines.push(`swap ${temp} ${plan.name}`, `destroy ${temp}`);
+      else lines.push(`rename ${temp} ${plan.name}`);
+      existing.add(plan.name);
     }
   }
+  const result = await ns.run(['ipset', '-exist', 'restore'], {
+    input: `${lines.join('\n')}\n`,
+    allowFailure: true,
+  });
+  if (result.exitCode === 0) return;
+  await destroySets(
+    ns,
+    plans.map((p) => temporarySetName(p.name)),
+  );
+  throw new AgentError(
+    'FAILED_PRECONDITION',
+    `ipset restore in the target's network namespace failed: ${result.stderr.trim()}`,
+  );
 }
 
 /**
@@ -119,6 +149,10 @@ export async function applySets(ns: NetnsRunner, plans: readonly SetPlan[]): Pro
  * has passed the strict checks of `planSets`, so none can hold a blank or a line break.
  */
 export function restoreScript(plans: readonly SetPlan[], existing: ReadonlySet<string>): string {
+  return `${restoreLines(plans, existing).join('\n')}\n`;
+}
+
+function restoreLines(plans: readonly SetPlan[], existing: ReadonlySet<string>): string[] {
   const lines: string[] = [];
   for (const plan of plans) {
     const temp = temporarySetName(plan.name);
@@ -127,31 +161,55 @@ export function restoreScript(plans: readonly SetPlan[], existing: ReadonlySet<s
     lines.push(`create ${temp} ${plan.type}${sizing}`);
     for (const member of plan.members) lines.push(`add ${temp} ${member}`);
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
+/** `ipset restore` names the line it stopped at: `Error in line 3: ...`. */
+const FAILED_LINE = /Error in line (\d+):/u;
+
 /**
- * Destroys each of `names` that still exists, list sets first so their members are free. A set still
- * referenced (by an iptables rule, a list set, a tc classification) stays and is reported in `inUse`;
- * the agent tries again after the next SetIptablesChains or SetTcs, which is when references go away.
+ * Destroys each of `names` that still exists, list sets first so their members are free, with one
+ * `ipset restore` of `destroy` lines (no listing first). Restore stops at the first line that fails: a set
+ * that does not exist counts as destroyed, one still referenced (by an iptables rule, a list set, a tc
+ * classification) stays and is reported in `inUse`, and the rest goes on in the next restore. The agent tries
+ * the ones in use again after the next SetIptablesChains or SetTcs, which is when references go away.
  */
 export async function destroySets(
   ns: NetnsRunner,
   names: readonly string[],
 ): Promise<{ destroyed: string[]; inUse: string[] }> {
-  const existing = await listSets(ns);
-  let pending = names.filter((n) => existing.has(n));
-  const destroyed = names.filter((n) => !existing.has(n));
+  const destroyed: string[] = [];
+  let pending = [...new Set(names)];
   // Each pass frees members of list sets destroyed in the previous one.
   for (let progress = true; progress && pending.length > 0;) {
     progress = false;
     const next: string[] = [];
-    for (const name of pending) {
-      const result = await ns.run(['ipset', 'destroy', name], { allowFailure: true });
-      if (result.exitCode === 0 || /does not exist/i.test(result.stderr)) {
-        destroyed.push(name);
+    let rest = pending;
+    while (rest.length > 0) {
+      const result = await ns.run(['ipset', 'restore'], {
+        input: `${rest.map((n) => `destroy ${n}`).join('\n')}\n`,
+        allowFailure: true,
+      });
+      if (result.exitCode === 0) {
+        destroyed.push(...rest);
         progress = true;
-      } else next.push(name);
+        break;
+      }
+      const line = Number(FAILED_LINE.exec(result.stderr)?.[1]);
+      const failed = rest[line - 1];
+      if (!Number.isInteger(line) || failed === undefined) {
+        throw new AgentError(
+          'INTERNAL',
+          `ipset restore of destroy commands failed without naming a line: ${result.stderr.trim()}`,
+        );
+      }
+      destroyed.push(...rest.slice(0, line - 1));
+      if (line > 1) progress = true;
+      if (/does not exist/iu.test(result.stderr)) {
+        destroyed.push(failed);
+        progress = true;
+      } else next.push(failed);
+      rest = rest.slice(line);
     }
     pending = next;
   }

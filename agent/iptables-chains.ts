@@ -9,6 +9,7 @@
  */
 import type { Chain } from '../proto/generated/pb/Chain.js';
 import { AgentError } from './agent-error.js';
+import { chainLine, iptablesRestore, restoreLine } from './iptables-restore.js';
 import { listSets } from './ipsets.js';
 import type { NetnsRunner } from './netns-runner.js';
 import {
@@ -93,20 +94,21 @@ export function planChains(chains: readonly Chain[]): ChainPlan[] {
   });
 }
 
-interface FilterState {
+export interface FilterState {
   readonly chains: ReadonlySet<string>;
   readonly rules: readonly string[];
 }
 
-async function readFilter(ns: NetnsRunner): Promise<FilterState> {
+/** The filter table as `iptables -S` lists it: one process for every question a call asks about it. */
+export async function readFilter(ns: NetnsRunner): Promise<FilterState> {
   const { stdout } = await ns.iptables('filter', ['-S']);
   const lines = stdout.split('\n');
   const chains = new Set(lines.filter((l) => l.startsWith('-N ')).map((l) => l.slice(3).trim()));
   return { chains, rules: lines.filter((l) => l.startsWith('-A ')).map((l) => l.trim()) };
 }
 
-/** Sub-chains jumped to from CHAOS-INPUT / CHAOS-OUTPUT. */
-function chaosSubChains(state: FilterState): string[] {
+/** Sub-chains jumped to from CHAOS-INPUT / CHAOS-OUTPUT: the chains the agent installed (for the journal). */
+export function chaosSubChains(state: FilterState): string[] {
   const result: string[] = [];
   for (const top of Object.values(CHAOS_CHAIN)) {
     for (const rule of state.rules) {
@@ -121,23 +123,25 @@ function chaosSubChains(state: FilterState): string[] {
  * Requested chains that already exist in the namespace but are not the agent's (neither jumped to from
  * CHAOS-* nor in its journal for this namespace): someone else's, which the agent must not flush.
  */
-export async function foreignChains(
-  ns: NetnsRunner,
+export function foreignChains(
+  state: FilterState,
   names: readonly string[],
   journaled: readonly string[],
-): Promise<string[]> {
-  const state = await readFilter(ns);
+): string[] {
   const ours = new Set([...chaosSubChains(state), ...journaled]);
   return names.filter((n) => state.chains.has(n) && !ours.has(n));
 }
 
-/** Chain names currently installed by the agent (for the journal). */
-export async function installedChains(ns: NetnsRunner): Promise<string[]> {
-  return chaosSubChains(await readFilter(ns));
-}
-
-/** Makes the namespace's CHAOS-* chains exactly `plans`; an empty list removes everything. */
-export async function applyChains(ns: NetnsRunner, plans: readonly ChainPlan[]): Promise<void> {
+/**
+ * Makes the namespace's CHAOS-* chains exactly `plans`; an empty list removes everything. `state` is the filter
+ * table as the call read it just before (under the target's lock); without it, it is read here. The whole
+ * change is one `iptables-restore` (`iptables-restore.ts`), none when there is nothing to change.
+ */
+export async function applyChains(
+  ns: NetnsRunner,
+  plans: readonly ChainPlan[],
+  state?: FilterState,
+): Promise<void> {
   const needed = [...new Set(plans.flatMap((p) => p.ipsets))];
   if (needed.length > 0) {
     const sets = await listSets(ns);
@@ -150,38 +154,42 @@ export async function applyChains(ns: NetnsRunner, plans: readonly ChainPlan[]):
       );
     }
   }
-  const state = await readFilter(ns);
+  await iptablesRestore(ns, { filter: chainsChange(state ?? (await readFilter(ns)), plans) });
+}
+
+/** The restore lines that take the filter table from `state` to exactly `plans`; pure. */
+export function chainsChange(state: FilterState, plans: readonly ChainPlan[]): string[] {
   const wanted = new Set(plans.map((p) => p.name));
   const hooks = (direction: Direction): number =>
     state.rules.filter((r) => r === `-A ${direction} -j ${CHAOS_CHAIN[direction]}`).length;
+  const lines: string[] = [];
 
   // 1. The CHAOS-* chains exist, hooked once, and empty, so no old sub-chain is referenced any more.
   for (const direction of DIRECTIONS) {
     const top = CHAOS_CHAIN[direction];
-    if (state.chains.has(top)) await ns.iptables('filter', ['-F', top]);
-    else if (plans.length > 0) await ns.iptables('filter', ['-N', top]);
+    if (state.chains.has(top) || plans.length > 0) lines.push(chainLine(top));
     if (plans.length > 0 && hooks(direction) === 0) {
-      await ns.iptables('filter', ['-I', direction, '1', '-j', top]);
+      lines.push(restoreLine(['-I', direction, '1', '-j', top]));
     }
   }
-  // 2. Sub-chains of the previous state that are not wanted any more.
+  // 2. Sub-chains of the previous state that are not wanted any more: flushed (so they reference no set) and deleted.
   for (const old of chaosSubChains(state)) {
     if (wanted.has(old) || !state.chains.has(old)) continue;
-    await ns.iptables('filter', ['-F', old]);
-    await ns.iptables('filter', ['-X', old]);
+    lines.push(chainLine(old), restoreLine(['-X', old]));
   }
   // 3. The wanted chains with their rules, then the jumps to them.
   for (const plan of plans) {
-    await ns.iptables('filter', [state.chains.has(plan.name) ? '-F' : '-N', plan.name]);
-    for (const rule of plan.rules) await ns.iptables('filter', ['-A', plan.name, ...rule]);
-    await ns.iptables('filter', ['-A', CHAOS_CHAIN[plan.direction], '-j', plan.name]);
+    lines.push(chainLine(plan.name));
+    for (const rule of plan.rules) lines.push(restoreLine(['-A', plan.name, ...rule]));
+    lines.push(restoreLine(['-A', CHAOS_CHAIN[plan.direction], '-j', plan.name]));
   }
   // 4. Nothing wanted: unhook and delete the CHAOS-* chains too.
   if (plans.length === 0) {
     for (const direction of DIRECTIONS) {
       const top = CHAOS_CHAIN[direction];
-      for (let n = hooks(direction); n > 0; n--) await ns.iptables('filter', ['-D', direction, '-j', top]);
-      if (state.chains.has(top)) await ns.iptables('filter', ['-X', top]);
+      for (let n = hooks(direction); n > 0; n--) lines.push(restoreLine(['-D', direction, '-j', top]));
+      if (state.chains.has(top)) lines.push(restoreLine(['-X', top]));
     }
   }
+  return lines;
 }

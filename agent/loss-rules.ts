@@ -22,7 +22,7 @@
 import type { Netem } from '../proto/generated/pb/Netem.js';
 import type { Tc } from '../proto/generated/pb/Tc.js';
 import { parseGoDuration } from '../common/duration.js';
-import type { NetnsRunner } from './netns-runner.js';
+import { chainLine, restoreLine } from './iptables-restore.js';
 import { checkDevice, checkPercent, checkProtocol, checkSetName } from './request-validation.js';
 import { DEFAULT_DEVICE, netemMissing, type NetemSupport } from './tc-plan.js';
 
@@ -112,23 +112,23 @@ export function lossRuleArgs(rule: LossRule): string[] {
   ];
 }
 
-/** Makes the namespace's CHAOSFLOW-LOSS chain exactly `rules`; none removes the chain and its hook. */
-export async function applyLossRules(ns: NetnsRunner, rules: readonly LossRule[]): Promise<void> {
-  const { stdout } = await ns.iptables('filter', ['-S']);
-  const lines = stdout.split('\n').map((l) => l.trim());
-  const exists = lines.includes(`-N ${LOSS_CHAIN}`);
-  const hooks = lines.filter((l) => l === `-A OUTPUT -j ${LOSS_CHAIN}`).length;
+/**
+ * The restore lines (filter table) that make the namespace's CHAOSFLOW-LOSS chain exactly `rules`; none removes
+ * the chain and its hook. `filter` is the table as `iptables -S` lists it; pure.
+ */
+export function lossRulesChange(filter: readonly string[], rules: readonly LossRule[]): string[] {
+  const exists = filter.includes(`-N ${LOSS_CHAIN}`);
+  const hooks = filter.filter((l) => l === `-A OUTPUT -j ${LOSS_CHAIN}`).length;
+  const lines: string[] = [];
   if (rules.length === 0) {
-    for (let n = hooks; n > 0; n--) await ns.iptables('filter', ['-D', 'OUTPUT', '-j', LOSS_CHAIN]);
-    if (exists) {
-      await ns.iptables('filter', ['-F', LOSS_CHAIN]);
-      await ns.iptables('filter', ['-X', LOSS_CHAIN]);
-    }
-    return;
+    for (let n = hooks; n > 0; n--) lines.push(restoreLine(['-D', 'OUTPUT', '-j', LOSS_CHAIN]));
+    if (exists) lines.push(chainLine(LOSS_CHAIN), restoreLine(['-X', LOSS_CHAIN]));
+    return lines;
   }
-  await ns.iptables('filter', [exists ? '-F' : '-N', LOSS_CHAIN]);
-  for (const rule of rules) await ns.iptables('filter', ['-A', LOSS_CHAIN, ...lossRuleArgs(rule)]);
-  if (hooks === 0) await ns.iptables('filter', ['-I', 'OUTPUT', '1', '-j', LOSS_CHAIN]);
+  lines.push(chainLine(LOSS_CHAIN));
+  for (const rule of rules) lines.push(restoreLine(['-A', LOSS_CHAIN, ...lossRuleArgs(rule)]));
+  if (hooks === 0) lines.push(restoreLine(['-I', 'OUTPUT', '1', '-j', LOSS_CHAIN]));
+  return lines;
 }
 
 /** The rules' ipsets and devices, for the checks before anything changes. */

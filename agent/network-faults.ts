@@ -21,7 +21,14 @@ import {
   type FaultContext,
 } from './fault-context.js';
 import { resolveUnlessGone, type HostTarget } from './host-target.js';
-import { applyChains, foreignChains, installedChains, planChains } from './iptables-chains.js';
+import {
+  applyChains,
+  chaosSubChains,
+  foreignChains,
+  planChains,
+  readFilter,
+  type FilterState,
+} from './iptables-chains.js';
 import { applySets, destroySets, planSets, temporarySetName } from './ipsets.js';
 import type { NetworkRecord } from './journal.js';
 import { netnsRunner, type NetnsRunner } from './netns-runner.js';
@@ -43,10 +50,12 @@ export class NetworkFaults {
         Promise.resolve({ ipsets: union(network.ipsets, names, names.map(temporarySetName)) }),
       apply: async (ns, network) => {
         await applySets(ns, plans);
-        // Temporary sets an interrupted call left (its target died mid-call, say): applySets removes only its own.
+        // Temporary sets an interrupted call left (its target died mid-call, say): applySets has removed this
+        // call's own, so only other ones need a look (usually none, and then no process runs).
+        const own = new Set(names.map(temporarySetName));
         const leftover = await destroySets(
           ns,
-          network.ipsets.filter((s) => s.startsWith('cft-')),
+          network.ipsets.filter((s) => s.startsWith('cft-') && !own.has(s)),
         );
         return {
           ipsets: union(
@@ -64,10 +73,14 @@ export class NetworkFaults {
   async setIptablesChains(scope: CallScope, request: IptablesChainsRequest): Promise<void> {
     const plans = planChains(request.chains);
     const names = plans.map((p) => p.name);
+    // The filter table as read before the journal write: the same read answers both questions of the check
+    // and is the state the change starts from (the target's lock keeps other calls out meanwhile).
+    let state: FilterState | undefined;
     await this.change(scope, request.container_id, plans.length === 0, {
       before: async (ns, network) => {
+        state = await readFilter(ns);
         const journaled = this.ctx.journal.inNetns(network.netns).flatMap((e) => e.network?.chains ?? []);
-        const foreign = await foreignChains(ns, names, journaled);
+        const foreign = foreignChains(state, names, journaled);
         if (foreign.length > 0) {
           throw new AgentError(
             'FAILED_PRECONDITION',
@@ -77,10 +90,10 @@ export class NetworkFaults {
             { chains: foreign },
           );
         }
-        return { chains: union(network.chains, await installedChains(ns), names) };
+        return { chains: union(network.chains, chaosSubChains(state), names) };
       },
       apply: async (ns) => {
-        await applyChains(ns, plans);
+        await applyChains(ns, plans, state);
         return { chains: names };
       },
     });

@@ -82,6 +82,13 @@ export async function revertEntry(ctx: FaultContext, entry: JournalEntry, logger
   await ctx.journal.remove(entry.key);
 }
 
+/** How many namespaces (or non-network entries) are reverted at once. */
+const REVERT_CONCURRENCY = 8;
+
+/**
+ * Reverts the selected entries: those of one network namespace one after the other (reverting one clears the
+ * namespace for all), different namespaces and entries without one concurrently, a few at a time.
+ */
 async function revertAll(
   ctx: FaultContext,
   logger: Logger,
@@ -90,20 +97,34 @@ async function revertAll(
   const reverted: string[] = [];
   const kept: string[] = [];
   const failed: { key: string; error: string }[] = [];
+  const groups = new Map<string, JournalEntry[]>();
   for (const entry of ctx.journal.entries()) {
-    if (!ctx.journal.get(entry.key)) continue; // removed with its namespace already
-    if (!(await select(entry))) {
-      kept.push(entry.key);
-      continue;
-    }
-    try {
-      await revertEntry(ctx, entry, logger);
-      reverted.push(entry.key);
-    } catch (err) {
-      failed.push({ key: entry.key, error: errorMessage(err) });
-      logger.error({ key: entry.key, err }, 'revert failed');
-    }
+    const netns = entry.network?.netns;
+    const group = netns ? `netns:${netns.dev}:${netns.inode}` : `key:${entry.key}`;
+    groups.set(group, [...(groups.get(group) ?? []), entry]);
   }
+  const revertGroup = async (entries: readonly JournalEntry[]): Promise<void> => {
+    for (const entry of entries) {
+      if (!ctx.journal.get(entry.key)) continue; // removed with its namespace already
+      if (!(await select(entry))) {
+        kept.push(entry.key);
+        continue;
+      }
+      try {
+        await revertEntry(ctx, entry, logger);
+        reverted.push(entry.key);
+      } catch (err) {
+        failed.push({ key: entry.key, error: errorMessage(err) });
+        logger.error({ key: entry.key, err }, 'revert failed');
+      }
+    }
+  };
+  const queue = [...groups.values()];
+  await Promise.all(
+    Array.from({ length: Math.min(REVERT_CONCURRENCY, queue.length) }, async () => {
+      for (let group = queue.shift(); group; group = queue.shift()) await revertGroup(group);
+    }),
+  );
   return { reverted, kept, failed };
 }
 

@@ -7,7 +7,8 @@
 import { AgentError } from './agent-error.js';
 import { listSets } from './ipsets.js';
 import type { NetnsRunner } from './netns-runner.js';
-import { applyLossRules, lossRuleNeeds, type LossRule } from './loss-rules.js';
+import { chainLine, iptablesRestore, restoreLine } from './iptables-restore.js';
+import { lossRuleNeeds, lossRulesChange, type LossRule } from './loss-rules.js';
 import { ROOT_HANDLE, type ClassifyRule, type DevicePlan } from './tc-plan.js';
 
 export const CLASSIFY_CHAIN = 'CHAOSFLOW-TC';
@@ -33,14 +34,36 @@ async function deviceNames(ns: NetnsRunner): Promise<Set<string>> {
   return names;
 }
 
-/** `loss`: the loss rules carried out without netem (`loss-rules.ts`), made exactly these too. */
+/** A table as `iptables -S` lists it, line by line. */
+async function listTable(ns: NetnsRunner, table: 'filter' | 'mangle'): Promise<string[]> {
+  const { stdout } = await ns.iptables(table, ['-S']);
+  return stdout.split('\n').map((l) => l.trim());
+}
+
+/**
+ * `loss`: the loss rules carried out without netem (`loss-rules.ts`), made exactly these too. What the call
+ * reads (devices, qdiscs, both iptables tables, sets when rules name some) is read at once, in parallel; the
+ * iptables change of both tables is one `iptables-restore`, and every tc command one `tc -batch -`.
+ */
 export async function applyTcPlans(
   ns: NetnsRunner,
   plans: readonly DevicePlan[],
   loss: readonly LossRule[] = [],
 ): Promise<void> {
-  const devices = await deviceNames(ns);
   const needs = lossRuleNeeds(loss);
+  const sets = [
+    ...new Set([
+      ...plans.flatMap((p) => p.classify.flatMap((c) => (c.ipset ? [c.ipset] : []))),
+      ...needs.ipsets,
+    ]),
+  ];
+  const [devices, shaped, mangle, filter, existing] = await Promise.all([
+    deviceNames(ns),
+    shapedDevices(ns),
+    listTable(ns, 'mangle'),
+    listTable(ns, 'filter'),
+    sets.length > 0 ? listSets(ns) : Promise.resolve(new Set<string>()),
+  ]);
   for (const device of [...plans.map((p) => p.device), ...needs.devices]) {
     if (!devices.has(device)) {
       throw new AgentError(
@@ -51,35 +74,33 @@ export async function applyTcPlans(
       );
     }
   }
-  const sets = [
-    ...plans.flatMap((p) => p.classify.flatMap((c) => (c.ipset ? [c.ipset] : []))),
-    ...needs.ipsets,
-  ];
-  if (sets.length > 0) {
-    const existing = await listSets(ns);
-    const missing = [...new Set(sets)].filter((s) => !existing.has(s));
-    if (missing.length > 0) {
-      throw new AgentError(
-        'FAILED_PRECONDITION',
-        `tc rules filter on ipsets that do not exist in the target's network namespace: ${missing.join(', ')}; ` +
-          'call FlushIPSets first',
-      );
-    }
+  const missing = sets.filter((s) => !existing.has(s));
+  if (missing.length > 0) {
+    throw new AgentError(
+      'FAILED_PRECONDITION',
+      `tc rules filter on ipsets that do not exist in the target's network namespace: ${missing.join(', ')}; ` +
+        'call FlushIPSets first',
+    );
   }
 
-  const shaped = await shapedDevices(ns);
-  // Classification first: while qdiscs are rebuilt, packets only carry a class that may not exist yet,
-  // which htb treats as unclassified.
-  await applyClassifyRules(
-    ns,
-    plans.flatMap((p) => p.classify),
-  );
-  // Devices shaped before lose the agent's qdiscs; the wanted ones are rebuilt from the root below.
-  for (const device of shaped) await ns.run(['tc', 'qdisc', 'del', 'dev', device, 'root']);
-  for (const plan of plans) {
-    for (const command of plan.commands) await ns.run(['tc', ...command]);
+  // Classification first (and the loss chain with it): while qdiscs are rebuilt, packets only carry a class
+  // that may not exist yet, which htb treats as unclassified.
+  await iptablesRestore(ns, {
+    mangle: classifyChange(
+      mangle,
+      plans.flatMap((p) => p.classify),
+    ),
+    filter: lossRulesChange(filter, loss),
+  });
+  // Devices shaped before lose the agent's qdiscs; the wanted ones are rebuilt from the root.
+  const commands = [
+    ...shaped.map((device) => ['qdisc', 'del', 'dev', device, 'root']),
+    ...plans.flatMap((p) => p.commands),
+  ];
+  if (commands.length > 0) {
+    // tc reads one command per line and stops at the first that fails; tokens are as safe as restore's.
+    await ns.run(['tc', '-batch', '-'], { input: `${commands.map((c) => restoreLine(c)).join('\n')}\n` });
   }
-  await applyLossRules(ns, loss);
 }
 
 /** Removes the agent's qdiscs from every device, its classification chain and its loss chain. */
@@ -87,33 +108,33 @@ export async function clearTc(ns: NetnsRunner): Promise<void> {
   await applyTcPlans(ns, []);
 }
 
-async function applyClassifyRules(ns: NetnsRunner, rules: readonly ClassifyRule[]): Promise<void> {
-  const { stdout } = await ns.iptables('mangle', ['-S']);
-  const lines = stdout.split('\n').map((l) => l.trim());
-  const exists = lines.includes(`-N ${CLASSIFY_CHAIN}`);
-  const hooks = lines.filter((l) => l === `-A POSTROUTING -j ${CLASSIFY_CHAIN}`).length;
+/** The restore lines (mangle table) that make CHAOSFLOW-TC exactly `rules`; `mangle` as `iptables -S` lists it. */
+function classifyChange(mangle: readonly string[], rules: readonly ClassifyRule[]): string[] {
+  const exists = mangle.includes(`-N ${CLASSIFY_CHAIN}`);
+  const hooks = mangle.filter((l) => l === `-A POSTROUTING -j ${CLASSIFY_CHAIN}`).length;
+  const lines: string[] = [];
   if (rules.length === 0) {
-    for (let n = hooks; n > 0; n--) await ns.iptables('mangle', ['-D', 'POSTROUTING', '-j', CLASSIFY_CHAIN]);
-    if (exists) {
-      await ns.iptables('mangle', ['-F', CLASSIFY_CHAIN]);
-      await ns.iptables('mangle', ['-X', CLASSIFY_CHAIN]);
-    }
-    return;
+    for (let n = hooks; n > 0; n--) lines.push(restoreLine(['-D', 'POSTROUTING', '-j', CLASSIFY_CHAIN]));
+    if (exists) lines.push(chainLine(CLASSIFY_CHAIN), restoreLine(['-X', CLASSIFY_CHAIN]));
+    return lines;
   }
-  await ns.iptables('mangle', [exists ? '-F' : '-N', CLASSIFY_CHAIN]);
-  if (hooks === 0) await ns.iptables('mangle', ['-I', 'POSTROUTING', '1', '-j', CLASSIFY_CHAIN]);
+  lines.push(chainLine(CLASSIFY_CHAIN));
+  if (hooks === 0) lines.push(restoreLine(['-I', 'POSTROUTING', '1', '-j', CLASSIFY_CHAIN]));
   for (const rule of rules) {
-    await ns.iptables('mangle', [
-      '-A',
-      CLASSIFY_CHAIN,
-      '-o',
-      rule.device,
-      ...(rule.ipset ? ['-m', 'set', '--match-set', rule.ipset, 'dst'] : []),
-      ...(rule.protocol ? ['-p', rule.protocol] : []),
-      '-j',
-      'CLASSIFY',
-      '--set-class',
-      rule.classId,
-    ]);
+    lines.push(
+      restoreLine([
+        '-A',
+        CLASSIFY_CHAIN,
+        '-o',
+        rule.device,
+        ...(rule.ipset ? ['-m', 'set', '--match-set', rule.ipset, 'dst'] : []),
+        ...(rule.protocol ? ['-p', rule.protocol] : []),
+        '-j',
+        'CLASSIFY',
+        '--set-class',
+        rule.classId,
+      ]),
+    );
   }
+  return lines;
 }

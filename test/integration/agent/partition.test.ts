@@ -4,10 +4,11 @@
  * with empty lists. The effect is checked from outside (an HTTP request from the peer), and the namespace's
  * iptables, ipset and tc state must be exactly as before once recovered.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
+import type { JournalEntry } from '../../../agent/journal.js';
 import { createNetnsHost, type NetnsSnapshot, type NetnsHost } from '../../../embedded/netns-host.js';
 import { startAgentFixture, type AgentFixture } from './agent-fixture.js';
 import { httpGet } from './http-probe.js';
@@ -164,5 +165,55 @@ describeWithNetns('chaosflow agent: partition', () => {
     expect(String((error as Error).message)).toContain('cf_nonexistent');
     // The failed call leaves nothing behind; clearing is still harmless.
     await fixture.client.call('SetIptablesChains', { container_id: host.containerId, chains: [] });
+  });
+  it('leaves the namespace as its journal says when an ipset restore fails halfway, and recover cleans it', async () => {
+    const { client } = fixture;
+    const container_id = host.containerId;
+    const faultKey = { run: 'run-halfway', node: 'partition', target: container_id };
+    const sets = async (): Promise<string[]> => (await host.snapshot()).ipsets.split('\n').filter(Boolean);
+    await client.call(
+      'FlushIPSets',
+      {
+        container_id,
+        ipsets: [
+          { name: 'cf_hw_a', type: 'hash:net', cidrs: ['10.9.0.0/24'] },
+          { name: 'cf_hw_list', type: 'list:set', set_names: ['cf_hw_a'] },
+        ],
+      },
+      { faultKey },
+    );
+    // One restore for the whole request: the hash sets are filled and swapped in (cf_hw_new is created), then
+    // the kernel refuses the list set that names a list set, which the agent's checks let through.
+    const error = await client
+      .call(
+        'FlushIPSets',
+        {
+          container_id,
+          ipsets: [
+            { name: 'cf_hw_new', type: 'hash:net', cidrs: ['10.9.1.0/24'] },
+            { name: 'cf_hw_a', type: 'hash:net', cidrs: ['10.9.2.0/24'] },
+            { name: 'cf_hw_nested', type: 'list:set', set_names: ['cf_hw_list'] },
+          ],
+        },
+        { faultKey },
+      )
+      .catch((err: unknown) => err);
+    expect(String((error as Error).message)).toContain('ipset restore');
+    const left = await sets();
+    expect(left).toEqual(expect.arrayContaining(['cf_hw_a', 'cf_hw_list', 'cf_hw_new']));
+    expect(left.filter((s) => s.startsWith('cft-'))).toEqual([]);
+    // Whatever the failed call left is in its journal entry, so an agent that died here would revert it too.
+    const files = await journalFiles();
+    expect(files).toHaveLength(1);
+    const entry = JSON.parse(
+      await readFile(join(fixture.stateDir, 'journal', files[0] as string), 'utf8'),
+    ) as JournalEntry;
+    const baseline = before.ipsets.split('\n').filter(Boolean);
+    for (const set of left.filter((s) => !baseline.includes(s))) expect(entry.network?.ipsets).toContain(set);
+    expect(entry.lastError).toContain('ipset restore');
+
+    await client.call('FlushIPSets', { container_id, ipsets: [] }, { faultKey });
+    await client.call('SetIptablesChains', { container_id, chains: [] }, { faultKey });
+    expect(await journalFiles()).toHaveLength(0);
   });
 });
