@@ -36,6 +36,10 @@ const pairs = Number(process.argv[2] ?? 5);
 const STEPS = 20;
 const STEP_HOLD_S = 0.1;
 const KILL_HOLD_S = 8;
+/** How long a SIGKILLed tool's rule is watched after its planned end before it counts as left behind. */
+const KILL_GRACE_S = 5;
+/** Pause between two looks at the namespace's iptables (each look is one nsenter + iptables-save). */
+const POLL_MS = 10;
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const note = (text: string) => process.stderr.write(`[side-by-side] ${text}\n`);
 const exec = promisify(execFile);
@@ -278,6 +282,7 @@ try {
     while ((await iptables()) === baseline) {
       if (run.child.exitCode !== null) throw new Error(`the run ended before injecting:\n${run.output()}`);
       if (performance.now() - run.started > 60_000) throw new Error(`no rule after 60 s:\n${run.output()}`);
+      await sleep(POLL_MS);
     }
     return performance.now();
   };
@@ -286,6 +291,7 @@ try {
     const deadline = performance.now() + timeoutMs;
     while (performance.now() < deadline) {
       if ((await iptables()) === baseline) return performance.now();
+      await sleep(POLL_MS);
     }
     return undefined;
   };
@@ -357,9 +363,9 @@ try {
       const killed = performance.now();
       run.child.kill('SIGKILL');
       await run.exit;
-      const gone = await untilGone(KILL_HOLD_S * 1000 + 10_000);
+      const gone = await untilGone((KILL_HOLD_S - 1 + KILL_GRACE_S) * 1000);
       if (gone === undefined) {
-        leftovers[tool].push(`SIGKILL ${pair}: rule still there ${KILL_HOLD_S + 10} s after the kill`);
+        leftovers[tool].push(`SIGKILL ${pair}: rule still there ${KILL_GRACE_S} s after its planned end`);
         await exec(ctkHealArgv(target)[0] as string, ctkHealArgv(target).slice(1)).catch(() => undefined);
       } else {
         record('SIGKILL -> rule gone', tool, gone - killed);
@@ -433,7 +439,7 @@ try {
     const left = leftovers[tool].filter((l) => l.startsWith('SIGKILL')).length;
     const n = left + kill[tool].length;
     return left
-      ? `left in ${left}/${n} (rule still there ${KILL_HOLD_S + 10} s after the kill)`
+      ? `left in ${left}/${n} (rule still there ${KILL_GRACE_S} s after its planned end; removed by the bench)`
       : `nothing left in ${n}/${n}; gone ${ms(median(kill[tool]))} after the kill (${ms(median(late[tool]))} after its planned end)`;
   };
   rows.push([
