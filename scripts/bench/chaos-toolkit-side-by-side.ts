@@ -17,7 +17,7 @@
  * Needs root. Cleans up on exit and on SIGINT: the dev stack, the namespace, the temporary folder (the venv stays
  * cached). An install that fails ends the benchmark with its reason and exit code 1.
  *
- *   npx tsx scripts/bench/chaos-toolkit-side-by-side.ts [pairs=5]
+ *   npx tsx scripts/bench/chaos-toolkit-side-by-side.ts [pairs=5] [--only chaosflow|chaos-toolkit]
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -32,7 +32,18 @@ import { createNetnsHost, netnsUnavailableReason, type NetnsHost } from '../../e
 import { ensureChaosToolkit } from './chaos-toolkit-venv.js';
 import { chaosflow, ctk, ctkHealArgv, type SideBySideTarget } from './side-by-side-experiments.js';
 
-const pairs = Number(process.argv[2] ?? 5);
+const args = process.argv.slice(2);
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1] : undefined;
+if (only !== undefined && only !== 'chaosflow' && only !== 'chaos-toolkit') {
+  process.stderr.write(
+    `chaos-toolkit-side-by-side: --only takes chaosflow or chaos-toolkit, not '${only}'\n`,
+  );
+  process.exit(2);
+}
+const useChaosflow = only !== 'chaos-toolkit';
+const useToolkit = only !== 'chaosflow';
+const pairs = Number(args[0] ?? 5);
 const STEPS = 20;
 const STEP_HOLD_S = 0.1;
 const KILL_HOLD_S = 8;
@@ -145,17 +156,14 @@ try {
     throw Object.assign(new Error('Chaos Toolkit install failed'), { exitCode: 1 });
   });
   note(`${toolkit.version} in ${toolkit.venv}${toolkit.installed ? ' (installed now)' : ' (cached)'}`);
-  note('building the chaosflow CLI (npm run build)');
-  await exec(
-    process.execPath,
-    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: root,
-    },
-  ).catch((err: unknown) => {
-    const e = err as { stdout?: string };
-    throw new Error(`the chaosflow build failed:\n${e.stdout ?? errorMessage(err)}`, { cause: err });
-  });
+  if (useChaosflow) {
+    note('building the chaosflow CLI (npm run build)');
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    await exec(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root }).catch((err: unknown) => {
+      const e = err as { stdout?: string };
+      throw new Error(`the chaosflow build failed:\n${e.stdout ?? errorMessage(err)}`, { cause: err });
+    });
+  }
   const cli = [process.execPath, join(root, 'bin', 'chaosflow.js')];
 
   host = await createNetnsHost({ process: 'http' });
@@ -194,32 +202,39 @@ try {
       '',
     ].join('\n'),
   );
-  note('starting chaosflow dev');
-  const devRun = start([
-    ...cli,
-    'dev',
+  note(useChaosflow ? 'starting chaosflow dev' : 'chaosflow skipped (--only chaos-toolkit)');
+  const devArgs = [
     '--data-dir',
     join(dir, 'data'),
     '--port',
     String(port),
     '--ui-port',
     String(await freePort()),
-    '--agent-listen',
-    agentListen,
-    '--inventory',
-    inventory,
-    '--log-level',
-    'error',
-  ]);
-  dev = devRun.child;
-  children.delete(dev);
-  for (let waited = 0; !/chaosflow dev is running/.test(devRun.output()); waited += 200) {
-    if (dev.exitCode !== null || waited > 120_000)
-      throw new Error(`chaosflow dev did not start:\n${devRun.output()}`);
-    await sleep(200);
+  ];
+  const devRun = useChaosflow
+    ? start([
+        ...cli,
+        'dev',
+        ...devArgs,
+        '--agent-listen',
+        agentListen,
+        '--inventory',
+        inventory,
+        '--log-level',
+        'error',
+      ])
+    : undefined;
+  if (devRun) {
+    dev = devRun.child;
+    children.delete(dev);
+    for (let waited = 0; !/chaosflow dev is running/.test(devRun.output()); waited += 200) {
+      if (dev.exitCode !== null || waited > 120_000)
+        throw new Error(`chaosflow dev did not start:\n${devRun.output()}`);
+      await sleep(200);
+    }
   }
   const workerPid = (): number => {
-    const text = devRun.output();
+    const text = devRun?.output() ?? '';
     const restarted = [...text.matchAll(/the worker is running again \(pid (\d+)\)/g)].at(-1)?.[1];
     return Number(restarted ?? /^ +worker +pid (\d+)/m.exec(text)?.[1]);
   };
@@ -300,7 +315,9 @@ try {
     'Chaos Toolkit': { run: ctkRun, files: files1.ctk },
   } as const;
   type Tool = keyof typeof tools;
-  const toolNames = Object.keys(tools) as Tool[];
+  const toolNames = (Object.keys(tools) as Tool[]).filter((tool) =>
+    tool === 'chaosflow' ? useChaosflow : useToolkit,
+  );
   const results = new Map<string, Record<Tool, number[]>>();
   const record = (metric: string, tool: Tool, value: number) => {
     const row = results.get(metric) ?? { chaosflow: [], 'Chaos Toolkit': [] };
@@ -375,7 +392,7 @@ try {
     }
   }
   const workerKills: { gone: number | undefined; late: number; phase: string }[] = [];
-  for (let i = 1; i <= pairs; i++) {
+  for (let i = 1; useChaosflow && i <= pairs; i++) {
     note(`${i}/${pairs}: chaosflow: SIGKILL of the worker 1 s into an ${KILL_HOLD_S} s partition`);
     const run = start(cfRun(files1.cf.kill));
     const injected = await untilRule(run);
@@ -438,6 +455,7 @@ try {
   const killRow = (tool: Tool) => {
     const left = leftovers[tool].filter((l) => l.startsWith('SIGKILL')).length;
     const n = left + kill[tool].length;
+    if (n === 0) return '-';
     return left
       ? `left in ${left}/${n} (rule still there ${KILL_GRACE_S} s after its planned end; removed by the bench)`
       : `nothing left in ${n}/${n}; gone ${ms(median(kill[tool]))} after the kill (${ms(median(late[tool]))} after its planned end)`;
@@ -449,14 +467,16 @@ try {
     '-',
     '',
   ]);
-  const wk = workerKills.filter((w) => w.gone !== undefined);
-  rows.push([
-    `   chaosflow only: SIGKILL of the worker, same partition`,
-    `nothing left in ${wk.length}/${workerKills.length}; gone ${ms(median(wk.map((w) => w.gone as number)))} after the kill (${ms(median(wk.map((w) => w.late)))} after its planned end); runs: ${[...new Set(workerKills.map((w) => w.phase))].join(', ')}`,
-    'n/a (one process)',
-    '-',
-    '',
-  ]);
+  if (workerKills.length) {
+    const wk = workerKills.filter((w) => w.gone !== undefined);
+    rows.push([
+      `   chaosflow only: SIGKILL of the worker, same partition`,
+      `nothing left in ${wk.length}/${workerKills.length}; gone ${ms(median(wk.map((w) => w.gone as number)))} after the kill (${ms(median(wk.map((w) => w.late)))} after its planned end); runs: ${[...new Set(workerKills.map((w) => w.phase))].join(', ')}`,
+      'n/a (one process)',
+      '-',
+      '',
+    ]);
+  }
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
   say(
     `chaosflow (chaosflow run against chaosflow dev) vs ${toolkit.version} (Chaos Toolkit), same target, ${pairs} pairs A B A B, medians`,
