@@ -248,7 +248,7 @@ try {
   };
   const ctkFile = (name: string, experiment: object) =>
     file(`${name}.json`, `${JSON.stringify(experiment, null, 2)}\n`);
-  const files1 = {
+  const experimentFiles = {
     cf: {
       gameDay: await file('game-day.yaml', chaosflow.gameDay(target)),
       steps: await file('steps-20.yaml', chaosflow.steps(target, STEPS)),
@@ -311,8 +311,8 @@ try {
     return undefined;
   };
   const tools = {
-    chaosflow: { run: cfRun, files: files1.cf },
-    'Chaos Toolkit': { run: ctkRun, files: files1.ctk },
+    chaosflow: { run: cfRun, files: experimentFiles.cf },
+    'Chaos Toolkit': { run: ctkRun, files: experimentFiles.ctk },
   } as const;
   type Tool = keyof typeof tools;
   const toolNames = (Object.keys(tools) as Tool[]).filter((tool) =>
@@ -394,7 +394,7 @@ try {
   const workerKills: { gone: number | undefined; late: number; phase: string }[] = [];
   for (let i = 1; useChaosflow && i <= pairs; i++) {
     note(`${i}/${pairs}: chaosflow: SIGKILL of the worker 1 s into an ${KILL_HOLD_S} s partition`);
-    const run = start(cfRun(files1.cf.kill));
+    const run = start(cfRun(experimentFiles.cf.kill));
     const injected = await untilRule(run);
     await sleep(1_000);
     const killed = performance.now();
