@@ -15,11 +15,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
 import { requireTool } from './installed-tools.js';
-import { startKubeNode, type KubeNode } from './kube-node.js';
+import type { V1Pod } from '@kubernetes/client-node';
+import { BUSYBOX_IMAGE, podOnNode, startKubeNode, webPod, type KubeNode } from './kube-node.js';
 import { SupervisedStack } from './supervised-stack.js';
 
 const run = promisify(execFile);
 const CRD_DIR = join(import.meta.dirname, '..', 'crds');
+/** The namespace of the demo's workload. */
+export const DEMO_NAMESPACE = 'chaosflow-demo';
 
 export interface KubePlaygroundOptions {
   temporalExecutable: string;
@@ -39,6 +42,11 @@ export interface KubePlayground {
   readonly node: KubeNode;
   readonly stack: SupervisedStack;
   readonly kubeconfigFile: string;
+  /**
+   * The demo's workload (what examples/k8s/game-day.yaml targets), running: namespace `chaosflow-demo` with web
+   * pods `web-0` and `web-1` (app: web, busybox httpd on 8080) and a `client` pod (app: client) to send requests.
+   */
+  runDemoWorkload(): Promise<{ web0: V1Pod; web1: V1Pod; client: V1Pod }>;
   /** `kubectl --kubeconfig <the node's>`; resolves with stdout, rejects on a non-zero exit. */
   kubectl(args: readonly string[], stdin?: string): Promise<string>;
   stop(): Promise<void>;
@@ -78,6 +86,18 @@ export async function startKubePlayground(options: KubePlaygroundOptions): Promi
     node,
     stack: started,
     kubeconfigFile: node.kube.kubeconfigFile,
+    async runDemoWorkload() {
+      await node.core.createNamespace({ body: { metadata: { name: DEMO_NAMESPACE } } });
+      const client = podOnNode(
+        'client',
+        { containers: [{ name: 'client', image: BUSYBOX_IMAGE, command: ['sleep', '86400'] }] },
+        { app: 'client' },
+      );
+      const [web0, web1, running] = await Promise.all(
+        [webPod('web-0'), webPod('web-1'), client].map((pod) => node.runPod(DEMO_NAMESPACE, pod)),
+      );
+      return { web0: web0 as V1Pod, web1: web1 as V1Pod, client: running as V1Pod };
+    },
     async kubectl(args, stdin) {
       const child = run(kubectlBin, ['--kubeconfig', node.kube.kubeconfigFile, ...args]);
       if (stdin !== undefined) child.child.stdin?.end(stdin);

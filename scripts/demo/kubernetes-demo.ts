@@ -21,10 +21,10 @@ import { fileURLToPath } from 'node:url';
 import type { V1Pod } from '@kubernetes/client-node';
 import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import { toolPath } from '../../embedded/installed-tools.js';
-import { BUSYBOX_IMAGE, kubeNodeUnavailableReason, podOnNode, webPod } from '../../embedded/kube-node.js';
-import { startKubePlayground, type KubePlayground } from '../../embedded/kube-playground.js';
+import { kubeNodeUnavailableReason } from '../../embedded/kube-node.js';
+import { DEMO_NAMESPACE, startKubePlayground, type KubePlayground } from '../../embedded/kube-playground.js';
 
-const NS = 'chaosflow-demo';
+const NS = DEMO_NAMESPACE;
 const keep = process.argv.includes('--keep');
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const say = (text: string) => process.stderr.write(`demo: ${text}\n`);
@@ -53,19 +53,7 @@ try {
   });
   const { node, stack } = playground;
   say(`node ${node.nodeName} Ready in ${(node.startupMs / 1000).toFixed(1)} s; Temporal UI: ${stack.uiUrl}`);
-  await node.core.createNamespace({ body: { metadata: { name: NS } } });
-  const [web0, client] = await Promise.all([
-    node.runPod(NS, webPod('web-0')),
-    node.runPod(
-      NS,
-      podOnNode(
-        'client',
-        { containers: [{ name: 'client', image: BUSYBOX_IMAGE, command: ['sleep', '86400'] }] },
-        { app: 'client' },
-      ),
-    ),
-    node.runPod(NS, webPod('web-1')),
-  ]);
+  const { web0, client } = await playground.runDemoWorkload();
   process.stdout.write(`${await playground.kubectl(['get', 'pods', '-n', NS, '-o', 'wide'])}\n`);
 
   const manifest = (await readFile(join(root, 'examples', 'k8s', 'game-day.yaml'), 'utf8')).replaceAll(

@@ -19,13 +19,13 @@ import { promisify } from 'node:util';
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { toolPath, missingTools } from '../../embedded/installed-tools.js';
-import { startKubePlayground, type KubePlayground } from '../../embedded/kube-playground.js';
-import { BUSYBOX_IMAGE, kubeNodeUnavailableReason, podOnNode, webPod } from '../../embedded/kube-node.js';
+import { DEMO_NAMESPACE, startKubePlayground, type KubePlayground } from '../../embedded/kube-playground.js';
+import { kubeNodeUnavailableReason } from '../../embedded/kube-node.js';
 import { describeUnless } from '../harness/describe-unless.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
-const NS = 'chaosflow-demo';
+const NS = DEMO_NAMESPACE;
 
 let playground: KubePlayground;
 let dir: string;
@@ -47,6 +47,28 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 async function phase(name: string): Promise<string | undefined> {
   const out = await playground.kubectl(['get', 'workflows.chaosflow.dev', name, '-n', NS, '--no-headers']);
   return out.trim().split(/\s+/)[1];
+}
+
+/** A Workflow of one partition step, for `deadline`, cutting the pods `selector` picks off from the client. */
+function partitionWorkflow(name: string, deadline: string, selector: string): string {
+  return [
+    'apiVersion: chaosflow.dev/v1alpha1',
+    'kind: Workflow',
+    `metadata: { name: ${name}, namespace: ${NS} }`,
+    'spec:',
+    '  entry: cut',
+    '  templates:',
+    '    - name: cut',
+    '      templateType: NetworkChaos',
+    `      deadline: ${deadline}`,
+    '      networkChaos:',
+    '        action: partition',
+    '        mode: all',
+    '        direction: both',
+    `        selector: ${selector}`,
+    `        target: { mode: all, selector: { namespaces: [${NS}], labelSelectors: { app: client } } }`,
+    '',
+  ].join('\n');
 }
 
 /** The stress-ng processes whose cgroup is the given container's. */
@@ -76,20 +98,7 @@ describeUnless(
         cli: [process.execPath, '--import', 'tsx', join(root, 'cli', 'main.ts')],
         onEvent: (line) => events.push(line),
       });
-      const { node } = playground;
-      await node.core.createNamespace({ body: { metadata: { name: NS } } });
-      [web0, client] = await Promise.all([
-        node.runPod(NS, webPod('web-0')),
-        node.runPod(
-          NS,
-          podOnNode(
-            'client',
-            { containers: [{ name: 'client', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }] },
-            { app: 'client' },
-          ),
-        ),
-        node.runPod(NS, webPod('web-1')),
-      ]);
+      ({ web0, client } = await playground.runDemoWorkload());
     }, 240_000);
     afterAll(async () => {
       await playground?.stop();
@@ -170,24 +179,11 @@ describeUnless(
 
     it('kubectl delete while the partition holds: the object stays until the rule is gone', async () => {
       const { node } = playground;
-      const manifest = [
-        'apiVersion: chaosflow.dev/v1alpha1',
-        'kind: Workflow',
-        `metadata: { name: held, namespace: ${NS} }`,
-        'spec:',
-        '  entry: cut',
-        '  templates:',
-        '    - name: cut',
-        '      templateType: NetworkChaos',
-        '      deadline: 5m',
-        '      networkChaos:',
-        '        action: partition',
-        '        mode: all',
-        '        direction: both',
-        `        selector: { namespaces: [${NS}], labelSelectors: { app: web } }`,
-        `        target: { mode: all, selector: { namespaces: [${NS}], labelSelectors: { app: client } } }`,
-        '',
-      ].join('\n');
+      const manifest = partitionWorkflow(
+        'held',
+        '5m',
+        `{ namespaces: [${NS}], labelSelectors: { app: web } }`,
+      );
       await playground.kubectl(['apply', '-f', '-'], manifest);
       await until(
         'the partition to hold',
@@ -224,24 +220,7 @@ describeUnless(
 
     it('a container the kubelet restarts during a partition: the run ends Succeeded with every fault Recovered, the new container not partitioned', async () => {
       const { node } = playground;
-      const manifest = [
-        'apiVersion: chaosflow.dev/v1alpha1',
-        'kind: Workflow',
-        `metadata: { name: restarted, namespace: ${NS} }`,
-        'spec:',
-        '  entry: cut',
-        '  templates:',
-        '    - name: cut',
-        '      templateType: NetworkChaos',
-        '      deadline: 15s',
-        '      networkChaos:',
-        '        action: partition',
-        '        mode: all',
-        '        direction: both',
-        `        selector: { pods: { ${NS}: [web-0] } }`,
-        `        target: { mode: all, selector: { namespaces: [${NS}], labelSelectors: { app: client } } }`,
-        '',
-      ].join('\n');
+      const manifest = partitionWorkflow('restarted', '15s', `{ pods: { ${NS}: [web-0] } }`);
       await playground.kubectl(['apply', '-f', '-'], manifest);
       await until(
         'the partition to hold',
