@@ -118,7 +118,11 @@ spec:
     expect(done?.status?.conditions?.find((c) => c.type === 'Accomplished')).toMatchObject({
       status: 'True',
     });
-    const reasons = (await env.events(ns, 'cut-web')).map((e) => e.reason);
+    // The controller writes the Events after the status it derives them from: wait for the run's last one.
+    const reasons = await waitFor('the RunSucceeded event', async () => {
+      const seen = (await env.events(ns, 'cut-web')).map((e) => e.reason);
+      return seen.includes('RunSucceeded') ? seen : undefined;
+    });
     expect(reasons).toEqual(
       expect.arrayContaining([
         'Started',

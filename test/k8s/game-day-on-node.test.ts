@@ -150,9 +150,13 @@ describeUnless(
       await expect(node.core.readNamespacedPod({ namespace: NS, name: 'web-1' })).rejects.toThrow();
       expect(await node.requestFrom(clientId(), webUrl())).toBe('ok');
 
-      const story = await node.core.listNamespacedEvent({
-        namespace: NS,
-        fieldSelector: 'involvedObject.name=game-day',
+      // The controller writes the Events after the status it derives them from: wait for the run's last one.
+      const story = await until('the RunSucceeded event', async () => {
+        const list = await node.core.listNamespacedEvent({
+          namespace: NS,
+          fieldSelector: 'involvedObject.name=game-day',
+        });
+        return list.items.some((e) => e.reason === 'RunSucceeded') ? list : undefined;
       });
       const reasons = story.items.map((e) => e.reason);
       expect(reasons).toEqual(
