@@ -9,17 +9,14 @@
  *   const playground = await startKubePlayground({ dataDir, temporalExecutable, cli, onEvent });
  *   await playground.kubectl(['apply', '-f', 'examples/k8s/game-day.yaml']);
  */
-import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
-import { requireTool } from './installed-tools.js';
+import { kubectl } from './kubectl.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import { BUSYBOX_IMAGE, podOnNode, startKubeNode, webPod, type KubeNode } from './kube-node.js';
 import { SupervisedStack } from './supervised-stack.js';
 
-const run = promisify(execFile);
 const CRD_DIR = join(import.meta.dirname, '..', 'crds');
 /** The namespace of the demo's workload. */
 export const DEMO_NAMESPACE = 'chaosflow-demo';
@@ -80,7 +77,6 @@ export async function startKubePlayground(options: KubePlaygroundOptions): Promi
     await node.stop();
     throw err;
   }
-  const kubectlBin = requireTool('kubectl');
   const started = stack;
   return {
     node,
@@ -93,16 +89,14 @@ export async function startKubePlayground(options: KubePlaygroundOptions): Promi
         { containers: [{ name: 'client', image: BUSYBOX_IMAGE, command: ['sleep', '86400'] }] },
         { app: 'client' },
       );
-      const [web0, web1, running] = await Promise.all(
-        [webPod('web-0'), webPod('web-1'), client].map((pod) => node.runPod(DEMO_NAMESPACE, pod)),
-      );
-      return { web0: web0 as V1Pod, web1: web1 as V1Pod, client: running as V1Pod };
+      const [web0, web1, running] = await Promise.all([
+        node.runPod(DEMO_NAMESPACE, webPod('web-0')),
+        node.runPod(DEMO_NAMESPACE, webPod('web-1')),
+        node.runPod(DEMO_NAMESPACE, client),
+      ]);
+      return { web0, web1, client: running };
     },
-    async kubectl(args, stdin) {
-      const child = run(kubectlBin, ['--kubeconfig', node.kube.kubeconfigFile, ...args]);
-      if (stdin !== undefined) child.child.stdin?.end(stdin);
-      return (await child).stdout;
-    },
+    kubectl: (args, stdin) => kubectl(node.kube.kubeconfigFile, args, stdin === undefined ? {} : { stdin }),
     async stop() {
       // The agent undoes its faults while the pods still exist; then the node goes, leaving nothing.
       await started.stop();

@@ -5,12 +5,10 @@
  * namespaces. Pods are API objects whose status the test writes (there is no kubelet in this tier): their
  * containers' ids are `pid://<pid>` of the processes, and the node's daemon pod points at the agent.
  */
-import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
 import { CHAOSFLOW_GROUP, CHAOSFLOW_VERSION, RESOURCE_KINDS } from '../../controller/resource-kinds.js';
 import { DAEMON_PORT_ANNOTATION } from '../../activities/targets/kubernetes-source.js';
@@ -19,9 +17,8 @@ import { startAgentFixture, type AgentFixture } from '../integration/agent/agent
 import { startCli, type CliProcess } from '../harness/cli.js';
 import { startKubeApiServer, type TestKubeApiServer } from '../../embedded/kube-apiserver.js';
 import { startTestTemporal, type TestTemporal } from '../harness/temporal.js';
-import { requireTool } from '../../embedded/installed-tools.js';
+import { kubectl } from '../../embedded/kubectl.js';
 
-const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 export const NODE = 'node-1';
 
@@ -101,14 +98,8 @@ export async function startControllerEnv(): Promise<ControllerEnv> {
     core,
     custom,
     taskQueue,
-    async kubectl(args, stdin) {
-      const kubectl = requireTool('kubectl');
-      const child = run(kubectl, ['--kubeconfig', kube.kubeconfigFile, ...args], { cwd: root });
-      if (stdin !== undefined) {
-        child.child.stdin?.end(stdin);
-      }
-      return (await child).stdout;
-    },
+    kubectl: (args, stdin) =>
+      kubectl(kube.kubeconfigFile, args, { cwd: root, ...(stdin === undefined ? {} : { stdin }) }),
     startController(identity, args = []) {
       const controller = startCli(
         [
