@@ -1,8 +1,8 @@
 /**
  * `chaosflowTargetState`: the entity that owns one pod's merged fault state for one family (network, IO, HTTP).
  * Updates add or remove a fault's fragment; every change re-sends the pod's whole state through one activity,
- * one change at a time, so concurrent faults merge and unwind in any order and the last removal sends the empty
- * state. A fragment whose apply fails for good is taken out again (the state on the pod stays what it was) and
+ * one send at a time (changes that arrive during a send go together in the next), so concurrent faults merge and
+ * unwind in any order and the last removal sends the empty state. A fragment whose apply fails for good is taken out again (the state on the pod stays what it was) and
  * the update fails with the reason. The entity ends when it has held nothing for a while, and continues as new
  * when its history grows.
  */
@@ -12,6 +12,7 @@ import {
   condition,
   continueAsNew,
   proxyActivities,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -38,6 +39,12 @@ const { applyTargetState } = proxyActivities<ChaosflowActivities>({
   },
 });
 
+/** Marks histories whose changes are sent in groups (`grouped` below); older ones replay `oneAtATime`. */
+export const COALESCED_APPLIES_PATCH = 'target-state-coalesced-applies';
+
+/** A change to the fragments; returns its undo. */
+type Change = () => () => void;
+
 /** How long an empty entity waits for another fault before it ends. */
 const IDLE_MS = 30_000;
 
@@ -59,39 +66,48 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
     ...(agentWarnings?.length ? { agentWarnings } : {}),
   });
 
+  /** Sends the merged state of every fragment held now; returns the view, or throws the failure to report. */
+  const send = async (): Promise<TargetStateView> => {
+    // Every fragment of this entity is of its family (the entity's id is keyed by it), so the merge is too.
+    const apply = {
+      family: input.family,
+      endpoint: input.endpoint,
+      target: input.target,
+      lists: mergeFragments(fragments.values()),
+      ...(daemonState ? { daemonState } : {}),
+    } as ApplyTargetStateInput;
+    try {
+      const result = await applyTargetState(apply);
+      applies += 1;
+      daemonState = result.daemonState ?? daemonState;
+      warning = result.warning;
+      agentWarnings = result.agentWarnings;
+      lastError = undefined;
+      return view();
+    } catch (err) {
+      lastError = describeFailure(err);
+      // The caller (an inject or recover activity) retries a transient failure and reports a permanent one.
+      const permanent = innermostApplicationFailure(err)?.nonRetryable === true;
+      throw ApplicationFailure.create({
+        type: permanent ? TARGET_STATE_FAILURE_TYPES.REFUSED : TARGET_STATE_FAILURE_TYPES.UNAVAILABLE,
+        message: lastError,
+        nonRetryable: true,
+      });
+    }
+  };
+
   /** Runs `change` and sends the resulting state, one change at a time in arrival order; undoes a change whose
-   * state could not be sent. */
+   * state could not be sent. (Histories from before coalescing.) */
   let queue: Promise<unknown> = Promise.resolve();
-  const exclusive = (change: () => () => void): Promise<TargetStateView> => {
+  const oneAtATime = (change: Change): Promise<TargetStateView> => {
     pending += 1;
     const turn = queue.then(async () => {
       const undo = change();
       try {
-        // Every fragment of this entity is of its family (the entity's id is keyed by it), so the merge is too.
-        const apply = {
-          family: input.family,
-          endpoint: input.endpoint,
-          target: input.target,
-          lists: mergeFragments(fragments.values()),
-          ...(daemonState ? { daemonState } : {}),
-        } as ApplyTargetStateInput;
-        const result = await applyTargetState(apply);
-        applies += 1;
-        daemonState = result.daemonState ?? daemonState;
-        warning = result.warning;
-        agentWarnings = result.agentWarnings;
-        lastError = undefined;
-        return view();
+        return await send();
       } catch (err) {
-        lastError = describeFailure(err);
         undo();
-        // The caller (an inject or recover activity) retries a transient failure and reports a permanent one.
-        const permanent = innermostApplicationFailure(err)?.nonRetryable === true;
-        throw ApplicationFailure.create({
-          type: permanent ? TARGET_STATE_FAILURE_TYPES.REFUSED : TARGET_STATE_FAILURE_TYPES.UNAVAILABLE,
-          message: lastError,
-          nonRetryable: true,
-        });
+        throw err;
       } finally {
         pending -= 1;
       }
@@ -99,6 +115,58 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
     queue = turn.catch(() => undefined);
     return turn;
   };
+
+  /**
+   * Group commit: the changes that arrive while a state is being sent wait, and the next send carries all of
+   * them at once (five runs recovering on one pod cost one or two applies, not five). When a batch is refused,
+   * each of its changes is tried alone, so only the fragment at fault is taken out and fails; a transient
+   * failure fails the whole batch (each caller retries), since no one fragment caused it.
+   */
+  type Settled = { view: TargetStateView } | { failure: unknown };
+  const waiting: { change: Change; settle: (settled: Settled) => void }[] = [];
+  let draining = false;
+  const sendSettled = async (): Promise<Settled> => {
+    try {
+      return { view: await send() };
+    } catch (failure) {
+      return { failure };
+    }
+  };
+  const drain = async (): Promise<void> => {
+    draining = true;
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0);
+      const undos = batch.map(({ change }) => change());
+      const settled = await sendSettled();
+      const refused =
+        'failure' in settled &&
+        settled.failure instanceof ApplicationFailure &&
+        settled.failure.type === TARGET_STATE_FAILURE_TYPES.REFUSED;
+      if ('failure' in settled) for (const undo of undos.reverse()) undo();
+      if (batch.length === 1 || !refused) {
+        for (const { settle } of batch) settle(settled);
+      } else {
+        for (const { change, settle } of batch) {
+          const undo = change();
+          const alone = await sendSettled();
+          if ('failure' in alone) undo();
+          settle(alone);
+        }
+      }
+      pending -= batch.length;
+    }
+    draining = false;
+  };
+  const grouped = (change: Change): Promise<TargetStateView> => {
+    pending += 1;
+    const turn = new Promise<Settled>((settle) => waiting.push({ change, settle }));
+    if (!draining) void drain();
+    return turn.then((settled) => {
+      if ('failure' in settled) throw settled.failure;
+      return settled.view;
+    });
+  };
+  const exclusive = patched(COALESCED_APPLIES_PATCH) ? grouped : oneAtATime;
 
   setHandler(targetStateQuery, view);
   setHandler(setFaultUpdate, ({ key, fragment }) =>
@@ -112,9 +180,10 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
     if (!fragments.has(key)) return view();
     // A failed removal keeps the fragment, so a retried recover sends the removal again.
     return exclusive(() => {
-      const previous = fragments.get(key)!;
+      // Another removal of the same key may have gone first while this one waited.
+      const previous = fragments.get(key);
       fragments.delete(key);
-      return () => fragments.set(key, previous);
+      return () => (previous ? fragments.set(key, previous) : undefined);
     });
   });
 

@@ -20,6 +20,7 @@ import { createNetnsHost, type NetnsHost, type NetnsSnapshot } from '../../embed
 import { readManifestText } from '../../manifests/index.js';
 import { faultsQuery } from '../../workflows/messages.js';
 import { startCli, type CliProcess } from '../../test/harness/cli.js';
+import { printHaltTimeline } from './halt-timeline.js';
 
 const runCount = Number(process.argv[2] ?? 50);
 const targetCount = Number(process.argv[3] ?? 10);
@@ -46,7 +47,7 @@ try {
       '--state-dir',
       join(dir, 'agent'),
       '--log-level',
-      'error',
+      'info',
       '--insecure-plaintext-loopback',
     ],
     { timeoutMs: 3_600_000 },
@@ -101,6 +102,7 @@ spec:
   const injectMs = performance.now() - injectStarted;
 
   const halted = performance.now();
+  const haltedWall = Date.now();
   await halt(client, { reason: 'benchmark', by: 'bench', taskQueue: 'chaosflow' });
   const stillRunning = await waitForNoRuns(client, 120_000);
   for (const { host, before } of hosts) {
@@ -119,6 +121,12 @@ spec:
     `  halt -> every run closed and every namespace as before: ${recoverMs.toFixed(0)} ms (goal < 5000 ms)`,
   );
   if (stillRunning.length) say(`  still running after 120 s: ${stillRunning.length}`);
+  await printHaltTimeline(
+    client,
+    handles.map((h) => h.workflowId),
+    haltedWall,
+    agent.stdout + agent.stderr,
+  );
   await unhalt(client, { by: 'bench' });
   await client.connection.close();
   await stack.stop();

@@ -3,7 +3,9 @@
  * against a real dev server (FAKE fault driver and targets, real probes and tasks). Re-record only when a
  * workflow change is meant to be incompatible, and then guard old runs with `patched()`.
  *
- *   npx tsx scripts/replay/record-histories.ts
+ *   npx tsx scripts/replay/record-histories.ts [NAME...]
+ *
+ * With names, only those histories are recorded (the others keep the older code paths they replay).
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +27,8 @@ import {
   task,
 } from '../../test/workflows/plan-builder.js';
 
+const only = new Set(process.argv.slice(2));
+const wanted = (name: string) => only.size === 0 || only.has(name);
 const env = await startInterpreterEnv();
 const probe = await startProbeTarget();
 const out = (name: string) =>
@@ -102,7 +106,7 @@ const scenarios: Scenario[] = [
   },
 ];
 
-for (const scenario of scenarios) {
+for (const scenario of scenarios.filter((s) => wanted(s.name))) {
   const handle = await env.start(scenario.plan);
   await scenario.drive?.(handle);
   await handle.result().catch(() => undefined);
@@ -111,27 +115,47 @@ for (const scenario of scenarios) {
   await writeFile(out(scenario.name), `${JSON.stringify({ workflowId: handle.workflowId, history })}\n`);
   process.stdout.write(`recorded ${scenario.name}\n`);
 }
-// The per-target entity: two faults merged on one pod, then both removed.
+// The per-target entity: two faults merged on one pod, then both removed; and changes grouped into one send.
 const states = createTargetStateClient(env.temporal.client, env.taskQueue);
-const pod = {
-  key: 'default/replay-pod/main',
+const replayPod = (name: string) => ({
+  key: `default/${name}/main`,
   namespace: 'default',
-  pod: 'replay-pod',
+  pod: name,
   container: 'main',
   containerId: 'pid://1',
   node: 'n1',
+});
+const saveEntity = async (name: string, pod: ReturnType<typeof replayPod>) => {
+  const entity = env.temporal.client.workflow.getHandle(targetStateWorkflowId('network', pod));
+  const entityHistory = JSON.parse(historyToJSON(await entity.fetchHistory())) as unknown;
+  await writeFile(
+    out(name),
+    `${JSON.stringify({ workflowId: entity.workflowId, history: entityHistory })}\n`,
+  );
+  process.stdout.write(`recorded ${name}\n`);
 };
-await states.set('network', 'fake://n1', pod, 'a', { chains: [{ name: 'A', direction: 'OUTPUT' }] });
-await states.set('network', 'fake://n1', pod, 'b', { chains: [{ name: 'B', direction: 'OUTPUT' }] });
-await states.remove('network', pod, 'a');
-await states.remove('network', pod, 'b');
-const entity = env.temporal.client.workflow.getHandle(targetStateWorkflowId('network', pod));
-const entityHistory = JSON.parse(historyToJSON(await entity.fetchHistory())) as unknown;
-await writeFile(
-  out('target-state'),
-  `${JSON.stringify({ workflowId: entity.workflowId, history: entityHistory })}\n`,
-);
-process.stdout.write('recorded target-state\n');
+const chain = (name: string) => ({ chains: [{ name, direction: 'OUTPUT' as const }] });
+if (wanted('target-state')) {
+  const pod = replayPod('replay-pod');
+  await states.set('network', 'fake://n1', pod, 'a', chain('A'));
+  await states.set('network', 'fake://n1', pod, 'b', chain('B'));
+  await states.remove('network', pod, 'a');
+  await states.remove('network', pod, 'b');
+  await saveEntity('target-state', pod);
+}
+if (wanted('target-state-grouped')) {
+  const pod = replayPod('replay-grouped-pod');
+  env.applier.delayMs = 300;
+  const first = states.set('network', 'fake://n1', pod, 'a', chain('A'));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await Promise.all([
+    first,
+    ...['b', 'c', 'd'].map((k) => states.set('network', 'fake://n1', pod, k, chain(k))),
+  ]);
+  await Promise.all(['a', 'b', 'c', 'd'].map((k) => states.remove('network', pod, k)));
+  env.applier.delayMs = 20;
+  await saveEntity('target-state-grouped', pod);
+}
 
 await probe.close();
 await env.stop();

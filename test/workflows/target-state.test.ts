@@ -1,6 +1,6 @@
 /**
  * The per-target entity that merges concurrent faults on one pod: every change re-sends the pod's whole state,
- * one at a time; faults unwind in any order; the last removal sends the empty state; a refused fragment is
+ * one send at a time, changes that arrive during a send grouped into the next; faults unwind in any order; the last removal sends the empty state; a refused fragment is
  * taken out again. Real dev server and entity workflow; the daemon side is the FAKE applier.
  */
 import type { ChainMessage } from '../../common/target-state.js';
@@ -79,6 +79,61 @@ describe('per-target fault state', () => {
     expect((env.applier.last(id)?.['chains'] as { name: string }[]).map((c) => c.name).sort()).toEqual(keys);
     await Promise.all(keys.map((k) => states.remove('network', target, k)));
     expect(env.applier.last(id)).toEqual({});
+  });
+
+  it('sends the changes that arrive during a send together in the next one', async () => {
+    const target = pod();
+    const id = `network/default/${target.pod}`;
+    const keys = ['g1', 'g2', 'g3', 'g4', 'g5', 'g6'];
+    env.applier.delayMs = 400;
+    try {
+      await states.set('network', 'ep', target, 'first', { chains: [chain('first')] });
+      const first = states.set('network', 'ep', target, 'slow', { chains: [chain('slow')] });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await Promise.all([
+        first,
+        ...keys.map((k) => states.set('network', 'ep', target, k, { chains: [chain(k)] })),
+      ]);
+      // One send for `first`, one for `slow`, then the six together (a slow update may make it two).
+      expect(env.applier.sent.get(id)!.length).toBeLessThanOrEqual(4);
+      expect(env.applier.maxInFlight.get(id)).toBe(1);
+      expect((env.applier.last(id)?.['chains'] as { name: string }[]).map((c) => c.name).sort()).toEqual(
+        ['first', 'slow', ...keys].sort(),
+      );
+      const before = env.applier.sent.get(id)!.length;
+      await Promise.all(['first', 'slow', ...keys].map((k) => states.remove('network', target, k)));
+      expect(env.applier.last(id)).toEqual({});
+      expect(env.applier.sent.get(id)!.length - before).toBeLessThan(8);
+    } finally {
+      env.applier.delayMs = 20;
+    }
+  });
+
+  it('in a group that is refused, fails only the fragment at fault and lands the others', async () => {
+    const target = pod();
+    const id = `network/default/${target.pod}`;
+    const bad = { type: 'NETEM' as const, device: 'grouped' };
+    env.applier.refuse.add(JSON.stringify(bad));
+    env.applier.delayMs = 400;
+    try {
+      const slow = states.set('network', 'ep', target, 'slow', { chains: [chain('slow')] });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const results = await Promise.allSettled([
+        slow,
+        states.set('network', 'ep', target, 'x', { chains: [chain('x')] }),
+        states.set('network', 'ep', target, 'bad', { tcs: [bad] }),
+        states.set('network', 'ep', target, 'y', { chains: [chain('y')] }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/refuses/);
+      const last = env.applier.last(id)!;
+      expect((last['chains'] as { name: string }[]).map((c) => c.name).sort()).toEqual(['slow', 'x', 'y']);
+      expect(JSON.stringify(last)).not.toContain('NETEM');
+      await Promise.all(['slow', 'x', 'y'].map((k) => states.remove('network', target, k)));
+      expect(env.applier.last(id)).toEqual({});
+    } finally {
+      env.applier.delayMs = 20;
+    }
   });
 
   it('takes a refused fragment out again and reports why', async () => {
