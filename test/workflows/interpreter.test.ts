@@ -313,18 +313,20 @@ describe('deadlines, aborts and failures', () => {
   });
 
   it('fails the run when an inject fails, after retrying the node', async () => {
-    env.driver.failInjectTimes.set('net', 1);
+    // A node id of its own: the driver counts failures per node id, and a run of an earlier test still closing
+    // on a loaded machine may inject a node named `net` and take the failure meant for this one.
+    env.driver.failInjectTimes.set('net-retried', 1);
     const retried = await env.start(
       plan(
-        'net',
-        chaos('net', ['pod-a'], {
+        'net-retried',
+        chaos('net-retried', ['pod-a'], {
           deadlineMs: 300,
           retry: { limit: 2, backoff: { initialMs: 200, factor: 2 } },
         }),
       ),
     );
     const ok = await retried.result();
-    expect(ok.nodes['net']).toMatchObject({ phase: 'Succeeded', attempt: 2 });
+    expect(ok.nodes['net-retried']).toMatchObject({ phase: 'Succeeded', attempt: 2 });
 
     env.driver.failInject.add('net');
     const failing = await env.start(plan('net', chaos('net', ['pod-a'], { deadlineMs: 300 })));

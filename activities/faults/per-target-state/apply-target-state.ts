@@ -1,7 +1,7 @@
 /**
  * `applyTargetState` for the worker: sends a pod's merged state of one family to its daemon (network:
  * `network-chaos/apply-network-state.ts`, IO: `io-chaos/apply-io-state.ts`, HTTP: `http-chaos/apply-http-state.ts`). The per-target entity
- * workflow calls it after every change, one change at a time per pod.
+ * workflow calls it after a change, one call at a time per pod (changes that arrive meanwhile go in the next call).
  */
 import type { FaultFamily } from '../../../common/target-state.js';
 import type {
