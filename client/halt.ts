@@ -78,18 +78,27 @@ export async function halt(
   const message = haltedMessage(current);
   // The mark is set first: a run starting while the sweep goes on is refused, or its injects are.
   const abortedRuns: string[] = [];
+  let signalled: Promise<void>[] = [];
+  // Runs are signalled 64 at a time (a halt of 50 runs does not wait for 50 round trips one after another).
   for await (const run of client.workflow.list({ query: RUNNING_RUNS })) {
-    await client.workflow
-      .getHandle(run.workflowId)
-      .signal(abortSignal, { reason: message })
-      .then(
-        () => abortedRuns.push(run.workflowId),
-        (err: unknown) => {
-          // Closed since it was listed: nothing to abort.
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        },
-      );
+    if (signalled.length === 64) {
+      await Promise.all(signalled);
+      signalled = [];
+    }
+    signalled.push(
+      client.workflow
+        .getHandle(run.workflowId)
+        .signal(abortSignal, { reason: message })
+        .then(
+          () => void abortedRuns.push(run.workflowId),
+          (err: unknown) => {
+            // Closed since it was listed: nothing to abort.
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          },
+        ),
+    );
   }
+  await Promise.all(signalled);
   const pausedSchedules: string[] = [];
   for (const schedule of await listSchedules(client)) {
     if (schedule.paused) continue;
