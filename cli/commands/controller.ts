@@ -10,6 +10,7 @@ import type { ControllerFlags } from '../../controller/config.js';
 import { CliError } from '../cli-error.js';
 import { withTemporalOptions } from '../config.js';
 import { EXIT } from '../exit-codes.js';
+import { firstStopSignal } from '../stop-signal.js';
 
 export function register(program: Command): void {
   withTemporalOptions(
@@ -45,9 +46,9 @@ export function register(program: Command): void {
     const controller = await startController(config, logger).catch((err: unknown) => {
       throw new CliError(`the controller could not start: ${errorMessage(err)}`, EXIT.unavailable);
     });
-    const stop = (): void => void controller.stop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    void firstStopSignal((signal) => logger.warn({ signal }, 'already stopping')).then(() =>
+      controller.stop(),
+    );
     await controller.done;
   });
 }

@@ -11,6 +11,7 @@ import { CliError } from '../cli-error.js';
 import { toolPath } from '../../embedded/installed-tools.js';
 import { dataDir } from '../config.js';
 import { EXIT } from '../exit-codes.js';
+import { firstStopSignal } from '../stop-signal.js';
 
 interface DevOptions {
   dataDir?: string;
@@ -96,15 +97,17 @@ export function register(program: Command): void {
           '',
         ].join('\n'),
       );
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'));
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        stack.failed.catch((err: unknown) => {
-          process.stderr.write(`chaosflow dev: ${errorMessage(err)}\n`);
-          process.exitCode = EXIT.unavailable;
-          resolve('SIGTERM');
-        });
-      });
+      const signal = await Promise.race([
+        firstStopSignal(),
+        stack.failed.then(
+          () => 'SIGTERM' as const,
+          (err: unknown) => {
+            process.stderr.write(`chaosflow dev: ${errorMessage(err)}\n`);
+            process.exitCode = EXIT.unavailable;
+            return 'SIGTERM' as const;
+          },
+        ),
+      ]);
       process.stderr.write(`chaosflow dev: ${signal}, stopping\n`);
       await stack.stop();
       process.exitCode ??= signal === 'SIGINT' ? EXIT.interrupted : EXIT.ok;

@@ -2,7 +2,7 @@
  * `chaosflow dev` supervises its parts (issue: the embedded stack once ran on an orphaned Temporal and left a
  * partition in place for 90 s): a port already taken stops start-up naming the process that holds it; a worker
  * killed with SIGKILL in the middle of a held partition is replaced and the run recovers and succeeds; a SIGKILL
- * of `chaosflow dev` itself takes every part with it.
+ * of `chaosflow dev` itself takes every part with it; Ctrl-C pressed twice still ends in a clean stop.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -39,6 +39,39 @@ async function startDev(args: string[]): Promise<CliProcess> {
   return proc;
 }
 
+/** The inventory (the agent at `agentListen`, the test host as pod web-0) and a 20 s partition of it. */
+async function writeHeldPartition(agentListen: string): Promise<void> {
+  const tls = agentClientTls(join(dir, 'data'));
+  await writeFile(
+    join(dir, 'inventory.yaml'),
+    [
+      'nodes:',
+      '  - name: local',
+      `    daemon: { address: "${agentListen}", tls: { caFile: "${tls.caFile}", certFile: "${tls.certFile}", keyFile: "${tls.keyFile}" } }`,
+      'pods:',
+      '  - { namespace: default, name: web-0, labels: { app: web }, node: local,',
+      `      ips: [${host.ip}], containers: [{ name: server, id: "${host.containerId}" }] }`,
+      '',
+    ].join('\n'),
+  );
+  await writeFile(
+    join(dir, 'partition.yaml'),
+    [
+      'apiVersion: chaos-mesh.org/v1alpha1',
+      'kind: NetworkChaos',
+      'metadata: { name: cut-web, namespace: default }',
+      'spec:',
+      '  action: partition',
+      '  mode: all',
+      '  direction: to',
+      `  externalTargets: [${host.hostIp}]`,
+      '  selector: { labelSelectors: { app: web } }',
+      '  duration: 20s',
+      '',
+    ].join('\n'),
+  );
+}
+
 describeUnless(
   missingTools(['temporal']) ?? netnsUnavailableReason(),
   'chaosflow dev supervises its parts',
@@ -72,39 +105,48 @@ describeUnless(
       }
     });
 
+    it('stops cleanly when Ctrl-C comes twice during a held partition: the second is reported, not obeyed', async () => {
+      const before = await host.snapshot();
+      const port = await freePort();
+      const agentListen = `127.0.0.1:${await freePort()}`;
+      await writeHeldPartition(agentListen);
+      const proc = await startDev([
+        '--port',
+        String(port),
+        '--ui-port',
+        String(await freePort()),
+        '--agent-listen',
+        agentListen,
+        '--inventory',
+        join(dir, 'inventory.yaml'),
+      ]);
+      const pids = partPids(proc.stdout);
+      const started = await runCli([
+        'run',
+        join(dir, 'partition.yaml'),
+        '--detach',
+        '--address',
+        `127.0.0.1:${port}`,
+      ]);
+      expect(started.code, started.stderr).toBe(0);
+      await expect
+        .poll(async () => (await host.snapshot()).iptables, { timeout: 30_000 })
+        .toMatch(/CHAOS-OUTPUT/);
+      proc.child.kill('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      proc.child.kill('SIGINT');
+      const result = await proc.done;
+      expect(result.code, result.stderr).toBe(130);
+      expect(result.stderr).toMatch(/SIGINT again: already stopping/);
+      expect(Object.values(pids).filter(processRunning)).toEqual([]);
+      expect(await host.snapshot()).toEqual(before);
+    }, 300_000);
+
     it('replaces a SIGKILLed worker during a held partition; a SIGKILL of dev leaves no part running', async () => {
       const before = await host.snapshot();
       const port = await freePort();
       const agentListen = `127.0.0.1:${await freePort()}`;
-      const tls = agentClientTls(join(dir, 'data'));
-      await writeFile(
-        join(dir, 'inventory.yaml'),
-        [
-          'nodes:',
-          '  - name: local',
-          `    daemon: { address: "${agentListen}", tls: { caFile: "${tls.caFile}", certFile: "${tls.certFile}", keyFile: "${tls.keyFile}" } }`,
-          'pods:',
-          '  - { namespace: default, name: web-0, labels: { app: web }, node: local,',
-          `      ips: [${host.ip}], containers: [{ name: server, id: "${host.containerId}" }] }`,
-          '',
-        ].join('\n'),
-      );
-      await writeFile(
-        join(dir, 'partition.yaml'),
-        [
-          'apiVersion: chaos-mesh.org/v1alpha1',
-          'kind: NetworkChaos',
-          'metadata: { name: cut-web, namespace: default }',
-          'spec:',
-          '  action: partition',
-          '  mode: all',
-          '  direction: to',
-          `  externalTargets: [${host.hostIp}]`,
-          '  selector: { labelSelectors: { app: web } }',
-          '  duration: 20s',
-          '',
-        ].join('\n'),
-      );
+      await writeHeldPartition(agentListen);
       dev = await startDev([
         '--port',
         String(port),
