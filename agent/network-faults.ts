@@ -33,7 +33,7 @@ import { applySets, destroySets, foreignSets, listSetTypes, planSets, temporaryS
 import type { NetworkRecord } from './journal.js';
 import { netnsRunner, type NetnsRunner } from './netns-runner.js';
 import { findNetnsPath, type NetnsId } from './process-info.js';
-import { splitLossRules, type LossMethod, type SplitTcs } from './loss-rules.js';
+import { describeLossMethod, splitLossRules, type LossMethod, type SplitTcs } from './loss-rules.js';
 import { planTcs, type NetemSupport } from './tc-plan.js';
 import { applyTcPlans, shapedDevices } from './tc-qdiscs.js';
 
@@ -135,7 +135,10 @@ export class NetworkFaults {
       }),
       apply: async (ns) => {
         await applyTcPlans(ns, plans, split.loss);
-        if (lossMethod) scope.logger.info({ lossMethod, rules: split.loss.length }, 'loss carried out');
+        if (lossMethod) {
+          scope.logger.info({ lossMethod, rules: split.loss.length }, 'loss carried out');
+          scope.warnings?.push(describeLossMethod(lossMethod));
+        }
         return { tcDevices: devices, lossMethod };
       },
     });
