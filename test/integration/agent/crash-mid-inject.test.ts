@@ -30,13 +30,16 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 const ROUNDS = 8;
 
-/** The direct children of `pid` (all its threads), with their command names. */
+/** The running children of `pid` (of all its threads; zombies, which have finished, left out), with names. */
 async function children(pid: number): Promise<{ pid: number; comm: string }[]> {
   const found: { pid: number; comm: string }[] = [];
   for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [])) {
     const text = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '');
     for (const child of text.split(' ').filter(Boolean).map(Number)) {
-      const comm = (await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '')).trim();
+      const stat = await readFile(`/proc/${child}/stat`, 'utf8').catch(() => '');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state === '' || state === 'Z') continue;
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       found.push({ pid: child, comm });
     }
   }
