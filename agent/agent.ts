@@ -126,7 +126,7 @@ export class Agent {
         },
         {
           definition: agentExtensionsProto().service,
-          implementation: createExtensionService(ctx, locks, access),
+          implementation: createExtensionService(ctx, locks, access, { leases }),
         },
       ],
     ).catch((err: unknown) => {

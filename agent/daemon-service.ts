@@ -4,7 +4,6 @@
  * answer UNIMPLEMENTED with the reason.
  */
 import {
-  Metadata,
   status,
   type ServerUnaryCall,
   type sendUnaryData,
@@ -17,12 +16,7 @@ import {
   type DecodedRequest,
   type ResponseInput,
 } from '../proto/chaos-daemon-rpcs.js';
-import {
-  FAULT_KEY_METADATA,
-  LEASE_METADATA,
-  NAMESPACED_NAME_METADATA,
-  WARNING_METADATA,
-} from '../proto/daemon-metadata.js';
+import { FAULT_KEY_METADATA, NAMESPACED_NAME_METADATA } from '../proto/daemon-metadata.js';
 import { AgentError, toServiceError } from './agent-error.js';
 import { checkClient, type ClientAccess } from './client-identity.js';
 import { checkRequestLimits } from './request-limits.js';
@@ -36,7 +30,7 @@ import type { Journal } from './journal.js';
 import { resolveHostTarget } from './host-target.js';
 import type { NetnsId } from './process-info.js';
 import { errorMessage } from '../common/errors/chaosflow-error.js';
-import { parseLeaseDuration } from './lease-duration.js';
+import { requestedLease, warningTrailer } from './lease-metadata.js';
 import { NetworkFaults } from './network-faults.js';
 import { ProcessFaults } from './process-faults.js';
 import { checkMetadataValue } from './request-validation.js';
@@ -190,9 +184,7 @@ async function serve(
       'rpc',
     );
     observe(rpc, status.OK, (performance.now() - started) / 1000);
-    const trailer = new Metadata();
-    for (const warning of warnings) trailer.add(WARNING_METADATA, asciiOnly(warning));
-    callback(null, response, trailer);
+    callback(null, response, warningTrailer(warnings));
   } catch (err) {
     const serviceError = toServiceError(err);
     if (err instanceof AgentError) {
@@ -276,27 +268,4 @@ async function stressTargetOf(
     hooks.journal.entries().find((e) => (e.stressors ?? []).some((i) => instances.includes(String(i.pid))))
       ?.target.containerId
   );
-}
-
-/** The call's `chaosflow-lease` in ms, if it has one; INVALID_ARGUMENT when it is bad or has no fault key. */
-function requestedLease(call: ServerUnaryCall<unknown, unknown>, scope: CallScope): number | undefined {
-  const value = call.metadata.get(LEASE_METADATA)[0];
-  if (value === undefined) return undefined;
-  const text = typeof value === 'string' ? value : value.toString('utf8');
-  if (scope.keySource !== 'metadata') {
-    throw new AgentError(
-      'INVALID_ARGUMENT',
-      `metadata ${LEASE_METADATA}: a lease is kept per fault key, so it needs the ${FAULT_KEY_METADATA} metadata too`,
-      { field: LEASE_METADATA },
-    );
-  }
-  const ms = parseLeaseDuration(text);
-  if (typeof ms === 'string') {
-    throw new AgentError('INVALID_ARGUMENT', `metadata ${LEASE_METADATA}: ${ms}`, { field: LEASE_METADATA });
-  }
-  return ms;
-}
-
-function asciiOnly(text: string): string {
-  return text.replace(/[^\x20-\x7e]/gu, '?');
 }

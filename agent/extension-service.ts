@@ -2,10 +2,14 @@
  * The agent's implementation of `chaosflow.ext.v1.AgentExtensions` (`proto/chaosflow-agent.proto`), served
  * beside `pb.ChaosDaemon` with the same client check, request limits, per-target lock and fault key:
  * SetDNSChaos (`dns-faults.ts`) and GetCapabilities (what this host can do: netem, how loss is carried out,
- * the RPCs answered UNIMPLEMENTED and why).
+ * the RPCs answered UNIMPLEMENTED and why). A DNS fault carries a lease like the ChaosDaemon faults
+ * (`lease-book.ts`: the call's `chaosflow-lease`, else the key's length, else `--lease`), started or extended
+ * after the call under the target's lock; its warnings (a recovery by lease not reported yet) go back as
+ * `chaosflow-warning` trailers.
  */
 import {
   status,
+  type Metadata,
   type ServerUnaryCall,
   type sendUnaryData,
   type UntypedServiceImplementation,
@@ -18,6 +22,8 @@ import { callScope, UNIMPLEMENTED_REASONS } from './daemon-service.js';
 import { DnsFaults } from './dns-faults.js';
 import type { FaultContext } from './fault-context.js';
 import type { KeyedLock } from './keyed-lock.js';
+import type { LeaseBook } from './lease-book.js';
+import { requestedLease, warningTrailer } from './lease-metadata.js';
 import { checkRequestLimits } from './request-limits.js';
 
 export async function capabilities(ctx: FaultContext): Promise<CapabilitiesInput> {
@@ -30,24 +36,29 @@ export async function capabilities(ctx: FaultContext): Promise<CapabilitiesInput
   };
 }
 
+export interface ExtensionHooks {
+  readonly leases?: Pick<LeaseBook, 'afterCall'>;
+}
+
 export function createExtensionService(
   ctx: FaultContext,
   locks: KeyedLock,
   access: ClientAccess,
+  hooks: ExtensionHooks = {},
 ): UntypedServiceImplementation {
   const dns = new DnsFaults(ctx);
   const reply = (
     call: ServerUnaryCall<unknown, unknown>,
     callback: sendUnaryData<unknown>,
-    work: () => Promise<unknown>,
+    work: () => Promise<{ response: unknown; trailer?: Metadata }>,
   ): void => {
-    const run = async (): Promise<unknown> => {
+    const run = async (): Promise<{ response: unknown; trailer?: Metadata }> => {
       checkClient(access, call);
       checkRequestLimits(call.request);
       return work();
     };
     run().then(
-      (response) => callback(null, response),
+      ({ response, trailer }) => callback(null, response, trailer),
       (err: unknown) => {
         if (!(err instanceof AgentError)) ctx.logger.error({ err }, 'extension rpc failed unexpectedly');
         const error = toServiceError(err);
@@ -60,9 +71,17 @@ export function createExtensionService(
       reply(call, callback, () => {
         const request = call.request as DNSChaosRequest;
         const scope = callScope('SetDNSChaos', call, request.container_id, ctx.logger);
-        return locks.run(`target:${request.container_id}`, () => dns.set(scope, request));
+        const leaseMs = requestedLease(call, scope);
+        return locks.run(`target:${request.container_id}`, async () => {
+          const response = await dns.set(scope, request);
+          const warnings = [
+            ...(scope.warnings ?? []),
+            ...((await hooks.leases?.afterCall(scope, leaseMs)) ?? []),
+          ];
+          return { response, trailer: warningTrailer(warnings) };
+        });
       }),
     GetCapabilities: (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
-      reply(call, callback, () => capabilities(ctx)),
+      reply(call, callback, async () => ({ response: await capabilities(ctx) })),
   };
 }

@@ -74,7 +74,7 @@ export async function listSets(ns: NetnsRunner): Promise<Set<string>> {
 }
 
 /** Every set of the namespace with its type, from one `ipset list -t` (headers only, no members). */
-async function listSetTypes(ns: NetnsRunner): Promise<Map<string, string>> {
+export async function listSetTypes(ns: NetnsRunner): Promise<Map<string, string>> {
   const { stdout } = await ns.run(['ipset', 'list', '-t']);
   const types = new Map<string, string>();
   let name: string | undefined;
@@ -86,16 +86,34 @@ async function listSetTypes(ns: NetnsRunner): Promise<Map<string, string>> {
 }
 
 /**
+ * Requested sets that already exist in the namespace but that the agent did not create (not in its journal for
+ * this namespace): someone else's, which a swap would replace and destroy.
+ */
+export function foreignSets(
+  existing: ReadonlySet<string> | ReadonlyMap<string, string>,
+  names: readonly string[],
+  journaled: readonly string[],
+): string[] {
+  const ours = new Set(journaled);
+  return names.filter((n) => existing.has(n) && !ours.has(n));
+}
+
+/**
  * Creates or atomically replaces each planned set, in one `ipset restore` (one process, however many sets and
  * members): each temporary set is created and filled, then swapped with the live set (and destroyed) or renamed
  * to its name; hash sets first, then list sets, which may name them. A live set of another type cannot be
  * swapped: that is found from the one listing before anything runs. When the restore still fails halfway
  * (ipset restore is applied line by line), the temporary sets it may have left are destroyed; the journal has
- * listed them since before the call, so an agent that dies in between leaves them to recovery.
+ * listed them since before the call, so an agent that dies in between leaves them to recovery. `types` is the
+ * namespace's listing as the call read it just before (under the target's lock); without it, it is read here.
  */
-export async function applySets(ns: NetnsRunner, plans: readonly SetPlan[]): Promise<void> {
+export async function applySets(
+  ns: NetnsRunner,
+  plans: readonly SetPlan[],
+  listed?: ReadonlyMap<string, string>,
+): Promise<void> {
   if (plans.length === 0) return;
-  const types = await listSetTypes(ns);
+  const types = listed ?? (await listSetTypes(ns));
   const existing = new Set(types.keys());
   for (const plan of plans) {
     const live = types.get(plan.name);

@@ -13,15 +13,23 @@
  * them (the log's last record of a key wins: a file newer than it was never acknowledged), then the files are
  * made durable one by one and the log emptied; the same compaction runs when the log outgrows its limit.
  * The file name is a digest of the key (keys contain slashes); the key is inside.
+ *
+ * Writes of one key may come at the same moment (a call, a lease recovery, the collection of a namespace's
+ * sets): they are ordered by a `KeyedLock` from the file's replacement to the log record's place in the queue,
+ * so the last write issued is the last file renamed, the last record in the log and the entry kept in memory,
+ * while the log's flush is still shared by all of them. Each write has a temp file of its own
+ * (`atomic-file.ts`).
  */
 import { errorMessage } from '../common/errors/chaosflow-error.js';
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentExtensionRpc } from '../proto/agent-extensions-proto.js';
 import type { ChaosDaemonRpc } from '../proto/chaos-daemon-rpcs.js';
-import type { NetnsId } from './process-info.js';
+import { removeStrayTempFiles, writeFileAtomically } from './atomic-file.js';
 import { GroupCommitLog } from './group-commit-log.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { NetnsId } from './process-info.js';
 import type { StressInstance } from './stress-instances.js';
 
 export const JOURNAL_VERSION = 1;
@@ -109,6 +117,8 @@ const LOG_FILE = 'log.jsonl';
 export class Journal {
   readonly #dir: string;
   readonly #entries = new Map<string, JournalEntry>();
+  /** Orders the writes of one key (file replaced, log record queued) in the order they were issued. */
+  readonly #order = new KeyedLock();
   #log: GroupCommitLog | undefined;
 
   private constructor(dir: string) {
@@ -119,6 +129,7 @@ export class Journal {
   static async open(stateDir: string, onBadFile: (file: string, reason: string) => void): Promise<Journal> {
     const journal = new Journal(join(stateDir, 'journal'));
     await mkdir(journal.#dir, { recursive: true, mode: 0o700 });
+    await removeStrayTempFiles(journal.#dir);
     const logFile = join(journal.#dir, LOG_FILE);
     const replayed = new Map<string, JournalEntry | undefined>();
     for (const record of (await GroupCommitLog.read(logFile)) as LogRecord[]) {
@@ -173,15 +184,26 @@ export class Journal {
 
   /** Resolves once the entry is durable (its log record on disk, in a flush shared with concurrent writes). */
   async put(entry: JournalEntry): Promise<void> {
-    await this.#writeFile(entry, false);
-    await this.#logOf().append({ put: entry } satisfies LogRecord);
-    this.#entries.set(entry.key, entry);
+    await this.#write(entry.key, { put: entry }, () => this.#writeFile(entry, false));
   }
 
   async remove(key: string): Promise<void> {
-    await rm(this.fileOf(key), { force: true });
-    await this.#logOf().append({ removed: key } satisfies LogRecord);
-    this.#entries.delete(key);
+    await this.#write(key, { removed: key }, () => rm(this.fileOf(key), { force: true }));
+  }
+
+  /**
+   * Replaces (or removes) the key's file and queues its log record, after every earlier write of the key has
+   * done the same; then waits for the flush and updates the entry in memory. Flushes complete in queue order,
+   * so the memory of a key ends as its last write left it.
+   */
+  async #write(key: string, record: LogRecord, replaceFile: () => Promise<void>): Promise<void> {
+    const { durable } = await this.#order.run(key, async () => {
+      await replaceFile();
+      return { durable: this.#logOf().append(record) };
+    });
+    await durable;
+    if ('put' in record) this.#entries.set(key, record.put);
+    else this.#entries.delete(key);
   }
 
   /** Waits for the log's last flush and closes it. */
@@ -200,16 +222,7 @@ export class Journal {
   }
 
   async #writeFile(entry: JournalEntry, durable: boolean): Promise<void> {
-    const file = this.fileOf(entry.key);
-    const temp = `${file}.tmp`;
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(entry, null, 2)}\n`);
-      if (durable) await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
+    await writeFileAtomically(this.fileOf(entry.key), `${JSON.stringify(entry, null, 2)}\n`, { durable });
   }
 
   /**

@@ -138,3 +138,14 @@ export function lossRuleNeeds(rules: readonly LossRule[]): { ipsets: string[]; d
     devices: [...new Set(rules.map((r) => r.device))],
   };
 }
+
+/**
+ * What the caller is told of how a SetTcs carried out its loss (a `chaosflow-warning` trailer, kept in the run's
+ * fault ledger and report): the two ways differ in what they drop.
+ */
+export function describeLossMethod(method: LossMethod): string {
+  return method === 'iptables-statistic'
+    ? 'loss carried out by iptables-statistic (this kernel has no sch_netem): each packet the target sends is ' +
+        'dropped on its own (no correlation), forwarded traffic is not'
+    : 'loss carried out by netem';
+}

@@ -29,11 +29,11 @@ import {
   readFilter,
   type FilterState,
 } from './iptables-chains.js';
-import { applySets, destroySets, planSets, temporarySetName } from './ipsets.js';
+import { applySets, destroySets, foreignSets, listSetTypes, planSets, temporarySetName } from './ipsets.js';
 import type { NetworkRecord } from './journal.js';
 import { netnsRunner, type NetnsRunner } from './netns-runner.js';
 import { findNetnsPath, type NetnsId } from './process-info.js';
-import { splitLossRules, type LossMethod, type SplitTcs } from './loss-rules.js';
+import { describeLossMethod, splitLossRules, type LossMethod, type SplitTcs } from './loss-rules.js';
 import { planTcs, type NetemSupport } from './tc-plan.js';
 import { applyTcPlans, shapedDevices } from './tc-qdiscs.js';
 
@@ -45,11 +45,28 @@ export class NetworkFaults {
   async flushIpsets(scope: CallScope, request: IPSetsRequest): Promise<void> {
     const plans = planSets(request.ipsets);
     const names = plans.map((p) => p.name);
+    // The namespace's sets as read before the journal write: the ownership check and the swap start from it.
+    let types: Map<string, string> | undefined;
     await this.change(scope, request.container_id, plans.length === 0, {
-      before: (_ns, network) =>
-        Promise.resolve({ ipsets: union(network.ipsets, names, names.map(temporarySetName)) }),
+      before: async (ns, network) => {
+        if (plans.length > 0) {
+          types = await listSetTypes(ns);
+          const journaled = this.ctx.journal.inNetns(network.netns).flatMap((e) => e.network?.ipsets ?? []);
+          const foreign = foreignSets(types, names, [...network.ipsets, ...journaled]);
+          if (foreign.length > 0) {
+            throw new AgentError(
+              'FAILED_PRECONDITION',
+              `the target's network namespace already has ipsets named ${foreign.join(', ')} that chaosflow did ` +
+                'not create; the agent does not swap sets that are not its own. Rename the chaos, or remove ' +
+                'those sets if they are left over',
+              { ipsets: foreign },
+            );
+          }
+        }
+        return { ipsets: union(network.ipsets, names, names.map(temporarySetName)) };
+      },
       apply: async (ns, network) => {
-        await applySets(ns, plans);
+        await applySets(ns, plans, types);
         // Temporary sets an interrupted call left (its target died mid-call, say): applySets has removed this
         // call's own, so only other ones need a look (usually none, and then no process runs).
         const own = new Set(names.map(temporarySetName));
@@ -118,7 +135,10 @@ export class NetworkFaults {
       }),
       apply: async (ns) => {
         await applyTcPlans(ns, plans, split.loss);
-        if (lossMethod) scope.logger.info({ lossMethod, rules: split.loss.length }, 'loss carried out');
+        if (lossMethod) {
+          scope.logger.info({ lossMethod, rules: split.loss.length }, 'loss carried out');
+          scope.warnings?.push(describeLossMethod(lossMethod));
+        }
         return { tcDevices: devices, lossMethod };
       },
     });

@@ -1,15 +1,20 @@
 /**
  * A folder of small JSON records, one file per key (`<sha256(key)[0:32]>.json`), written like the journal's
- * entries (temp file, fsync, rename) so that a crash leaves the old record or the new one, never half of one.
- * Unreadable files are reported and skipped.
+ * entries (a temp file of the write's own, fsync, rename: `atomic-file.ts`) so that a crash leaves the old record
+ * or the new one, never half of one. Writes of one key (a lease renewed by two calls at once) are ordered as
+ * they were issued, so the last one is the one kept, on disk and in memory. Unreadable files are reported and
+ * skipped.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../common/errors/chaosflow-error.js';
+import { removeStrayTempFiles, writeFileAtomically } from './atomic-file.js';
+import { KeyedLock } from './keyed-lock.js';
 
 export class RecordFolder<R extends { readonly key: string }> {
   readonly #records = new Map<string, R>();
+  readonly #order = new KeyedLock();
 
   private constructor(readonly dir: string) {}
 
@@ -20,6 +25,7 @@ export class RecordFolder<R extends { readonly key: string }> {
   ): Promise<RecordFolder<R>> {
     const folder = new RecordFolder<R>(dir);
     await mkdir(dir, { recursive: true, mode: 0o700 });
+    await removeStrayTempFiles(dir);
     for (const file of await readdir(dir)) {
       if (!file.endsWith('.json')) continue;
       try {
@@ -46,23 +52,20 @@ export class RecordFolder<R extends { readonly key: string }> {
    * a crash of the machine. Lease renewals use it, being frequent and superseded by the next one.
    */
   async put(record: R, options: { durable?: boolean } = {}): Promise<void> {
-    const file = this.#fileOf(record.key);
-    const temp = `${file}.tmp`;
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`);
-      if (options.durable !== false) await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-    this.#records.set(record.key, record);
+    await this.#order.run(record.key, async () => {
+      await writeFileAtomically(this.#fileOf(record.key), `${JSON.stringify(record, null, 2)}\n`, {
+        durable: options.durable !== false,
+      });
+      this.#records.set(record.key, record);
+    });
   }
 
   async remove(key: string): Promise<void> {
-    if (!this.#records.has(key)) return;
-    await rm(this.#fileOf(key), { force: true });
-    this.#records.delete(key);
+    await this.#order.run(key, async () => {
+      if (!this.#records.has(key)) return;
+      await rm(this.#fileOf(key), { force: true });
+      this.#records.delete(key);
+    });
   }
 
   #fileOf(key: string): string {

@@ -103,6 +103,8 @@ export interface FaultEntry {
   /** What the driver needs to recover (e.g. stress-ng instance ids), as returned by inject. */
   recoveryData?: Readonly<Record<string, string>>;
   recoverAttempts: number;
+  /** What the inject that succeeded said: how the fault was carried out (loss by netem or iptables-statistic). */
+  note?: string;
   /**
    * The last failure; or, once Recovered, what the recover that succeeded warned of: the target was gone, the
    * agent's lease had recovered the fault already, drift was found after the last recover.

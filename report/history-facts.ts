@@ -93,6 +93,7 @@ export function factsFromHistory(
         if (call.type === INJECT) {
           entry.state = 'Injected';
           entry.injectedAt = at;
+          if (r.message) entry.note = r.message;
           if (oneShot.has(r.key)) {
             entry.state = 'Recovered';
             entry.recoveredAt = at;

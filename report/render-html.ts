@@ -86,7 +86,7 @@ function faultSection(report: RunReport): string {
       `<td class="${f.state === 'Recovered' ? 'ok' : 'bad'}">${esc(f.state)}</td>` +
       `<td>${esc(f.injectedAt ?? '—')}</td><td>${esc(f.recoveredAt ?? '—')}</td>` +
       `<td class="num">${f.heldMs === undefined ? '—' : esc(seconds(f.heldMs))}</td>` +
-      `<td class="num">${f.recoverAttempts}</td><td>${esc(f.lastError ?? '')}</td></tr>`,
+      `<td class="num">${f.recoverAttempts}</td><td>${esc([f.note, f.lastError].filter(Boolean).join('; '))}</td></tr>`,
   );
   return (
     '<h2>Fault ledger</h2><table class="faults"><thead><tr><th>node</th><th>fault</th><th>target</th>' +

@@ -63,7 +63,7 @@ export function renderMarkdown(report: RunReport): string {
           f.recoveredAt ?? '—',
           f.heldMs === undefined ? '—' : seconds(f.heldMs),
           String(f.recoverAttempts),
-          f.lastError ?? '',
+          [f.note, f.lastError].filter(Boolean).join('; '),
         ]),
       ),
       '',

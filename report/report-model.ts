@@ -96,6 +96,8 @@ export interface ReportFault {
   /** From inject to recover (to the end of the window while still held). */
   heldMs?: number;
   recoverAttempts: number;
+  /** How the fault was carried out, as its inject said (loss by netem or iptables-statistic). */
+  note?: string;
   lastError?: string;
 }
 
@@ -302,6 +304,7 @@ function reportFault(entry: FaultEntry, windowEnd: string): ReportFault {
     ...(entry.recoveredAt ? { recoveredAt: entry.recoveredAt } : {}),
     ...(held === undefined ? {} : { heldMs: held }),
     recoverAttempts: entry.recoverAttempts,
+    ...(entry.note ? { note: entry.note } : {}),
     ...(entry.lastError ? { lastError: entry.lastError } : {}),
   };
 }

@@ -93,6 +93,7 @@ export class FaultLedger {
           record.entry.state = 'Injected';
           record.entry.injectedAt = new Date().toISOString();
           if (result.recoveryData) record.entry.recoveryData = result.recoveryData;
+          if (result.message) record.entry.note = result.message;
         } else {
           record.entry.lastError = result.message ?? 'inject failed';
           failures.push(`${record.entry.target}: ${record.entry.lastError}`);

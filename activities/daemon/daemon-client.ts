@@ -148,13 +148,24 @@ export class DaemonClient {
     request: ExtensionRequestInput<R>,
     options: DaemonCallOptions = {},
   ): Promise<ExtensionResponse<R>> {
+    return (await this.callExtensionWithWarnings(rpc, request, options)).response;
+  }
+
+  /** `callExtension`, with the agent's `chaosflow-warning` trailers (a DNS fault its lease recovered already). */
+  async callExtensionWithWarnings<R extends AgentExtensionRpc>(
+    rpc: R,
+    request: ExtensionRequestInput<R>,
+    options: DaemonCallOptions = {},
+  ): Promise<DaemonAnswer<ExtensionResponse<R>>> {
     const method = (agentExtensionsProto().service as ServiceDefinition)[rpc];
     if (!method) throw new Error(`the loaded proto has no RPC ${rpc}`);
     const metadata = new Metadata();
     if (options.namespacedName) metadata.set(NAMESPACED_NAME_METADATA, asciiMetadata(options.namespacedName));
     if (options.faultKey) metadata.set(FAULT_KEY_METADATA, faultKeyValue(options.faultKey));
-    const answer = await this.#unary(rpc, method, request as object, metadata, options);
-    return answer.response as ExtensionResponse<R>;
+    if (options.lease) metadata.set(LEASE_METADATA, options.lease);
+    return (await this.#unary(rpc, method, request as object, metadata, options)) as DaemonAnswer<
+      ExtensionResponse<R>
+    >;
   }
 
   #unary(

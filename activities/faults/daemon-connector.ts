@@ -38,6 +38,12 @@ export interface DaemonCaller {
     request: ExtensionRequestInput<R>,
     options?: DaemonCallOptions,
   ): Promise<ExtensionResponse<R>>;
+  /** `callExtension`, with the agent's `chaosflow-warning` trailers; absent in fakes. */
+  callExtensionWithWarnings?<R extends AgentExtensionRpc>(
+    rpc: R,
+    request: ExtensionRequestInput<R>,
+    options?: DaemonCallOptions,
+  ): Promise<DaemonAnswer<ExtensionResponse<R>>>;
   /** chaosflow's agent: extends its leases of `keys` (`DaemonClient.renewLeases`); absent in driver fakes. */
   renewLeases?(keys: readonly string[], options?: DaemonCallOptions): Promise<LeaseStatus[]>;
 }

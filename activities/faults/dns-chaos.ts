@@ -121,12 +121,15 @@ export function createDNSChaosDriver(
         async (target) => {
           if (onChaosflowAgent(target)) {
             const agent = await connector.forNode(target.target.node);
-            await agent.callExtension(
-              'SetDNSChaos',
-              { container_id: target.target.containerId, action: '' },
-              callOptions(batch, target, signal),
-            );
-            return { ok: true };
+            const request = { container_id: target.target.containerId, action: '' };
+            const options = callOptions(batch, target, signal);
+            if (!agent.callExtensionWithWarnings) {
+              await agent.callExtension('SetDNSChaos', request, options);
+              return { ok: true };
+            }
+            // The agent says when its lease had recovered the fault already (renewals stopped meanwhile).
+            const { warnings } = await agent.callExtensionWithWarnings('SetDNSChaos', request, options);
+            return warnings.length > 0 ? { ok: true, message: warnings.join('; ') } : { ok: true };
           }
           if (!server?.rules)
             return { ok: true, message: 'no chaos-dns-server is configured: nothing was injected' };

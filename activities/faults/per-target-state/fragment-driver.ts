@@ -25,7 +25,9 @@ export function createFragmentDriver<K extends ChaosKind, F extends FaultFamily>
         if (Object.keys(fragment).length === 0) return { ok: true };
         const view = await targetState.set(family, batch.endpoint, target.target, target.key, fragment);
         if (view.warning) throw new ActivityError('INVALID_INPUT', `${target.target.key}: ${view.warning}`);
-        return { ok: true };
+        // What the agent said of the apply (how a loss was carried out, a fault its lease had recovered before).
+        const notes = view.agentWarnings ?? [];
+        return notes.length > 0 ? { ok: true, message: notes.join('; ') } : { ok: true };
       }),
     recover: (batch) =>
       eachTarget(batch, async (target): Promise<TargetOutcome> => {

@@ -5,7 +5,7 @@
  * a lease that ran out while the agent was down is honoured when it starts again. Also measured: the renewal
  * round trip and the time from expiry to recovered (printed, not asserted).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ import { DaemonClientPool } from '../../../activities/daemon/daemon-client-pool.
 import { DaemonError } from '../../../activities/daemon/daemon-error.js';
 import { parseAgentConfig } from '../../../agent/config.js';
 import { AgentConfigError } from '../../../agent/agent-error.js';
+import type { JournalEntry } from '../../../agent/journal.js';
+import { isAlive } from '../../../agent/process-info.js';
 import { freePort } from '../../../embedded/free-port.js';
 import { ManagedProcess } from '../../../embedded/managed-process.js';
 import { createNetnsHost, type NetnsHost } from '../../../embedded/netns-host.js';
@@ -171,6 +173,70 @@ describeWithNetns('chaosflow agent: leases on the faults it holds', () => {
       2_000,
     );
     expect((await client.listLeases())[0]).toMatchObject({ state: 'RECOVERED', lease_ms: 1_000 });
+  });
+
+  it('gives a DNS fault (SetDNSChaos) the same lease: kept while renewed, recovered by the agent after, and told', async () => {
+    const fixture = await start();
+    const { client } = fixture;
+    const host = await netnsHost();
+    const before = await host.snapshot();
+    const faultKey = { run: 'run-dns-lease', node: 'dns', target: host.containerId };
+    const key = faultKeyValue(faultKey);
+    const journalFiles = async (): Promise<string[]> =>
+      (await readdir(join(fixture.stateDir, 'journal'))).filter((f) => f.endsWith('.json'));
+    const injected = await client.callExtensionWithWarnings(
+      'SetDNSChaos',
+      { container_id: host.containerId, action: 'error', patterns: ['chaos-mesh.*'], upstream: host.hostIp },
+      { faultKey, lease: '1s' },
+    );
+    expect(injected.warnings).toEqual([]);
+    const responder = injected.response.instance;
+    expect(await isAlive(responder)).toBe(true);
+    expect((await host.snapshot()).iptables).toContain('CHAOSFLOW-DNS');
+    const [file] = await journalFiles();
+    const entry = JSON.parse(
+      await readFile(join(fixture.stateDir, 'journal', file!), 'utf8'),
+    ) as JournalEntry;
+    expect(entry).toMatchObject({ key, lastRpc: 'SetDNSChaos', dns: { redirect: true } });
+
+    // Renewed every 300 ms for twice its lease: still there.
+    const until = Date.now() + 2_000;
+    while (Date.now() < until) {
+      expect((await client.renewLeases([key]))[0]).toMatchObject({ key, state: 'HELD', lease_ms: 1_000 });
+      await sleep(300);
+    }
+    expect((await host.snapshot()).iptables).toContain('CHAOSFLOW-DNS');
+
+    // Renewals stop: the agent reverts the redirect and stops the responder itself, and forgets the entry.
+    await waitFor(
+      'the lease to recover the DNS fault',
+      async () => JSON.stringify(await host.snapshot()) === JSON.stringify(before),
+      5_000,
+    );
+    await waitFor('the responder to stop', async () => !(await isAlive(responder)), 12_000);
+    await waitFor(
+      'the recovery record',
+      async () => (await client.listLeases())[0]?.recovered_at !== '',
+      2_000,
+    );
+    expect((await client.listLeases())[0]).toMatchObject({ key, state: 'RECOVERED', lease_ms: 1_000 });
+    expect(await journalFiles()).toEqual([]);
+
+    // The workflow's late recover succeeds and is told, once.
+    const recover = (): Promise<readonly string[]> =>
+      client
+        .callExtensionWithWarnings(
+          'SetDNSChaos',
+          { container_id: host.containerId, action: '' },
+          { faultKey },
+        )
+        .then((answer) => answer.warnings);
+    expect(await recover()).toEqual([
+      expect.stringMatching(/recovered by the agent's lease .*no renewal for 1s/),
+    ]);
+    expect(await recover()).toEqual([]);
+    expect(await client.listLeases()).toEqual([]);
+    expect(await host.snapshot()).toEqual(before);
   });
 
   it('gives no lease to calls without a chaosflow fault key (Chaos Mesh’s controller never renews)', async () => {

@@ -166,6 +166,49 @@ describeWithNetns('chaosflow agent: partition', () => {
     // The failed call leaves nothing behind; clearing is still harmless.
     await fixture.client.call('SetIptablesChains', { container_id: host.containerId, chains: [] });
   });
+  it('refuses to swap an ipset of that name that it did not create, and leaves it exactly as it was', async () => {
+    const { client } = fixture;
+    const container_id = host.containerId;
+    const faultKey = { run: 'run-foreign-set', node: 'partition', target: container_id };
+    // Someone else's set in the namespace, with a member, that happens to carry a name a chaos could ask for.
+    await host.exec(['ipset', 'create', 'cf_foreign', 'hash:net']);
+    await host.exec(['ipset', 'add', 'cf_foreign', '192.0.2.7/32']);
+    const saved = (): Promise<string> => host.exec(['ipset', 'save']);
+    const foreign = await saved();
+    try {
+      const error = await client
+        .call(
+          'FlushIPSets',
+          {
+            container_id,
+            ipsets: [
+              { name: 'cf_mine', type: 'hash:net', cidrs: ['10.9.3.0/24'] },
+              { name: 'cf_foreign', type: 'hash:net', cidrs: ['10.9.4.0/24'] },
+            ],
+          },
+          { faultKey },
+        )
+        .catch((err: unknown) => err);
+      expect(error).toMatchObject({ context: { status: 'FAILED_PRECONDITION' } });
+      expect(String((error as Error).message)).toContain(
+        'ipsets named cf_foreign that chaosflow did not create; the agent does not swap sets that are not its own',
+      );
+      // Untouched: the same sets with the same members, nothing of the refused call (not even cf_mine), no entry.
+      expect(await saved()).toBe(foreign);
+      expect(await journalFiles()).toHaveLength(0);
+
+      // Its own sets it flushes again and again (swapping them is fine: they are its own), then removes.
+      const mine = { container_id, ipsets: [{ name: 'cf_mine', type: 'hash:net', cidrs: ['10.9.3.0/24'] }] };
+      await client.call('FlushIPSets', mine, { faultKey });
+      await client.call('FlushIPSets', mine, { faultKey });
+      await client.call('FlushIPSets', { container_id, ipsets: [] }, { faultKey });
+      expect(await saved()).toBe(foreign);
+      expect(await journalFiles()).toHaveLength(0);
+    } finally {
+      await host.exec(['ipset', 'destroy', 'cf_foreign']);
+    }
+  });
+
   it('leaves the namespace as its journal says when an ipset restore fails halfway, and recover cleans it', async () => {
     const { client } = fixture;
     const container_id = host.containerId;

@@ -5,7 +5,10 @@
  * network namespace. The effect is checked from outside while the run holds the fault, and after the run the
  * namespace is exactly as before.
  */
+import { createSocket } from 'node:dgram';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { loadRunReport } from '../../../client/run-report.js';
+import { renderMarkdown } from '../../../report/render-markdown.js';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
 import type { RunHandle } from '../../../client/start-run.js';
 import { createNetnsHost, type NetnsHost, type NetnsSnapshot } from '../../../embedded/netns-host.js';
@@ -18,6 +21,24 @@ const r = new Resolver({ timeout: 1500, tries: 1 });
 r.setServers([process.argv[1]]);
 r.resolve4(process.argv[2]).then((a) => process.stdout.write(a.join(',')), (e) => process.stdout.write(e.code));
 `;
+
+/** Sends `count` datagrams to host:port from inside the target, paced; prints how many sends were refused. */
+const SENDER = `
+const dgram = require('node:dgram');
+const [host, port, count] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+const socket = dgram.createSocket('udp4');
+let i = 0, refused = 0;
+const next = () => {
+  if (i >= count) { socket.close(); process.stdout.write(String(refused)); return; }
+  socket.send(Buffer.from(String(i)), port, host, (err) => {
+    if (err) refused++;
+    i++;
+    if (i % 50 === 0) setTimeout(next, 2); else next();
+  });
+};
+next();
+`;
+const PROBES = 2_000;
 
 describeWithNetns('host fault kinds through the interpreter and the agent', () => {
   let env: FaultEnv;
@@ -105,5 +126,65 @@ spec:
     expect(status.phase).toBe('Succeeded');
     // Nothing serves DNS at the peer the lookups go to once the responder is gone.
     expect(after).toBe('ECONNREFUSED');
+  });
+
+  it('drops about the given share of what the target sends while a NetworkChaos loss holds, and says how', async () => {
+    const app = await target('loss-app-0', 'loss-app');
+    const sink = createSocket('udp4');
+    let received = 0;
+    sink.on('message', () => received++);
+    await new Promise<void>((resolve) => sink.bind(0, app.hostIp, resolve));
+    const probe = async (): Promise<number> => {
+      const start = received;
+      await app.exec([
+        process.execPath,
+        '-e',
+        SENDER,
+        app.hostIp,
+        String(sink.address().port),
+        String(PROBES),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return received - start;
+    };
+    try {
+      const normal = await probe();
+      const handle = await env.run(`
+apiVersion: chaos-mesh.org/v1alpha1
+kind: NetworkChaos
+metadata: { name: net-loss, namespace: default }
+spec:
+  action: loss
+  mode: all
+  selector: { labelSelectors: { app: loss-app } }
+  loss: { loss: '30' }
+  duration: 15s
+`);
+      runs.push(handle);
+      const [fault] = await env.waitForFaults(handle, (f) => f.length === 1 && f[0]?.state === 'Injected');
+      const lossy = await probe();
+      const status = await handle.result();
+      const after = await probe();
+      const report = await loadRunReport(handle);
+      const markdown = renderMarkdown(report);
+      const method = /loss carried out by (netem|iptables-statistic)/.exec(fault?.note ?? '')?.[1];
+      process.stderr.write(
+        `[loss e2e] ${method}: ${PROBES} datagrams each; normal ${normal}, at 30% loss ${lossy}, after ${after}\n`,
+      );
+      expect(status.phase).toBe('Succeeded');
+      expect(normal).toBe(PROBES);
+      expect(after).toBe(PROBES);
+      // 30% of 2,000: 1,400 expected, standard deviation about 20; allow five of them.
+      expect(lossy).toBeGreaterThan(1_300);
+      expect(lossy).toBeLessThan(1_500);
+      // How the loss was carried out reaches the ledger (live), the report (from history) and its Markdown.
+      expect(method).toMatch(/^(netem|iptables-statistic)$/);
+      expect(report.faults.map((f) => [f.state, f.note?.includes(`by ${method}`)])).toEqual([
+        ['Recovered', true],
+      ]);
+      expect(markdown).toContain(`loss carried out by ${method}`);
+    } finally {
+      sink.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IPSet } from '../../../proto/generated/pb/IPSet.js';
-import { planSets, restoreScript, temporarySetName } from '../../../agent/ipsets.js';
+import { foreignSets, planSets, restoreScript, temporarySetName } from '../../../agent/ipsets.js';
 
 const set = (patch: Partial<IPSet>): IPSet => ({
   name: 's',
@@ -60,5 +60,16 @@ describe('planSets', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('foreignSets', () => {
+  it('names the requested sets that exist in the namespace but are not in the journal', () => {
+    const existing = new Map([
+      ['theirs', 'hash:net'],
+      ['ours', 'hash:net'],
+    ]);
+    expect(foreignSets(existing, ['theirs', 'ours', 'new'], ['ours'])).toEqual(['theirs']);
+    expect(foreignSets(existing, ['ours', 'new'], ['ours'])).toEqual([]);
   });
 });

@@ -42,6 +42,35 @@ describe('Journal', () => {
     await reopened.close();
   });
 
+  it('keeps the last of many concurrent writes of one key, on disk and after reopening, with no temp file left', async () => {
+    const journal = await Journal.open(stateDir, () => undefined);
+    const key = 'run/node/same';
+    const values = Array.from({ length: 200 }, (_, i) => `v${i}`);
+    // All issued at once (a lease recovery, a collect of sets and a call can write one key at the same moment).
+    await Promise.all(values.map((v) => journal.put(entry(key, [v]))));
+    const last = values.at(-1);
+    expect(journal.get(key)?.network?.chains).toEqual([last]);
+    const onDisk = JSON.parse(await readFile(journal.fileOf(key), 'utf8')) as JournalEntry;
+    expect(onDisk.network?.chains).toEqual([last]);
+    expect(await readdir(join(stateDir, 'journal'))).toEqual(expect.arrayContaining(['log.jsonl']));
+    expect(await readdir(join(stateDir, 'journal'))).toHaveLength(2);
+
+    // Writes and a removal interleaved: the removal, issued last, wins.
+    await Promise.all([...values.slice(0, 50).map((v) => journal.put(entry(key, [v]))), journal.remove(key)]);
+    expect(journal.get(key)).toBeUndefined();
+    expect(await files()).toEqual([]);
+    await Promise.all(values.map((v) => journal.put(entry(key, [v]))));
+    await journal.close();
+
+    // What a crash between a write and its rename leaves (pid 4194305 is above any pid_max): removed on open.
+    await writeFile(`${journal.fileOf(key)}.4194305.3.tmp`, '{"vers');
+    await writeFile(`${journal.fileOf(key)}.tmp`, '{"vers');
+    const reopened = await Journal.open(stateDir, () => undefined);
+    expect(reopened.get(key)?.network?.chains).toEqual([last]);
+    expect((await readdir(join(stateDir, 'journal'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await reopened.close();
+  });
+
   it('replays its log over entry files a crash left behind: the last record wins, a torn line is skipped', async () => {
     const journal = await Journal.open(stateDir, () => undefined);
     await journal.put(entry('a', ['old']));

@@ -172,3 +172,20 @@ describe('report format of a file name', () => {
     expect(formatOfPath('report')).toBe('html');
   });
 });
+
+describe('how a fault was carried out', () => {
+  it('shows the note of its inject (loss by iptables-statistic) in the ledger of every format, beside the last message', () => {
+    const [first, ...rest] = sampleFaults();
+    const noted = buildRunReport({
+      status: sampleStatus(),
+      plan: samplePlan(),
+      faults: [{ ...first!, note: 'loss carried out by iptables-statistic' }, ...rest],
+      markers: [],
+      generatedAt: at(60),
+    });
+    expect(noted.faults[0]?.note).toBe('loss carried out by iptables-statistic');
+    for (const format of ['md', 'html', 'json'] as const) {
+      expect(renderReport(noted, format), format).toContain('loss carried out by iptables-statistic');
+    }
+  });
+});
