@@ -18,7 +18,18 @@ export interface ChaosflowWorkerOptions {
   shutdownGraceMs?: number;
   /** Where the runs this worker completes are counted by final phase; default nowhere. */
   runs?: RunMetrics;
+  /** Activities this worker runs at once; default `ACTIVITY_SLOTS`. */
+  maxConcurrentActivities?: number;
 }
+
+/**
+ * Activities one worker runs at once. Not the SDK's default of 100: every run that holds faults keeps one
+ * `holdFaultLeases` activity open for its whole length, so 100 runs on one worker took every slot and their
+ * injects and recovers could never start (a halt of 50 runs already waited seconds for slots). chaosflow's
+ * activities wait on the network almost all the time, so a worker can hold thousands; past this many runs per
+ * worker, add workers.
+ */
+export const ACTIVITY_SLOTS = 2_000;
 
 /** The chaosflow Temporal worker: the interpreter workflows and the activities, on one task queue. */
 export async function createChaosflowWorker(options: ChaosflowWorkerOptions): Promise<Worker> {
@@ -35,5 +46,6 @@ export async function createChaosflowWorker(options: ChaosflowWorkerOptions): Pr
     activities: { ...options.activities },
     sinks,
     shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? ACTIVITY_SLOTS,
   });
 }

@@ -3,6 +3,7 @@
  * the FAKE fault driver and target resolver (the point of these tests is orchestration).
  */
 import type { Worker } from '@temporalio/worker';
+import type { ChaosflowActivities } from '../../activities/contract.js';
 import { createActivities } from '../../activities/create-activities.js';
 import { startRun, type RunHandle } from '../../client/start-run.js';
 import type { Plan } from '../../common/plan.js';
@@ -37,7 +38,17 @@ export interface InterpreterEnv {
 
 let counter = 0;
 
-export async function startInterpreterEnv(options: TestTemporalOptions = {}): Promise<InterpreterEnv> {
+export interface InterpreterEnvOptions {
+  /** Activities in place of the real ones (FAKEs of a test). */
+  activities?: Partial<ChaosflowActivities>;
+  /** The worker's activity slots; default the worker's own. */
+  maxConcurrentActivities?: number;
+}
+
+export async function startInterpreterEnv(
+  options: TestTemporalOptions = {},
+  envOptions: InterpreterEnvOptions = {},
+): Promise<InterpreterEnv> {
   const temporal = await startTestTemporal(options);
   const bundle = await bundleWorkflows();
   const driver = new FakeFaultDriver();
@@ -71,13 +82,19 @@ export async function startInterpreterEnv(options: TestTemporalOptions = {}): Pr
         connection: temporal.nativeConnection,
         namespace: temporal.namespace,
         taskQueue,
-        activities: createActivities({
-          targets,
-          drivers: sameDriverForEveryKind(driver),
-          applyTargetState: applier.apply,
-        }),
+        activities: {
+          ...createActivities({
+            targets,
+            drivers: sameDriverForEveryKind(driver),
+            applyTargetState: applier.apply,
+          }),
+          ...envOptions.activities,
+        },
         bundle,
         shutdownGraceMs: 1_000,
+        ...(envOptions.maxConcurrentActivities
+          ? { maxConcurrentActivities: envOptions.maxConcurrentActivities }
+          : {}),
       });
       running = worker.run();
     },
