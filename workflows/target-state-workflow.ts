@@ -42,8 +42,8 @@ const { applyTargetState } = proxyActivities<ChaosflowActivities>({
 /** Marks histories whose changes are sent in groups (`grouped` below); older ones replay `oneAtATime`. */
 export const COALESCED_APPLIES_PATCH = 'target-state-coalesced-applies';
 
-/** A change to the fragments; returns its undo. */
-type Change = () => () => void;
+/** A change to the fragments; returns its undo, or undefined when it changed nothing. */
+type Change = () => (() => void) | undefined;
 
 /** How long an empty entity waits for another fault before it ends. */
 const IDLE_MS = 30_000;
@@ -106,7 +106,7 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
       try {
         return await send();
       } catch (err) {
-        undo();
+        undo?.();
         throw err;
       } finally {
         pending -= 1;
@@ -137,19 +137,20 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
     while (waiting.length > 0) {
       const batch = waiting.splice(0);
       const undos = batch.map(({ change }) => change());
-      const settled = await sendSettled();
+      // A batch that changed nothing (removals of keys already gone) has nothing to send.
+      const settled = undos.some((undo) => undo !== undefined) ? await sendSettled() : { view: view() };
       const refused =
         'failure' in settled &&
         settled.failure instanceof ApplicationFailure &&
         settled.failure.type === TARGET_STATE_FAILURE_TYPES.REFUSED;
-      if ('failure' in settled) for (const undo of undos.reverse()) undo();
+      if ('failure' in settled) for (const undo of undos.reverse()) undo?.();
       if (batch.length === 1 || !refused) {
         for (const { settle } of batch) settle(settled);
       } else {
         for (const { change, settle } of batch) {
           const undo = change();
-          const alone = await sendSettled();
-          if ('failure' in alone) undo();
+          const alone = undo ? await sendSettled() : { view: view() };
+          if ('failure' in alone) undo?.();
           settle(alone);
         }
       }
@@ -166,7 +167,8 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
       return settled.view;
     });
   };
-  const exclusive = patched(COALESCED_APPLIES_PATCH) ? grouped : oneAtATime;
+  const grouping = patched(COALESCED_APPLIES_PATCH);
+  const exclusive = grouping ? grouped : oneAtATime;
 
   setHandler(targetStateQuery, view);
   setHandler(setFaultUpdate, ({ key, fragment }) =>
@@ -177,13 +179,17 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
     }),
   );
   setHandler(removeFaultUpdate, async ({ key }) => {
-    if (!fragments.has(key)) return view();
+    // Grouped: the removal waits its turn even when the key is not held yet, since its set may still be queued
+    // (an inject cut short by a terminate, whose janitor recovers at once): returning early let that set land
+    // after the removal and left the fault in the entity, re-sent with every later change on the pod.
+    if (!grouping && !fragments.has(key)) return view();
     // A failed removal keeps the fragment, so a retried recover sends the removal again.
     return exclusive(() => {
-      // Another removal of the same key may have gone first while this one waited.
-      const previous = fragments.get(key);
+      // Not held (any more) at its turn: nothing to change.
+      if (!fragments.has(key)) return grouping ? undefined : () => undefined;
+      const previous = fragments.get(key)!;
       fragments.delete(key);
-      return () => (previous ? fragments.set(key, previous) : undefined);
+      return () => fragments.set(key, previous);
     });
   });
 

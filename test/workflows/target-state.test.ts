@@ -109,6 +109,26 @@ describe('per-target fault state', () => {
     }
   });
 
+  it('a removal that arrives while its set still waits is done after that set, not before it', async () => {
+    const target = pod();
+    const id = `network/default/${target.pod}`;
+    env.applier.delayMs = 400;
+    try {
+      const slow = states.set('network', 'ep', target, 'slow', { chains: [chain('slow')] });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // `late` waits behind `slow`; its recover (a janitor's, after a terminate) comes before it has landed.
+      const late = states.set('network', 'ep', target, 'late', { chains: [chain('late')] });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await states.remove('network', target, 'late');
+      await Promise.all([slow, late]);
+      expect((env.applier.last(id)?.['chains'] as { name: string }[]).map((c) => c.name)).toEqual(['slow']);
+      await states.remove('network', target, 'slow');
+      expect(env.applier.last(id)).toEqual({});
+    } finally {
+      env.applier.delayMs = 20;
+    }
+  });
+
   it('in a group that is refused, fails only the fragment at fault and lands the others', async () => {
     const target = pod();
     const id = `network/default/${target.pod}`;
