@@ -43,4 +43,8 @@ const results = await runCampaign({
 });
 process.stdout.write(`\n${recoveryFigures(results).join('\n')}\n`);
 process.stdout.write(`took ${Math.round((Date.now() - started) / 1000)} s\n`);
-process.exitCode = results.some((r) => r.left.length > 0) ? 1 : stop.signal.aborted ? 130 : 0;
+process.exitCode = results.some((r) => r.left.length > 0 || r.leaseRescues > 0)
+  ? 1
+  : stop.signal.aborted
+    ? 130
+    : 0;

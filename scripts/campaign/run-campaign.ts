@@ -8,7 +8,7 @@
  * they were before it; the time from the disruption until then is the recovery time. Disruptions are dealt
  * round-robin in a seeded shuffled order, so any `runs` at least as large as their number meets each one.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,12 @@ export interface CampaignRun {
   readonly recoveryMs: number;
   /** Targets not as before when the campaign gave up waiting: the faults left behind. */
   readonly left: readonly { readonly target: string; readonly diff: string }[];
+  /**
+   * Faults the agent recovered on its own when their lease ran out during this run. No disruption of the
+   * campaign outlasts a lease, so each one is a fault the run, its janitor and the agent's restart all failed to
+   * recover: left behind but for the dead-man switch.
+   */
+  readonly leaseRescues: number;
 }
 
 export interface CampaignOptions {
@@ -70,6 +76,19 @@ interface Target extends CampaignTarget {
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The agent's log message when it recovers a fault whose lease ran out. */
+const LEASE_RESCUE = 'lease expired; fault recovered by the agent';
+
+async function fileSize(path: string): Promise<number> {
+  return (await stat(path).catch(() => undefined))?.size ?? 0;
+}
+
+/** The text of `path` from byte `offset` on ('' when it is missing). */
+async function readFrom(path: string, offset: number): Promise<string> {
+  const text = await readFile(path).catch(() => Buffer.alloc(0));
+  return text.subarray(offset).toString('utf8');
+}
 
 async function cleanDiff(target: Target): Promise<string | undefined> {
   const now = await target.host.snapshot().catch((err: unknown) => ({ error: String(err) }));
@@ -152,6 +171,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRun
           `the campaign wrote an invalid manifest:\n${day.manifest}\n${JSON.stringify(result.errors)}`,
         );
       }
+      const agentLogFrom = await fileSize(stack.logFile('agent'));
       const handle = await startRun(client, { plan, taskQueue: 'chaosflow', manifest: day.manifest });
       // A fault is held on some target the tree touches.
       const held = await poll(60_000, async () => {
@@ -185,6 +205,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRun
           if (diff) left.push({ target: t.label, diff });
         }
       }
+      const leaseRescues = (await readFrom(stack.logFile('agent'), agentLogFrom))
+        .split('\n')
+        .filter((line) => line.includes(LEASE_RESCUE)).length;
       const run: CampaignRun = {
         index,
         name: day.name,
@@ -194,11 +217,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRun
         ...(errors.length ? { errors } : {}),
         recoveryMs: Date.now() - since,
         left,
+        leaseRescues,
       };
       runs.push(run);
       log(
         `run ${index + 1}/${options.runs} ${day.name}: ${day.faults.length} faults on ${touched.length} targets, ` +
-          `${run.disruption}, closed ${closedAs}${status ? ` (${status.phase})` : ''}, clean after ${run.recoveryMs} ms${left.length ? `, LEFT ${JSON.stringify(left)}` : ''}`,
+          `${run.disruption}, closed ${closedAs}${status ? ` (${status.phase})` : ''}, clean after ${run.recoveryMs} ms${leaseRescues ? `, RECOVERED ONLY BY ${leaseRescues} LEASE EXPIRIES` : ''}${left.length ? `, LEFT ${JSON.stringify(left)}` : ''}`,
       );
       if (disruption === 'none' && errors.length) log(`  errors: ${errors.join(' | ').slice(0, 600)}`);
       if (left.length > 0) break;
@@ -267,6 +291,9 @@ export function recoveryFigures(runs: readonly CampaignRun[]): string[] {
     );
   }
   const left = runs.reduce((n, r) => n + r.left.length, 0);
-  lines.push(`${runs.length} runs, ${left} targets left with faults`);
+  const rescued = runs.filter((r) => r.leaseRescues > 0).length;
+  lines.push(
+    `${runs.length} runs, ${left} targets left with faults, ${rescued} runs whose faults only the agent's lease recovered`,
+  );
   return lines;
 }
