@@ -29,6 +29,22 @@ function partPids(stdout: string): { temporal: number; agent: number; worker: nu
   return { temporal: pid('Temporal'), agent: pid('agent'), worker: pid('worker') };
 }
 
+/** `chaosflow dev` on `port` with its agent and the inventory and partition of `writeHeldPartition`. */
+async function startDevWithHeldPartition(port: number): Promise<CliProcess> {
+  const agentListen = `127.0.0.1:${await freePort()}`;
+  await writeHeldPartition(agentListen);
+  return startDev([
+    '--port',
+    String(port),
+    '--ui-port',
+    String(await freePort()),
+    '--agent-listen',
+    agentListen,
+    '--inventory',
+    join(dir, 'inventory.yaml'),
+  ]);
+}
+
 async function startDev(args: string[]): Promise<CliProcess> {
   const proc = startCli(['dev', '--data-dir', join(dir, 'data'), ...args], { timeoutMs: 900_000 });
   let exited = false;
@@ -108,18 +124,7 @@ describeUnless(
     it('stops cleanly when Ctrl-C comes twice during a held partition: the second is reported, not obeyed', async () => {
       const before = await host.snapshot();
       const port = await freePort();
-      const agentListen = `127.0.0.1:${await freePort()}`;
-      await writeHeldPartition(agentListen);
-      const proc = await startDev([
-        '--port',
-        String(port),
-        '--ui-port',
-        String(await freePort()),
-        '--agent-listen',
-        agentListen,
-        '--inventory',
-        join(dir, 'inventory.yaml'),
-      ]);
+      const proc = await startDevWithHeldPartition(port);
       const pids = partPids(proc.stdout);
       const started = await runCli([
         'run',
@@ -145,18 +150,7 @@ describeUnless(
     it('replaces a SIGKILLed worker during a held partition; a SIGKILL of dev leaves no part running', async () => {
       const before = await host.snapshot();
       const port = await freePort();
-      const agentListen = `127.0.0.1:${await freePort()}`;
-      await writeHeldPartition(agentListen);
-      dev = await startDev([
-        '--port',
-        String(port),
-        '--ui-port',
-        String(await freePort()),
-        '--agent-listen',
-        agentListen,
-        '--inventory',
-        join(dir, 'inventory.yaml'),
-      ]);
+      dev = await startDevWithHeldPartition(port);
       const pids = partPids(dev.stdout);
       expect(
         Object.values(pids).every((pid) => pid > 0 && processRunning(pid)),

@@ -18,6 +18,7 @@ import { DaemonClientPool } from '../../../activities/daemon/daemon-client-pool.
 import type { JournalEntry } from '../../../agent/journal.js';
 import { freePort } from '../../../embedded/free-port.js';
 import { ManagedProcess } from '../../../embedded/managed-process.js';
+import { journalEntries, waitUntilServing } from './agent-process.js';
 import { createNetnsHost, type NetnsHost } from '../../../embedded/netns-host.js';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
 
@@ -125,28 +126,11 @@ describeWithNetns('chaosflow agent: killed in the middle of injects', () => {
     const port = await freePort();
     const agent = agentProcess(['--listen', `127.0.0.1:${port}`, '--insecure-plaintext-loopback']);
     const client = pool.get({ address: `127.0.0.1:${port}`, transport: { kind: 'plaintext' } });
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const ready = await client
-        .call('ContainerGetPid', { container_id: `pid://${process.pid}` }, { deadlineMs: 1_000 })
-        .then(
-          () => true,
-          () => false,
-        );
-      if (ready) return { process: agent, client };
-      if (!agent.alive || Date.now() > deadline)
-        throw new Error(`the agent did not start:\n${await agent.tail()}`);
-      await sleep(200);
-    }
+    await waitUntilServing(agent, client);
+    return { process: agent, client };
   };
 
-  const journal = async (): Promise<JournalEntry[]> => {
-    const dir = join(stateDir, 'journal');
-    const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-    return Promise.all(
-      files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as JournalEntry),
-    );
-  };
+  const journal = (): Promise<JournalEntry[]> => journalEntries(stateDir);
 
   /** Injects and clears in a tight loop, every call a real change, until a call fails (the agent is gone). */
   const injectLoop = async (client: DaemonClient, round: number): Promise<number> => {

@@ -3,7 +3,7 @@
  * tsx), is killed with SIGKILL in the middle of a fault, and `chaosflow agent --recover-all` or the start-up
  * reconcile of a new agent on the same state dir undoes what it injected.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import type { JournalEntry } from '../../../agent/journal.js';
 import { isAlive } from '../../../agent/process-info.js';
 import { freePort } from '../../../embedded/free-port.js';
 import { ManagedProcess } from '../../../embedded/managed-process.js';
+import { journalEntries, waitUntilServing } from './agent-process.js';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
 import { createNetnsHost, type NetnsHost } from '../../../embedded/netns-host.js';
 import { httpGet } from './http-probe.js';
@@ -75,28 +76,11 @@ describeWithNetns(
         ...extra,
       ]);
       const client = pool.get({ address: `127.0.0.1:${port}`, transport: { kind: 'plaintext' } });
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const ready = await client
-          .call('ContainerGetPid', { container_id: `pid://${process.pid}` }, { deadlineMs: 1_000 })
-          .then(
-            () => true,
-            () => false,
-          );
-        if (ready) return { process: agent, client };
-        if (!agent.alive || Date.now() > deadline)
-          throw new Error(`the agent did not start:\n${await agent.tail()}`);
-        await sleep(200);
-      }
+      await waitUntilServing(agent, client);
+      return { process: agent, client };
     };
 
-    const journal = async (): Promise<JournalEntry[]> => {
-      const dir = join(stateDir, 'journal');
-      const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-      return Promise.all(
-        files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as JournalEntry),
-      );
-    };
+    const journal = (): Promise<JournalEntry[]> => journalEntries(stateDir);
 
     const partition = async (client: DaemonClient, host: NetnsHost, run: string): Promise<void> => {
       const faultKey = { run, node: 'partition', target: host.containerId };

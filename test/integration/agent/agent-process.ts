@@ -1,0 +1,35 @@
+/**
+ * For tests that run the agent as its own process (restart, crash mid-inject): waiting until it answers, and
+ * reading its journal entries from disk as a restarted agent would.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DaemonClient } from '../../../activities/daemon/daemon-client.js';
+import type { JournalEntry } from '../../../agent/journal.js';
+import type { ManagedProcess } from '../../../embedded/managed-process.js';
+
+/** Waits until `agent` answers on `client` (up to 60 s); throws with its log's tail when it died or never did. */
+export async function waitUntilServing(agent: ManagedProcess, client: DaemonClient): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = await client
+      .call('ContainerGetPid', { container_id: `pid://${process.pid}` }, { deadlineMs: 1_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    if (ready) return;
+    if (!agent.alive || Date.now() > deadline)
+      throw new Error(`the agent did not start:\n${await agent.tail()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The journal entry files under `stateDir` (the write-ahead log not replayed). */
+export async function journalEntries(stateDir: string): Promise<JournalEntry[]> {
+  const dir = join(stateDir, 'journal');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+  return Promise.all(
+    files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as JournalEntry),
+  );
+}
