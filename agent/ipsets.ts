@@ -185,12 +185,27 @@ function restoreLines(plans: readonly SetPlan[], existing: ReadonlySet<string>):
 /** `ipset restore` names the line it stopped at: `Error in line 3: ...`. */
 const FAILED_LINE = /Error in line (\d+):/u;
 
+/** Every set of the namespace with its reference count (iptables rules, list sets, tc), from one `ipset list -t`. */
+export async function listSetReferences(ns: NetnsRunner): Promise<Map<string, number>> {
+  const { stdout } = await ns.run(['ipset', 'list', '-t']);
+  const references = new Map<string, number>();
+  let name: string | undefined;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('Name: ')) name = line.slice(6).trim();
+    else if (line.startsWith('References: ') && name !== undefined)
+      references.set(name, Number(line.slice(12)));
+  }
+  return references;
+}
+
 /**
- * Destroys each of `names` that still exists, list sets first so their members are free, with one
- * `ipset restore` of `destroy` lines (no listing first). Restore stops at the first line that fails: a set
- * that does not exist counts as destroyed, one still referenced (by an iptables rule, a list set, a tc
- * classification) stays and is reported in `inUse`, and the rest goes on in the next restore. The agent tries
- * the ones in use again after the next SetIptablesChains or SetTcs, which is when references go away.
+ * Destroys each of `names` that still exists and nothing references, with one `ipset list -t` and one
+ * `ipset restore` of `destroy` lines per pass; a pass that destroyed list sets frees their members for the
+ * next. A set that does not exist counts as destroyed; one still referenced (by an iptables rule, a list set
+ * of someone else, a tc classification) stays and is reported in `inUse`. The agent tries the ones in use again
+ * after the next SetIptablesChains or SetTcs, which is when references go away. (A recover's FlushIPSets comes
+ * before the SetIptablesChains that drops the rules, so all its sets are still in use then: one listing, no
+ * restore, where trying them one by one cost a restore per set.)
  */
 export async function destroySets(
   ns: NetnsRunner,
@@ -198,38 +213,51 @@ export async function destroySets(
 ): Promise<{ destroyed: string[]; inUse: string[] }> {
   const destroyed: string[] = [];
   let pending = [...new Set(names)];
-  // Each pass frees members of list sets destroyed in the previous one.
   for (let progress = true; progress && pending.length > 0;) {
-    progress = false;
-    const next: string[] = [];
-    let rest = pending;
-    while (rest.length > 0) {
-      const result = await ns.run(['ipset', 'restore'], {
-        input: `${rest.map((n) => `destroy ${n}`).join('\n')}\n`,
-        allowFailure: true,
-      });
-      if (result.exitCode === 0) {
-        destroyed.push(...rest);
-        progress = true;
-        break;
-      }
-      const line = Number(FAILED_LINE.exec(result.stderr)?.[1]);
-      const failed = rest[line - 1];
-      if (!Number.isInteger(line) || failed === undefined) {
-        throw new AgentError(
-          'INTERNAL',
-          `ipset restore of destroy commands failed without naming a line: ${result.stderr.trim()}`,
-        );
-      }
-      destroyed.push(...rest.slice(0, line - 1));
-      if (line > 1) progress = true;
-      if (/does not exist/iu.test(result.stderr)) {
-        destroyed.push(failed);
-        progress = true;
-      } else next.push(failed);
-      rest = rest.slice(line);
-    }
-    pending = next;
+    const references = await listSetReferences(ns);
+    destroyed.push(...pending.filter((n) => !references.has(n)));
+    const free = pending.filter((n) => references.get(n) === 0);
+    const inUse = pending.filter((n) => (references.get(n) ?? 0) > 0);
+    const pass = await destroyEach(ns, free);
+    destroyed.push(...pass.destroyed);
+    progress = pass.destroyed.length > 0;
+    pending = [...inUse, ...pass.failed];
   }
   return { destroyed, inUse: pending };
+}
+
+/**
+ * `destroy` lines for `names` in one `ipset restore`; restore stops at the first line that fails (a set taken
+ * into use since it was listed), which is kept in `failed`, and the rest goes on in another restore.
+ */
+async function destroyEach(
+  ns: NetnsRunner,
+  names: readonly string[],
+): Promise<{ destroyed: string[]; failed: string[] }> {
+  const destroyed: string[] = [];
+  const failed: string[] = [];
+  let rest = [...names];
+  while (rest.length > 0) {
+    const result = await ns.run(['ipset', 'restore'], {
+      input: `${rest.map((n) => `destroy ${n}`).join('\n')}\n`,
+      allowFailure: true,
+    });
+    if (result.exitCode === 0) {
+      destroyed.push(...rest);
+      break;
+    }
+    const line = Number(FAILED_LINE.exec(result.stderr)?.[1]);
+    const failedName = rest[line - 1];
+    if (!Number.isInteger(line) || failedName === undefined) {
+      throw new AgentError(
+        'INTERNAL',
+        `ipset restore of destroy commands failed without naming a line: ${result.stderr.trim()}`,
+      );
+    }
+    destroyed.push(...rest.slice(0, line - 1));
+    if (/does not exist/iu.test(result.stderr)) destroyed.push(failedName);
+    else failed.push(failedName);
+    rest = rest.slice(line);
+  }
+  return { destroyed, failed };
 }

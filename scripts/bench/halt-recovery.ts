@@ -47,7 +47,7 @@ try {
       '--state-dir',
       join(dir, 'agent'),
       '--log-level',
-      'info',
+      'debug',
       '--insecure-plaintext-loopback',
     ],
     { timeoutMs: 3_600_000 },

@@ -50,16 +50,30 @@ function activitySpans(events: HistoryEvent[], since: number) {
   return { queued, running };
 }
 
-/** The agent's own time per RPC after `since`, from its `rpc` log lines (pino JSON: time, msg, rpc, ms). */
-function agentRpcTimes(agentLog: string, since: number): Map<string, number[]> {
-  const byRpc = new Map<string, number[]>();
+/**
+ * The agent's own time after `since`, from its log (pino JSON): per RPC (`rpc` lines), and per program it ran
+ * (`command` lines, debug level: the program after `nsenter ... --`).
+ */
+function agentTimes(agentLog: string, since: number): Map<string, number[]> {
+  const times = new Map<string, number[]>();
+  const add = (label: string, ms: number) => times.set(label, [...(times.get(label) ?? []), ms]);
   for (const line of agentLog.split('\n')) {
     if (!line.startsWith('{')) continue;
-    const entry = JSON.parse(line) as { time?: number; msg?: string; rpc?: string; ms?: number };
-    if (entry.msg !== 'rpc' || !entry.rpc || entry.ms === undefined || (entry.time ?? 0) < since) continue;
-    byRpc.set(entry.rpc, [...(byRpc.get(entry.rpc) ?? []), entry.ms]);
+    const entry = JSON.parse(line) as {
+      time?: number;
+      msg?: string;
+      rpc?: string;
+      ms?: number;
+      argv?: string[];
+    };
+    if (entry.ms === undefined || (entry.time ?? 0) < since) continue;
+    if (entry.msg === 'rpc' && entry.rpc) add(`agent ${entry.rpc}`, entry.ms);
+    if (entry.msg === 'command' && entry.argv) {
+      const argv = entry.argv[0] === 'nsenter' ? entry.argv.slice(entry.argv.indexOf('--') + 1) : entry.argv;
+      add(`agent ran ${argv.slice(0, 2).join(' ')}`, entry.ms);
+    }
   }
-  return byRpc;
+  return times;
 }
 
 export async function printHaltTimeline(
@@ -130,7 +144,7 @@ export async function printHaltTimeline(
       summary('state apply scheduled -> started', applyQueued),
       summary('state apply started -> completed (the agent call)', applyRunning),
       summary('halt -> last apply of each entity', applySpans),
-      ...[...agentRpcTimes(agentLog, haltedAt)].map(([rpc, times]) => summary(`agent ${rpc}`, times)),
+      ...[...agentTimes(agentLog, haltedAt)].map(([label, times]) => summary(label, times)),
       '',
     ].join('\n'),
   );
