@@ -23,6 +23,7 @@ export const TOOL_NAMES = [
   'kubelet',
   'containerd',
   'ctr',
+  'chaosflow-iofs',
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
@@ -43,6 +44,7 @@ const COMPONENT: Record<ToolName, string> = {
   kubelet: 'kube-node',
   containerd: 'kube-node',
   ctr: 'kube-node',
+  'chaosflow-iofs': 'iofs',
 };
 
 export type ToolLocation =

@@ -41,6 +41,10 @@ step build npm run --silent build
 step lint npm run --silent lint
 step format npm run --silent format:check
 step typecheck npm run --silent typecheck
+# The Go unit tests of chaosflow-iofs (the agent's IOChaos file system), at nice 10 like its build.
+if command -v go >/dev/null 2>&1; then
+  step iofs-go-test sh -c 'cd scripts/tools/iofs && nice -n 10 go test -mod=readonly ./...'
+fi
 if [ -f scripts/gen/gen.ts ]; then
   step gen npm run --silent gen:check
 else

@@ -9,7 +9,8 @@
 # prometheus (Debian's package, unpacked into the cache: no root needed once apt's lists are current), host
 # (iptables ipset stress-ng iproute2 from Debian, only as root), chromium (Debian's headless browser for the report
 # and Temporal UI tests, only as root), kubelet (built like kube-apiserver), kube-node (the one-node Kubernetes of
-# the real-pod tests: kubelet, containerd, runc, CNI plugins and local images, only as root). No component means
+# the real-pod tests: kubelet, containerd, runc, CNI plugins and local images, only as root), iofs (chaosflow-iofs,
+# the agent's IOChaos FUSE file system, built from scripts/tools/iofs). No component means
 # all of them. Every tool is linked into $CHAOSFLOW_TOOLS/bin.
 # Environment: CHAOSFLOW_CACHE (default ~/.cache/chaosflow), CHAOSFLOW_TOOLS (default $CHAOSFLOW_CACHE/tools).
 set -eu
@@ -136,6 +137,33 @@ install_temporal_server() {
   link temporal-server "$dir/temporal-server"
   link temporal-sql-tool "$dir/temporal-sql-tool"
   install_postgresql
+}
+
+# chaosflow-iofs, the FUSE file system the agent mounts over a target's volume for IOChaos, built from its own
+# module scripts/tools/iofs (go-fuse from the Go module proxy). Keyed by a fingerprint of its sources and flags like
+# the kube binaries. It mounts with mount(2) itself as root, so it needs no fusermount; it needs /dev/fuse.
+install_iofs() {
+  module=$here/iofs
+  dir=$tools/chaosflow-iofs
+  ldflags="-s -w"
+  fingerprint=$(cat "$module/go.mod" "$module/go.sum" "$module"/*.go | cksum | cut -d' ' -f1)-$(printf '%s' "$ldflags" | cksum | cut -d' ' -f1)
+  if [ ! -x "$dir/chaosflow-iofs" ] || [ "$(cat "$dir/fingerprint" 2>/dev/null)" != "$fingerprint" ]; then
+    need go "install Go >= 1.26 (https://go.dev/dl or Debian golang)"
+    say "building chaosflow-iofs from $module"
+    mkdir -p "$dir"
+    rm -f "$dir/chaosflow-iofs.partial"
+    start=$(date +%s)
+    (cd "$module" &&
+      CGO_ENABLED=0 nice -n 10 go build -mod=readonly -buildvcs=false -trimpath -ldflags "$ldflags" \
+        -o "$dir/chaosflow-iofs.partial" .) ||
+      fail "go build of chaosflow-iofs failed (output above)" \
+        "check that the Go module proxy is reachable (go env GOPROXY); if go.sum is missing entries, run 'go mod tidy' in $module"
+    mv "$dir/chaosflow-iofs.partial" "$dir/chaosflow-iofs"
+    printf '%s\n' "$fingerprint" >"$dir/fingerprint"
+    say "built chaosflow-iofs in $(($(date +%s) - start)) s"
+  fi
+  [ -e /dev/fuse ] || say "warning: /dev/fuse is missing: IOChaos needs the fuse kernel module (modprobe fuse)"
+  link chaosflow-iofs "$dir/chaosflow-iofs"
 }
 
 # Debian's PostgreSQL server binaries (initdb, postgres, pg_ctl), linked into $bin. Not started as a service.
@@ -293,7 +321,7 @@ oci_image() {
     fail "skopeo could not write $1.tar" "check Debian's skopeo"
 }
 
-[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver temporal-server kubectl prometheus host chromium kube-node
+[ $# -gt 0 ] || set -- temporal test-server etcd kube-apiserver temporal-server kubectl prometheus host chromium kube-node iofs
 for component in "$@"; do
   case $component in
     temporal) install_temporal ;;
@@ -307,7 +335,8 @@ for component in "$@"; do
     chromium) install_chromium ;;
     kubelet) install_kubelet ;;
     kube-node) install_kube_node ;;
-    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver temporal-server kubectl prometheus host chromium kubelet kube-node" ;;
+    iofs) install_iofs ;;
+    *) fail "unknown component '$component'" "use one of: temporal test-server etcd kube-apiserver temporal-server kubectl prometheus host chromium kubelet kube-node iofs" ;;
   esac
 done
 say "ready in $bin"
