@@ -18,6 +18,7 @@ import type { AgentConfig } from './config.js';
 import { createDaemonService } from './daemon-service.js';
 import { createExtensionService } from './extension-service.js';
 import type { FaultContext } from './fault-context.js';
+import { probeIoSupport, type IoSupport } from './io-support.js';
 import { Journal } from './journal.js';
 import { KeyedLock } from './keyed-lock.js';
 import { LeaseBook } from './lease-book.js';
@@ -26,6 +27,7 @@ import { CgroupBaselines } from './cgroup-baselines.js';
 import { createLeaseService } from './lease-service.js';
 import { agentLeasesProto } from '../proto/agent-leases-proto.js';
 import { probeNetem } from './netem-probe.js';
+import { mntnsOf } from './mount-namespaces.js';
 import { netnsOf } from './process-info.js';
 import { reconcile, recoverAll, type RecoveryReport } from './recovery.js';
 import { StressInstances } from './stress-instances.js';
@@ -37,6 +39,7 @@ export async function createFaultContext(config: AgentConfig, logger: Logger): P
     logger.error({ file, reason }, 'unreadable journal entry skipped'),
   );
   let netem: Promise<NetemSupport> | undefined;
+  let io: Promise<IoSupport> | undefined;
   return {
     runner,
     journal,
@@ -45,6 +48,9 @@ export async function createFaultContext(config: AgentConfig, logger: Logger): P
     netemSupport: () => (netem ??= probeNetem(runner, logger)),
     agentNetns: await netnsOf(process.pid),
     allowHostNetwork: config.allowHostNetwork,
+    iofsPath: config.iofsPath,
+    ioSupport: () => (io ??= probeIoSupport(config.iofsPath)),
+    agentMntns: await mntnsOf(process.pid),
   };
 }
 

@@ -12,6 +12,7 @@
  * | `--insecure-plaintext-loopback` | `CHAOSFLOW_AGENT_INSECURE_PLAINTEXT_LOOPBACK=1` | false | serve plaintext without authentication (loopback only) |
  * | `--state-dir` | `CHAOSFLOW_AGENT_STATE_DIR` | `/var/lib/chaosflow/agent` | journal folder |
  * | `--stress-ng` | `CHAOSFLOW_AGENT_STRESS_NG` | `stress-ng` (from PATH) | stress-ng executable |
+ * | `--iofs` | `CHAOSFLOW_AGENT_IOFS` | `chaosflow-iofs` (from PATH) | chaosflow-iofs executable, IOChaos's FUSE file system (`scripts/tools/install.sh iofs` links it as `<tools>/bin/chaosflow-iofs`) |
  * | `--recover-all` | — | false | undo everything in the journal, then exit |
  * | `--recover-on-exit` | `CHAOSFLOW_AGENT_RECOVER_ON_EXIT=1` | false | undo everything on SIGINT/SIGTERM |
  * | `--allow-host-network` | `CHAOSFLOW_AGENT_ALLOW_HOST_NETWORK=1` | false | allow network faults in the agent's own network namespace |
@@ -25,7 +26,9 @@
  * whose certificate names an allowed client are served. Plaintext, which lets every local user command the
  * agent (and so act as root), needs `--insecure-plaintext-loopback` and a loopback address.
  */
+import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { GENERATED_CLIENT_NAME, agentCertificatePaths } from './agent-certificates.js';
 import {
   METRICS_ADDRESS_HINT,
@@ -58,6 +61,7 @@ export interface AgentConfig {
   readonly transport: AgentTransport;
   readonly stateDir: string;
   readonly stressNgPath: string;
+  readonly iofsPath: string;
   readonly recoverAll: boolean;
   readonly recoverOnExit: boolean;
   readonly allowHostNetwork: boolean;
@@ -79,6 +83,7 @@ export interface AgentFlags {
   readonly insecurePlaintextLoopback?: boolean;
   readonly stateDir?: string;
   readonly stressNg?: string;
+  readonly iofs?: string;
   readonly recoverAll?: boolean;
   readonly recoverOnExit?: boolean;
   readonly allowHostNetwork?: boolean;
@@ -136,6 +141,7 @@ export function parseAgentConfig(flags: AgentFlags, env: AgentEnvironment): Agen
     transport,
     stateDir,
     stressNgPath: pick(flags.stressNg, 'CHAOSFLOW_AGENT_STRESS_NG') ?? 'stress-ng',
+    iofsPath: resolveExecutable(pick(flags.iofs, 'CHAOSFLOW_AGENT_IOFS') ?? 'chaosflow-iofs', env['PATH']),
     recoverAll: flags.recoverAll === true,
     recoverOnExit: flags.recoverOnExit === true || env['CHAOSFLOW_AGENT_RECOVER_ON_EXIT'] === '1',
     allowHostNetwork: flags.allowHostNetwork === true || env['CHAOSFLOW_AGENT_ALLOW_HOST_NETWORK'] === '1',
@@ -143,6 +149,25 @@ export function parseAgentConfig(flags: AgentFlags, env: AgentEnvironment): Agen
     commandTimeoutMs,
     metricsAddress,
   });
+}
+
+/**
+ * A command name looked up on PATH (the first folder holding it), as the agent opens the file itself rather
+ * than having a shell find it; a path (with a slash) is kept as given.
+ */
+function resolveExecutable(name: string, path: string | undefined): string {
+  if (name.includes('/')) return name;
+  for (const dir of (path ?? '').split(':')) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  return name;
 }
 
 /** A client name: a DNS name or a CN of printable characters, at most 253. */

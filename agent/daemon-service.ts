@@ -22,6 +22,7 @@ import { checkClient, type ClientAccess } from './client-identity.js';
 import { checkRequestLimits } from './request-limits.js';
 import type { CallScope, FaultContext } from './fault-context.js';
 import { HttpFaults } from './http-faults.js';
+import { IoFaults } from './io-faults.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { LeaseBook } from './lease-book.js';
 import type { NetworkBaselines } from './network-baselines.js';
@@ -48,9 +49,6 @@ export const UNIMPLEMENTED_REASONS = {
     "TimeChaos needs Chaos Mesh's watchmaker, which rewrites the vDSO of the target through ptrace; the " +
     'chaosflow agent does not ship it, so time faults are not available for host processes',
   RecoverTimeOffset: 'TimeChaos is not available for host processes (see SetTimeOffset)',
-  ApplyIOChaos:
-    "IOChaos needs toda, a FUSE file system mounted over the volume inside the container's mount namespace; " +
-    'not available for host processes',
   SetDNSServer:
     "SetDNSServer points the container's resolv.conf at Chaos Mesh's chaos-dns-server; host processes share the " +
     "host's resolv.conf, so for them the chaosflow agent answers DNS itself: chaosflow.ext.v1.AgentExtensions/" +
@@ -104,6 +102,7 @@ export function createDaemonService(
   const stress = new StressFaults(ctx);
   const processes = new ProcessFaults(ctx);
   const http = new HttpFaults(ctx);
+  const io = new IoFaults(ctx);
   const empty = async (work: Promise<void>): Promise<Record<string, never>> => {
     await work;
     return {};
@@ -118,7 +117,7 @@ export function createDaemonService(
     CancelStressors: (scope, request) => empty(stress.cancel(scope, request)),
     SetTimeOffset: unimplemented('SetTimeOffset'),
     RecoverTimeOffset: unimplemented('RecoverTimeOffset'),
-    ApplyIOChaos: unimplemented('ApplyIOChaos'),
+    ApplyIOChaos: (scope, request) => io.apply(scope, request),
     ApplyHttpChaos: (scope, request) => http.apply(scope, request),
     SetDNSServer: unimplemented('SetDNSServer'),
     InstallJVMRules: unimplemented('InstallJVMRules'),

@@ -2,7 +2,8 @@
  * The agent's implementation of `chaosflow.ext.v1.AgentExtensions` (`proto/chaosflow-agent.proto`), served
  * beside `pb.ChaosDaemon` with the same client check, request limits, per-target lock and fault key:
  * SetDNSChaos (`dns-faults.ts`) and GetCapabilities (what this host can do: netem, how loss is carried out,
- * the RPCs answered UNIMPLEMENTED and why). A DNS fault carries a lease like the ChaosDaemon faults
+ * the RPCs answered UNIMPLEMENTED and why: ApplyIOChaos among them only when chaosflow-iofs or /dev/fuse is
+ * missing). A DNS fault carries a lease like the ChaosDaemon faults
  * (`lease-book.ts`: the call's `chaosflow-lease`, else the key's length, else `--lease`), started or extended
  * after the call under the target's lock; its warnings (a recovery by lease not reported yet) go back as
  * `chaosflow-warning` trailers.
@@ -27,12 +28,15 @@ import { requestedLease, warningTrailer } from './lease-metadata.js';
 import { checkRequestLimits } from './request-limits.js';
 
 export async function capabilities(ctx: FaultContext): Promise<CapabilitiesInput> {
-  const netem = await ctx.netemSupport();
+  const [netem, io] = await Promise.all([ctx.netemSupport(), ctx.ioSupport()]);
   return {
     netem: netem.available,
     netem_reason: netem.reason,
     loss_method: netem.available ? 'netem' : 'iptables-statistic',
-    unimplemented: Object.entries(UNIMPLEMENTED_REASONS).map(([rpc, reason]) => ({ rpc, reason })),
+    unimplemented: [
+      ...(io.available ? [] : [{ rpc: 'ApplyIOChaos', reason: io.reason }]),
+      ...Object.entries(UNIMPLEMENTED_REASONS).map(([rpc, reason]) => ({ rpc, reason })),
+    ],
   };
 }
 

@@ -7,7 +7,9 @@ import type { AgentExtensionRpc } from '../proto/agent-extensions-proto.js';
 import type { ChaosDaemonRpc } from '../proto/chaos-daemon-rpcs.js';
 import type { CommandRunner } from './command-runner.js';
 import type { HostTarget } from './host-target.js';
+import type { IoSupport } from './io-support.js';
 import type { Journal, JournalEntry, JournalState, NetworkRecord } from './journal.js';
+import type { MntnsId } from './mount-namespaces.js';
 import type { NetnsId } from './process-info.js';
 import type { StressInstances } from './stress-instances.js';
 import type { NetemSupport } from './tc-plan.js';
@@ -22,6 +24,12 @@ export interface FaultContext {
   /** The agent's own network namespace (the host's): network faults there need `allowHostNetwork`. */
   readonly agentNetns: NetnsId | undefined;
   readonly allowHostNetwork: boolean;
+  /** The chaosflow-iofs executable (IOChaos). */
+  readonly iofsPath: string;
+  /** Whether IOChaos can run here (chaosflow-iofs and /dev/fuse); probed on first use. */
+  readonly ioSupport: () => Promise<IoSupport>;
+  /** The agent's own mount namespace (the host's): IOChaos there would reach every process of the host. */
+  readonly agentMntns: MntnsId | undefined;
 }
 
 export interface CallScope {
@@ -48,7 +56,7 @@ export function nextEntry(
   existing: JournalEntry | undefined,
   scope: CallScope,
   target: Pick<HostTarget, 'containerId' | 'pid' | 'startTimeMs'>,
-  patch: Partial<Pick<JournalEntry, 'network' | 'stressors' | 'kill' | 'http' | 'dns' | 'lastError'>>,
+  patch: Partial<Pick<JournalEntry, 'network' | 'stressors' | 'kill' | 'http' | 'dns' | 'io' | 'lastError'>>,
   state?: JournalState,
 ): JournalEntry {
   const now = new Date().toISOString();
@@ -66,6 +74,7 @@ export function nextEntry(
     ...(existing?.kill ? { kill: existing.kill } : {}),
     ...(existing?.http ? { http: existing.http } : {}),
     ...(existing?.dns ? { dns: existing.dns } : {}),
+    ...(existing?.io ? { io: existing.io } : {}),
     ...patch,
     updatedAt: now,
   };
@@ -80,7 +89,8 @@ export function holdsNothing(entry: JournalEntry): boolean {
     (network.chains.length === 0 && network.tcDevices.length === 0 && network.ipsets.length === 0);
   const httpEmpty = !entry.http || (entry.http.proxies.length === 0 && !entry.http.redirect);
   const dnsEmpty = !entry.dns || (entry.dns.responders.length === 0 && !entry.dns.redirect);
-  return networkEmpty && httpEmpty && dnsEmpty && (entry.stressors ?? []).length === 0;
+  const ioEmpty = !entry.io || (entry.io.helpers.length === 0 && !entry.io.mounted);
+  return networkEmpty && httpEmpty && dnsEmpty && ioEmpty && (entry.stressors ?? []).length === 0;
 }
 
 /** Writes the entry, or removes it when it holds nothing and records no kill (kills stay for idempotency). */

@@ -29,6 +29,7 @@ import type { ChaosDaemonRpc } from '../proto/chaos-daemon-rpcs.js';
 import { removeStrayTempFiles, writeFileAtomically } from './atomic-file.js';
 import { GroupCommitLog } from './group-commit-log.js';
 import { KeyedLock } from './keyed-lock.js';
+import type { MntnsId } from './mount-namespaces.js';
 import type { NetnsId } from './process-info.js';
 import type { StressInstance } from './stress-instances.js';
 
@@ -83,6 +84,23 @@ export interface DnsResponderRecord {
   readonly port: number;
 }
 
+/** An IOChaos file system the agent mounted over a volume, and its helper processes (`io-faults.ts`). */
+export interface IoRecord {
+  readonly mntns: MntnsId;
+  /** The volume path, inside the target's mount namespace. */
+  readonly volume: string;
+  /** Running chaosflow-iofs helpers (one; an earlier one only while it is being replaced). */
+  readonly helpers: readonly IoHelperRecord[];
+  /** Whether a chaosflow-iofs mount may be at the volume (a helper that died leaves its mount behind). */
+  readonly mounted: boolean;
+}
+
+export interface IoHelperRecord {
+  readonly pid: number;
+  readonly startTimeMs: number;
+  readonly uid: string;
+}
+
 export interface KillRecord {
   readonly pid: number;
   readonly startTimeMs: number;
@@ -105,6 +123,7 @@ export interface JournalEntry {
   readonly kill?: KillRecord;
   readonly http?: HttpRecord;
   readonly dns?: DnsRecord;
+  readonly io?: IoRecord;
   /** The last failure of this key, kept for `--recover-all` reports. */
   readonly lastError?: string;
 }

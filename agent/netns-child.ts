@@ -5,9 +5,10 @@
  * it cannot). The child runs detached, so it outlives an agent that dies (the journal holds its pid and start
  * time for recovery). Stopping sends SIGTERM (the child finishes what is in flight) and SIGKILL after a grace.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { AgentError } from './agent-error.js';
 import { isAlive, isSameProcess, processStartTimeMs } from './process-info.js';
@@ -34,13 +35,28 @@ export async function startNetnsChild<A extends object>(
     { cwd: join(HERE, '..'), detached: true, stdio: ['pipe', 'pipe', 'ignore'] },
   );
   child.stdin.end(JSON.stringify(config));
+  const line = await firstLine(child, main, START_TIMEOUT_MS);
+  const answer = JSON.parse(line) as A & { error?: string };
+  if (answer.error !== undefined) throw new AgentError('INTERNAL', `${main} failed: ${answer.error}`);
+  const pid = child.pid as number;
+  const startTimeMs = await processStartTimeMs(pid);
+  if (startTimeMs === undefined) throw new AgentError('INTERNAL', `${main} exited at once`);
+  return { child: { pid, startTimeMs }, answer };
+}
+
+/**
+ * The first line a starting helper writes to stdout; the helper is killed when it writes none in `timeoutMs`.
+ * Afterwards the child is left to run on its own (its stdout closed, not waited for).
+ */
+export async function firstLine(child: ChildProcess, name: string, timeoutMs: number): Promise<string> {
+  const stdout = child.stdout as Readable;
   const line = await new Promise<string>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new AgentError('INTERNAL', `${main} did not start in ${START_TIMEOUT_MS / 1000} s`));
-    }, START_TIMEOUT_MS);
-    child.stdout.on('data', (chunk: Buffer) => {
+      reject(new AgentError('INTERNAL', `${name} did not start in ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    stdout.on('data', (chunk: Buffer) => {
       text += chunk.toString('utf8');
       const end = text.indexOf('\n');
       if (end >= 0) {
@@ -50,22 +66,20 @@ export async function startNetnsChild<A extends object>(
     });
     child.once('error', (err) => {
       clearTimeout(timer);
-      reject(new AgentError('INTERNAL', `could not start ${main}: ${err.message}`));
+      reject(new AgentError('INTERNAL', `could not start ${name}: ${err.message}`));
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new AgentError('INTERNAL', `${main} exited (code ${String(code)}) before serving`));
+      // What it wrote before exiting may say why (`{"error": ...}`).
+      const end = text.indexOf('\n');
+      if (end >= 0) resolve(text.slice(0, end));
+      else reject(new AgentError('INTERNAL', `${name} exited (code ${String(code)}) before serving`));
     });
   });
   child.removeAllListeners('exit');
-  child.stdout.destroy();
+  stdout.destroy();
   child.unref();
-  const answer = JSON.parse(line) as A & { error?: string };
-  if (answer.error !== undefined) throw new AgentError('INTERNAL', `${main} failed: ${answer.error}`);
-  const pid = child.pid as number;
-  const startTimeMs = await processStartTimeMs(pid);
-  if (startTimeMs === undefined) throw new AgentError('INTERNAL', `${main} exited at once`);
-  return { child: { pid, startTimeMs }, answer };
+  return line;
 }
 
 /** SIGTERM to a child that is still the one recorded, then waits for it (SIGKILL after `graceMs`). */

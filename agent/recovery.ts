@@ -5,7 +5,7 @@
  * Reverting an entry: its network namespace (found through the target if it still runs, else by the
  * namespace's inode among named namespaces and running processes) loses the agent's CHAOS-* chains, its
  * qdiscs and classification chain, and every ipset the journal says the agent created there; its stress-ng
- * instances are stopped (pid and start time checked). Network state is per namespace, so reverting one entry
+ * instances are stopped (pid and start time checked); its IOChaos helper is stopped and its FUSE mount removed. Network state is per namespace, so reverting one entry
  * clears the whole namespace's chaosflow state. A kill cannot be undone; its entry is just dropped.
  *
  * Start-up reconcile rule: an entry whose target process is gone (no process with that pid and start time)
@@ -21,6 +21,7 @@ import { applyChains } from './iptables-chains.js';
 import { destroySets } from './ipsets.js';
 import { revertDns } from './dns-faults.js';
 import { revertHttp } from './http-faults.js';
+import { revertIo } from './io-faults.js';
 import type { JournalEntry } from './journal.js';
 import { netnsRunner } from './netns-runner.js';
 import { findNetnsPath, isSameProcess, netnsOf } from './process-info.js';
@@ -63,6 +64,13 @@ export async function revertEntry(ctx: FaultContext, entry: JournalEntry, logger
   if (entry.dns) {
     await revertDns(ctx, entry.dns);
     logger.info({ key: entry.key, responders: entry.dns.responders.length }, 'dns fault reverted');
+  }
+  if (entry.io) {
+    await revertIo(ctx, entry.io, entry.target.pid);
+    logger.info(
+      { key: entry.key, volume: entry.io.volume, helpers: entry.io.helpers.length },
+      'io fault reverted',
+    );
   }
   for (const instance of entry.stressors ?? []) {
     const outcome = await ctx.stress.stop(instance.pid, instance.startTimeMs, true, instance.uid);
@@ -146,6 +154,7 @@ export function reconcile(ctx: FaultContext, logger: Logger): Promise<RecoveryRe
     if (network && network.chains.length + network.tcDevices.length + network.ipsets.length > 0) return false;
     if (entry.http && (entry.http.redirect || entry.http.proxies.length > 0)) return false;
     if (entry.dns && (entry.dns.redirect || entry.dns.responders.length > 0)) return false;
+    if (entry.io && (entry.io.mounted || entry.io.helpers.length > 0)) return false;
     const live = await Promise.all((entry.stressors ?? []).map((i) => isSameProcess(i.pid, i.startTimeMs)));
     return !live.includes(true);
   });

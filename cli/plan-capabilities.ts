@@ -2,7 +2,8 @@
  * Before a run, `chaosflow plan --inventory` asks the chaosflow agent of each node a chaos template would hit
  * what it can do there (`chaosflow.ext.v1.AgentExtensions/GetCapabilities`) and warns about templates that
  * would fail halfway: NetworkChaos delay, duplicate, corrupt, rate (and netem with any of them) need the netem
- * qdisc, which the host's kernel may lack; IOChaos and TimeChaos are RPCs the agent answers UNIMPLEMENTED.
+ * qdisc, which the host's kernel may lack; TimeChaos is an RPC the agent answers UNIMPLEMENTED, and so is IOChaos
+ * where chaosflow-iofs or /dev/fuse is missing.
  * Loss without netem works (iptables statistic) and is said as a note. An agent that cannot be asked gives a
  * warning saying so, never a failed plan.
  */

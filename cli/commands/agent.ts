@@ -15,6 +15,7 @@ interface AgentCommandOptions {
   insecurePlaintextLoopback?: boolean;
   stateDir?: string;
   stressNg?: string;
+  iofs?: string;
   recoverAll?: boolean;
   recoverOnExit?: boolean;
   allowHostNetwork?: boolean;
@@ -45,6 +46,10 @@ export function register(program: Command): void {
     )
     .option('--state-dir <dir>', 'journal folder (default /var/lib/chaosflow/agent)')
     .option('--stress-ng <path>', 'stress-ng executable (default: stress-ng from PATH)')
+    .option(
+      '--iofs <path>',
+      "chaosflow-iofs executable, IOChaos's FUSE file system (default: chaosflow-iofs from PATH)",
+    )
     .option('--recover-all', 'undo every fault recorded in the journal, then exit')
     .option(
       '--recover-on-exit',

@@ -6,12 +6,17 @@
  *   SetTcs([]);
  * - http: ApplyHttpChaos with one delay rule (starts the fault proxy in the namespace, redirects the port),
  *   then ApplyHttpChaos with no rules (drains and stops it);
- * - dns: SetDNSChaos error (starts the responder, redirects DNS), then SetDNSChaos with an empty action.
+ * - dns: SetDNSChaos error (starts the responder, redirects DNS), then SetDNSChaos with an empty action;
+ * - io: ApplyIOChaos with one latency action on a process in a mount namespace of its own (`unshare -m`): checks
+ *   the actions, mounts chaosflow-iofs over the volume; then ApplyIOChaos with `[]` (the helper unmounts and
+ *   exits). Left out, with the reason, where chaosflow-iofs or /dev/fuse is missing.
  * Needs root and `ip netns`. Prints median and p95 per kind and phase as a table and as JSON on stdout.
  *
  *   npx tsx scripts/bench/agent-fault-kinds.ts [iterations=20]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -19,6 +24,7 @@ import { DaemonClientPool } from '../../activities/daemon/daemon-client-pool.js'
 import type { DaemonClient } from '../../activities/daemon/daemon-client.js';
 import { Agent } from '../../agent/agent.js';
 import { parseAgentConfig } from '../../agent/config.js';
+import { locateTool } from '../../embedded/installed-tools.js';
 import { createNetnsHost, netnsUnavailableReason, type NetnsHost } from '../../embedded/netns-host.js';
 
 const iterations = Math.max(10, Number(process.argv[2] ?? 20));
@@ -36,13 +42,20 @@ function summary(samples: readonly number[]): { median: number; p95: number; min
   };
 }
 
-type Kind = 'loss' | 'http' | 'dns';
+type Kind = 'loss' | 'http' | 'dns' | 'io';
+
+/** The IOChaos target: a sleeping process in its own mount namespace and a volume folder. */
+interface IoTarget {
+  readonly containerId: string;
+  readonly volume: string;
+}
 
 function steps(
   client: DaemonClient,
   host: NetnsHost,
   kind: Kind,
   i: number,
+  io: IoTarget | undefined,
 ): [() => Promise<unknown>, () => Promise<unknown>] {
   const container_id = host.containerId;
   const options = { faultKey: { run: `bench-${i}`, node: kind, target: container_id } };
@@ -76,7 +89,33 @@ function steps(
           ),
         () => client.callExtension('SetDNSChaos', { container_id, action: '' }, options),
       ];
+    case 'io': {
+      const target = io as IoTarget;
+      const ioOptions = { faultKey: { run: `bench-${i}`, node: kind, target: target.containerId } };
+      const actions = JSON.stringify([
+        { type: 'latency', path: '**/*.txt', methods: ['read'], latency: '10ms' },
+      ]);
+      const call = (text: string) =>
+        client.call(
+          'ApplyIOChaos',
+          { container_id: target.containerId, actions: text, volume: target.volume, enterNS: true },
+          ioOptions,
+        );
+      return [() => call(actions), () => call('[]')];
+    }
   }
+}
+
+/** `unshare` execs sleep once the namespace is made. */
+async function waitForOwnMountNamespace(pid: number): Promise<void> {
+  const ours = await readlink('/proc/self/ns/mnt');
+  for (let i = 0; i < 250; i++) {
+    const theirs = await readlink(`/proc/${pid}/ns/mnt`).catch(() => ours);
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    if (theirs !== ours && comm.trim() === 'sleep') return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`process ${pid} did not get a mount namespace of its own`);
 }
 
 async function main(): Promise<void> {
@@ -87,13 +126,23 @@ async function main(): Promise<void> {
     return;
   }
   const stateDir = await mkdtemp(join(tmpdir(), 'chaosflow-bench-'));
+  const iofs = locateTool('chaosflow-iofs');
+  const ioReason = !existsSync('/dev/fuse') ? 'no /dev/fuse' : iofs.found ? undefined : iofs.reason;
+  if (ioReason) process.stderr.write(`agent-fault-kinds: io left out: ${ioReason}\n`);
   const config = parseAgentConfig(
-    { listen: '127.0.0.1:0', stateDir, logLevel: 'warn', insecurePlaintextLoopback: true },
+    { listen: '127.0.0.1:0', stateDir, logLevel: 'warn', insecurePlaintextLoopback: true, iofs: iofs.path },
     {},
   );
   const agent = await Agent.start(config, pino({ level: 'warn' }, pino.destination(2)));
   const pool = new DaemonClientPool();
   const host = await createNetnsHost({ process: 'sleep' });
+  const volume = join(stateDir, 'volume');
+  await mkdir(volume);
+  const sleeper = ioReason
+    ? undefined
+    : spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sleep', '3600'], { stdio: 'ignore' });
+  const io: IoTarget | undefined = sleeper ? { containerId: `pid://${sleeper.pid}`, volume } : undefined;
+  if (sleeper) await waitForOwnMountNamespace(sleeper.pid as number);
   try {
     const client = pool.get({ address: agent.address, transport: { kind: 'plaintext' } });
     const results: Record<string, unknown> = {};
@@ -101,11 +150,11 @@ async function main(): Promise<void> {
       `agent fault kinds, ${iterations} iterations each, one target`,
       '  kind  phase       median     p95     min     max  (ms)',
     ];
-    for (const kind of ['loss', 'http', 'dns'] as const) {
+    for (const kind of ['loss', 'http', 'dns', ...(io ? (['io'] as const) : [])] as const) {
       const inject: number[] = [];
       const recover: number[] = [];
       for (let i = 0; i < iterations + 2; i++) {
-        const [apply, clear] = steps(client, host, kind, i);
+        const [apply, clear] = steps(client, host, kind, i, io);
         const t0 = performance.now();
         await apply();
         const t1 = performance.now();
@@ -126,6 +175,7 @@ async function main(): Promise<void> {
     process.stdout.write([...lines, JSON.stringify({ iterations, ...results }), ''].join('\n'));
   } finally {
     pool.close();
+    sleeper?.kill('SIGKILL');
     await host.destroy();
     await agent.stop({ graceMs: 2_000 });
     await rm(stateDir, { recursive: true, force: true });

@@ -147,7 +147,6 @@ describe('chaosflow agent: mutual TLS and unimplemented RPCs', () => {
     expect(rpcs.sort()).toEqual(
       [
         'ApplyBlockChaos',
-        'ApplyIOChaos',
         'InstallJVMRules',
         'RecoverBlockChaos',
         'RecoverTimeOffset',

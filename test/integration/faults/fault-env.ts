@@ -24,6 +24,7 @@ import { createChaosflowWorker } from '../../../worker/create-worker.js';
 import { bundleWorkflows } from '../../../worker/workflow-bundle.js';
 import { faultsQuery } from '../../../workflows/messages.js';
 import { startAgentFixture, type AgentFixture } from '../agent/agent-fixture.js';
+import { toolPath } from '../../../embedded/installed-tools.js';
 import { startTestTemporal, type TestTemporal } from '../../harness/temporal.js';
 
 export interface InventoryPod {
@@ -53,7 +54,7 @@ export interface FaultEnv {
 export async function startFaultEnv(): Promise<FaultEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'chaosflow-faults-'));
   const inventoryFile = join(dir, 'inventory.yaml');
-  const agent = await startAgentFixture();
+  const agent = await startAgentFixture({ iofs: toolPath('chaosflow-iofs') });
   const temporal = await startTestTemporal();
   const pool = new DaemonClientPool({ defaultDeadlineMs: 30_000 });
   const source = new InventoryTargetSource(inventoryFile);

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AgentConfigError } from '../../../agent/agent-error.js';
 import { isLoopback, parseAgentConfig } from '../../../agent/config.js';
@@ -19,6 +22,7 @@ describe('parseAgentConfig', () => {
       },
       stateDir: '/var/lib/chaosflow/agent',
       stressNgPath: 'stress-ng',
+      iofsPath: 'chaosflow-iofs',
       recoverAll: false,
       recoverOnExit: false,
       allowHostNetwork: false,
@@ -26,6 +30,23 @@ describe('parseAgentConfig', () => {
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.listen)).toBe(true);
+  });
+
+  it('finds chaosflow-iofs on PATH (the agent opens it itself), and takes --iofs or CHAOSFLOW_AGENT_IOFS as given', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'chaosflow-config-'));
+    try {
+      await writeFile(join(dir, 'chaosflow-iofs'), '', { mode: 0o755 });
+      expect(parseAgentConfig({}, { PATH: `/nonexistent:${dir}` }).iofsPath).toBe(
+        join(dir, 'chaosflow-iofs'),
+      );
+      expect(parseAgentConfig({}, { PATH: '/nonexistent' }).iofsPath).toBe('chaosflow-iofs');
+      expect(parseAgentConfig({}, { CHAOSFLOW_AGENT_IOFS: '/opt/iofs' }).iofsPath).toBe('/opt/iofs');
+      expect(parseAgentConfig({ iofs: '/flag/iofs' }, { CHAOSFLOW_AGENT_IOFS: '/opt/iofs' }).iofsPath).toBe(
+        '/flag/iofs',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('takes flags over environment variables', () => {
