@@ -11,6 +11,7 @@ import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createActivities } from '../../activities/create-activities.js';
 import { DaemonClientPool } from '../../activities/daemon/daemon-client-pool.js';
+import { createDaemonConnector } from '../../activities/faults/daemon-connector.js';
 import { createFaultDrivers } from '../../activities/faults/drivers.js';
 import { createTargetStateApplier } from '../../activities/faults/per-target-state/apply-target-state.js';
 import { createTargetStateClient } from '../../activities/faults/per-target-state/entity-client.js';
@@ -60,6 +61,7 @@ describeUnless(
       temporal = await startTestTemporal();
       const kubeConfig = node.kube.kubeConfig;
       const source = new KubernetesTargetSource({ kubeConfig, daemonTls: client });
+      const daemons = createDaemonConnector(pool, source);
       worker = await createChaosflowWorker({
         connection: temporal.nativeConnection,
         namespace: temporal.namespace,
@@ -69,12 +71,16 @@ describeUnless(
           drivers: createFaultDrivers({
             pool,
             source,
+            connector: daemons,
             targetState: createTargetStateClient(temporal.client, taskQueue),
             pods: new KubernetesPodApi(kubeConfig),
             pauseImage: PAUSE_IMAGE,
           }),
           applyTargetState: createTargetStateApplier({ pool, source }),
           podTasks: createPodTaskRunner({ kubeConfig, pollMs: 250 }),
+          // As the worker has them: the lease renewal and the halt guard run here too.
+          client: temporal.client,
+          daemons,
         }),
         bundle: await bundleWorkflows(),
         shutdownGraceMs: 2_000,

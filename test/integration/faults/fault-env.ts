@@ -11,6 +11,7 @@ import type { Worker } from '@temporalio/worker';
 import { stringify } from 'yaml';
 import { createActivities } from '../../../activities/create-activities.js';
 import { DaemonClientPool } from '../../../activities/daemon/daemon-client-pool.js';
+import { createDaemonConnector } from '../../../activities/faults/daemon-connector.js';
 import { createFaultDrivers } from '../../../activities/faults/drivers.js';
 import { createTargetStateApplier } from '../../../activities/faults/per-target-state/apply-target-state.js';
 import { createTargetStateClient } from '../../../activities/faults/per-target-state/entity-client.js';
@@ -58,6 +59,7 @@ export async function startFaultEnv(): Promise<FaultEnv> {
   const temporal = await startTestTemporal();
   const pool = new DaemonClientPool({ defaultDeadlineMs: 30_000 });
   const source = new InventoryTargetSource(inventoryFile);
+  const daemons = createDaemonConnector(pool, source);
   const taskQueue = `faults-${process.pid}`;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -125,9 +127,13 @@ export async function startFaultEnv(): Promise<FaultEnv> {
         drivers: createFaultDrivers({
           pool,
           source,
+          connector: daemons,
           targetState: createTargetStateClient(temporal.client, taskQueue),
         }),
         applyTargetState: createTargetStateApplier({ pool, source }),
+        // As the worker has them: the lease renewal and the halt guard run in these tests too.
+        client: temporal.client,
+        daemons,
       }),
       bundle: await bundleWorkflows(),
       shutdownGraceMs: 2_000,
