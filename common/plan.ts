@@ -155,6 +155,11 @@ export interface StatusCheckTemplate extends TemplateCommon {
   type: 'StatusCheck';
   check: PlanStatusCheck;
   abortWithStatusCheck: boolean;
+  /**
+   * Not a manifest field (the compiler never sets it): how many probes one history holds before a long check
+   * continues as new; default `PROBES_PER_HISTORY` (`workflows/nodes/status-check.ts`). Tests set it lower.
+   */
+  probesPerHistory?: number;
 }
 
 /** What a probe checks: the kinds of StatusCheck (`HTTP` is Chaos Mesh's; the others are chaosflow's). */

@@ -52,6 +52,8 @@ export interface NodeStatus {
   targets?: string[];
   /** StatusCheck: the records, newest last, at most `recordsHistoryLimit`. */
   probes?: ProbeRecord[];
+  /** StatusCheck: the workflow a long check probes in (`chaosflowStatusCheck`), when it does. */
+  probeWorkflowId?: string;
   /** StatusCheck: whether the last `successThreshold` probes were all successes when it ended. */
   passed?: boolean;
   /** Chaos node: the results of its probes, by probe name (newest last, bounded). */

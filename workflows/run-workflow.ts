@@ -34,6 +34,7 @@ import { runSuspend } from './nodes/suspend.js';
 import { runTaskNode } from './nodes/task.js';
 import { RunContext } from './run-context.js';
 import { RunNotifier } from './run-notifier.js';
+import { statusCheckProgressSignal } from './status-check-workflow.js';
 import { renewFaultLeases } from './fault-leases.js';
 import { watchStopConditions } from './stop-condition-watch.js';
 
@@ -54,6 +55,10 @@ export async function chaosflowRun(input: RunInput): Promise<RunStatus> {
   setHandler(faultsQuery, () => run.ledger.entries());
   setHandler(recoveryRecordsQuery, () => ({ ref: run.ref, records: run.ledger.unrecovered() }));
   setHandler(abortSignal, ({ reason }) => run.abort(reason ?? 'aborted by request'));
+  setHandler(statusCheckProgressSignal, ({ nodeId, state }) => {
+    const node = run.nodeStatus(nodeId);
+    if (node) node.probes = state.records;
+  });
   setHandler(pauseUpdate, () => {
     const changed = run.pause();
     return { paused: run.paused, changed };

@@ -10,7 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import type { Plan } from '../../common/plan.js';
+import type { Plan, PlanTemplate } from '../../common/plan.js';
 import { abortSignal, resumeUpdate } from '../../workflows/messages.js';
 import { startProbeTarget } from '../../test/fakes/probe-target.js';
 import { startInterpreterEnv } from '../../test/workflows/interpreter-env.js';
@@ -114,6 +114,27 @@ for (const scenario of scenarios.filter((s) => wanted(s.name))) {
   const history = JSON.parse(historyToJSON(await handle.fetchHistory())) as unknown;
   await writeFile(out(scenario.name), `${JSON.stringify({ workflowId: handle.workflowId, history })}\n`);
   process.stdout.write(`recorded ${scenario.name}\n`);
+}
+// A long StatusCheck (3 probes, 2 per history): the run with its child, and the child's first history (the one
+// that continues as new).
+if (wanted('long-status-check')) {
+  const check = statusCheck('check', probe.url, { mode: 'Continuous', durationMs: 3_500 });
+  const handle = await env.start(plan('check', { ...check, probesPerHistory: 2 } as PlanTemplate));
+  await handle.result();
+  const runs: { runId: string; start: number }[] = [];
+  const childId = `${handle.workflowId}/status-check/check/1`;
+  for await (const w of env.temporal.client.workflow.list({ query: `WorkflowId = '${childId}'` })) {
+    runs.push({ runId: w.runId, start: w.startTime.getTime() });
+  }
+  const first = runs.sort((a, b) => a.start - b.start)[0]!;
+  for (const [name, h] of [
+    ['long-status-check', handle],
+    ['long-status-check-probing', env.temporal.client.workflow.getHandle(childId, first.runId)],
+  ] as const) {
+    const history = JSON.parse(historyToJSON(await h.fetchHistory())) as unknown;
+    await writeFile(out(name), `${JSON.stringify({ workflowId: h.workflowId, history })}\n`);
+    process.stdout.write(`recorded ${name}\n`);
+  }
 }
 // The per-target entity: two faults merged on one pod, then both removed; and changes grouped into one send.
 const states = createTargetStateClient(env.temporal.client, env.taskQueue);
