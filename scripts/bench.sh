@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 sh scripts/ensure-node-deps.sh
 sh scripts/tools/install.sh temporal host
 tsx=node_modules/.bin/tsx
-for bench in interpreter-overhead dev-server-latency agent-round-trip agent-fault-kinds lease-renewal abort-recovery halt-recovery schedule-latency metrics-overhead report-render cli-footprint chaos-toolkit-side-by-side; do
+for bench in interpreter-overhead dev-server-latency agent-round-trip agent-fault-kinds lease-renewal abort-recovery halt-recovery schedule-latency metrics-overhead report-render history-size cli-footprint chaos-toolkit-side-by-side scale-workers; do
   printf '\n== %s\n' "$bench"
   "$tsx" "scripts/bench/$bench.ts"
 done
