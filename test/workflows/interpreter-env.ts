@@ -2,7 +2,7 @@
  * One Temporal dev server and one chaosflow worker per test file, with the real interpreter and HTTP probe and
  * the FAKE fault driver and target resolver (the point of these tests is orchestration).
  */
-import type { Worker } from '@temporalio/worker';
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ChaosflowActivities } from '../../activities/contract.js';
 import { createActivities } from '../../activities/create-activities.js';
 import { startRun, type RunHandle } from '../../client/start-run.js';
@@ -31,8 +31,11 @@ export interface InterpreterEnv {
   ): Promise<RunStatus>;
   /** Stops the worker (or a replacement passed to `replaceWorker`). */
   stopWorker(): Promise<void>;
-  /** Starts a new worker on the same server and task queue (after `stopWorker`). */
-  startWorker(): Promise<void>;
+  /**
+   * Starts a new worker on the same server and task queue (after `stopWorker`), with the chaosflow workflows or
+   * another bundle of them (a changed version joining while runs are open).
+   */
+  startWorker(workflows?: WorkflowBundleWithSourceMap): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,7 +80,7 @@ export async function startInterpreterEnv(
         `status did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
       );
     },
-    async startWorker() {
+    async startWorker(workflows = bundle) {
       worker = await createChaosflowWorker({
         connection: temporal.nativeConnection,
         namespace: temporal.namespace,
@@ -90,7 +93,7 @@ export async function startInterpreterEnv(
           }),
           ...envOptions.activities,
         },
-        bundle,
+        bundle: workflows,
         shutdownGraceMs: 1_000,
         ...(envOptions.maxConcurrentActivities
           ? { maxConcurrentActivities: envOptions.maxConcurrentActivities }
