@@ -4,22 +4,32 @@
  * fault effects (FAKE driver) so only orchestration is measured. Goal: chaosflow within 25% of the raw round
  * trips it needs.
  *
- *   npx tsx scripts/bench/interpreter-overhead.ts [N=200] [repeats=3]
+ * With `--cluster`, the same on the tests' production-shaped Temporal cluster (four services, PostgreSQL;
+ * `test/harness/temporal-cluster.ts`, `sh scripts/tools/install.sh temporal-server`) instead of the dev server.
+ *
+ *   npx tsx scripts/bench/interpreter-overhead.ts [N=200] [repeats=3] [--cluster]
  */
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { startRun } from '../../client/start-run.js';
 import { PLAN_VERSION, type Plan, type PlanTemplate } from '../../common/plan.js';
+import { startTemporalCluster } from '../../test/harness/temporal-cluster.js';
 import { startInterpreterEnv } from '../../test/workflows/interpreter-env.js';
 import type { rawActivities } from './raw-activities-workflow.js';
 
 // Only errors from the SDK: runs that end Aborted or Failed on purpose would otherwise log warnings.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
-const n = Number(process.argv[2] ?? 200);
-const repeats = Number(process.argv[3] ?? 3);
+const onCluster = process.argv.includes('--cluster');
+const [nArg, repeatsArg] = process.argv.slice(2).filter((a) => a !== '--cluster');
+const n = Number(nArg ?? 200);
+const repeats = Number(repeatsArg ?? 3);
 
-const env = await startInterpreterEnv();
+const cluster = onCluster ? await startTemporalCluster() : undefined;
+const env = await startInterpreterEnv(
+  {},
+  cluster ? { server: { address: cluster.address, namespace: cluster.namespace } } : {},
+);
 const rawWorker = await Worker.create({
   connection: env.temporal.nativeConnection,
   namespace: env.temporal.namespace,
@@ -82,7 +92,7 @@ for (let i = 0; i < repeats; i++) {
 const c = median(chaosflow);
 const r = median(raw);
 const lines = [
-  `interpreter overhead, ${n} zero-length chaos nodes in a Serial, median of ${repeats}`,
+  `interpreter overhead, ${n} zero-length chaos nodes in a Serial, median of ${repeats}, on ${cluster ? `the Temporal cluster (${cluster.historyShards} history shards, PostgreSQL)` : 'the dev server'}`,
   `  chaosflow:        ${(c / n).toFixed(2)} ms/node (${c.toFixed(0)} ms total; 3 activity round trips per node)`,
   `  raw activities:   ${(r / n).toFixed(2)} ms/node (${r.toFixed(0)} ms for ${3 * n} round trips, ${(r / (3 * n)).toFixed(2)} ms each)`,
   `  ratio:            ${(c / r).toFixed(3)} (goal <= 1.25)`,
@@ -92,3 +102,4 @@ process.stdout.write(`${lines.join('\n')}\n`);
 rawWorker.shutdown();
 await rawRunning;
 await env.stop();
+await cluster?.stop();

@@ -101,3 +101,24 @@ export async function startTestTemporal(options: TestTemporalOptions = {}): Prom
 
   return { server, address, namespace, dataDir, connection, client, nativeConnection, startupMs, stop };
 }
+
+/** The connections of a `TestTemporal`, to a server something else runs (the Temporal cluster of the tests). */
+export type TemporalConnections = Pick<
+  TestTemporal,
+  'address' | 'namespace' | 'connection' | 'client' | 'nativeConnection' | 'stop'
+>;
+
+/** Connects to a running Temporal; `stop()` closes the connections and leaves the server running. */
+export async function connectTestTemporal(address: string, namespace: string): Promise<TemporalConnections> {
+  if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address }).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
+  const client = new Client({ connection, namespace });
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled([nativeConnection.close(), connection.close()]);
+  };
+  return { address, namespace, connection, client, nativeConnection, stop };
+}

@@ -14,10 +14,15 @@ import { bundleWorkflows } from '../../worker/workflow-bundle.js';
 import { FakeFaultDriver, sameDriverForEveryKind } from '../fakes/fake-fault-driver.js';
 import { FakeTargetResolver } from '../fakes/fake-target-resolver.js';
 import { FakeTargetStateApplier } from '../fakes/fake-target-state-applier.js';
-import { startTestTemporal, type TestTemporal, type TestTemporalOptions } from '../harness/temporal.js';
+import {
+  connectTestTemporal,
+  startTestTemporal,
+  type TemporalConnections,
+  type TestTemporalOptions,
+} from '../harness/temporal.js';
 
 export interface InterpreterEnv {
-  temporal: TestTemporal;
+  temporal: TemporalConnections;
   driver: FakeFaultDriver;
   targets: FakeTargetResolver;
   applier: FakeTargetStateApplier;
@@ -46,13 +51,17 @@ export interface InterpreterEnvOptions {
   activities?: Partial<ChaosflowActivities>;
   /** The worker's activity slots; default the worker's own. */
   maxConcurrentActivities?: number;
+  /** A Temporal something else runs (the tests' Temporal cluster) instead of a dev server of this env's own. */
+  server?: { address: string; namespace: string };
 }
 
 export async function startInterpreterEnv(
   options: TestTemporalOptions = {},
   envOptions: InterpreterEnvOptions = {},
 ): Promise<InterpreterEnv> {
-  const temporal = await startTestTemporal(options);
+  const temporal = envOptions.server
+    ? await connectTestTemporal(envOptions.server.address, envOptions.server.namespace)
+    : await startTestTemporal(options);
   const bundle = await bundleWorkflows();
   const driver = new FakeFaultDriver();
   const targets = new FakeTargetResolver();
