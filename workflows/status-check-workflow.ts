@@ -1,6 +1,6 @@
 /**
- * `chaosflowStatusCheck`: a long StatusCheck in a workflow of its own, so that its probes do not fill the run's
- * history. About 11 history events per probe: a one-hour check at a 1 s interval would put ~40,000 events in the
+ * `chaosflowStatusCheck`: a long StatusCheck goes on in a workflow of its own after its first `probesPerHistory`
+ * probes in the run, so that its probes do not fill the run's history. About 11 history events per probe: a one-hour check at a 1 s interval would put ~40,000 events in the
  * run, near Temporal's limit of 51,200 (and its 10,240-event warning), and a longer one would end the run.
  * Here every `probesPerHistory` probes (or when Temporal suggests it) the check continues as new, carrying its
  * counters and newest records; the run gets its progress by signal (after a change of outcome, else at most

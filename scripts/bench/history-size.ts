@@ -1,11 +1,11 @@
 /**
  * History size of a long StatusCheck: a Continuous check with a 1 s probe for D seconds (default 30), run twice on
- * the dev server with the real interpreter and HTTP probe — once probing in the run (as every check did before
- * `workflows/status-check-workflow.ts`), once in its own workflow — and the events and bytes per probe
- * extrapolated to a one-hour game day against Temporal's limits (51,200 events or 50 MB per history; warnings from
- * 10,240 events or 10 MB). In its own workflow the check continues as new every PROBES_PER_HISTORY probes, so the
- * largest history it writes stays the size of that many probes however long it runs, and the run holds only its
- * progress signals.
+ * the dev server with the real interpreter and HTTP probe — once all in the run (as every check did before
+ * `workflows/status-check-workflow.ts`), once going on in its own workflow after a budget of 10 probes — and the
+ * events and bytes per probe extrapolated to a one-hour game day against Temporal's limits (51,200 events or
+ * 50 MB per history; warnings from 10,240 events or 10 MB). A check past PROBES_PER_HISTORY probes in the run
+ * goes on in its own workflow, which continues as new every PROBES_PER_HISTORY probes: the run holds that budget
+ * and the progress signals, and no history grows past the size of that many probes however long the check runs.
  *
  *   npx tsx scripts/bench/history-size.ts [seconds=30]
  */
@@ -19,10 +19,11 @@ import { PROBES_PER_HISTORY } from '../../workflows/nodes/status-check.js';
 import { PROGRESS_EVERY_MS } from '../../workflows/status-check-workflow.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
-const seconds = Math.min(PROBES_PER_HISTORY - 1, Math.max(10, Number(process.argv[2] ?? 30)));
+const seconds = Math.min(PROBES_PER_HISTORY - 1, Math.max(25, Number(process.argv[2] ?? 30)));
 const HOUR_PROBES = 3_600;
 const EVENT_LIMIT = 51_200;
 const EVENT_WARNING = 10_240;
+const HANDOVER = 10;
 
 const env = await startInterpreterEnv();
 const probe = await startProbeTarget();
@@ -60,23 +61,28 @@ async function runCheck(probesPerHistory: number): Promise<{ run: Size; check?: 
 
 try {
   const inRun = await runCheck(Number.MAX_SAFE_INTEGER);
-  // One probe fewer per history than the check takes, so that it runs in a workflow of its own: its first
-  // history holds all but the last probe.
-  const ownWorkflow = await runCheck(seconds - 1);
+  // A budget of HANDOVER probes in the run, then HANDOVER per history of the check's workflow: its first history
+  // holds HANDOVER probes.
+  const ownWorkflow = await runCheck(HANDOVER);
   const perProbe = (s: Size, probes: number) => ({ events: s.events / probes, bytes: s.bytes / probes });
   const inRunPer = perProbe(inRun.run, inRun.probes);
-  const checkPer = perProbe(ownWorkflow.check!, ownWorkflow.probes - 1);
+  const checkPer = perProbe(ownWorkflow.check!, HANDOVER);
   const hourInRun = Math.round(inRunPer.events * HOUR_PROBES);
   const hourBytesInRun = Math.round(inRunPer.bytes * HOUR_PROBES);
+  // A progress signal adds the signal event and one workflow task (3 events) to the run.
   const progressSignalsPerHour = 3_600_000 / PROGRESS_EVERY_MS + HOUR_PROBES / PROBES_PER_HISTORY;
-  // A signal adds the signal event and one workflow task (3 events) to the run.
-  const hourRunWithChild = ownWorkflow.run.events + Math.round(progressSignalsPerHour * 4);
+  // The run: its budget of probes, the child's start and end (what the short run had beyond its probes), signals.
+  const childOverhead = ownWorkflow.run.events - Math.round(HANDOVER * inRunPer.events);
+  const hourRunWithChild = Math.round(
+    PROBES_PER_HISTORY * inRunPer.events + childOverhead + progressSignalsPerHour * 4,
+  );
   const largestCheckHistory = Math.round(checkPer.events * PROBES_PER_HISTORY);
   const rows = [
-    ['measured over', `${inRun.probes} probes`, `${ownWorkflow.probes - 1} probes`],
+    ['measured over', `${inRun.probes} probes`, `${HANDOVER} probes (first history)`],
     ['events per probe', inRunPer.events.toFixed(1), checkPer.events.toFixed(1)],
     ['bytes per probe', inRunPer.bytes.toFixed(0), checkPer.bytes.toFixed(0)],
     ['one hour at 1 s: run history (events)', `${hourInRun}`, `${hourRunWithChild}`],
+    ['one hour at 1 s: check workflow histories', '-', `${Math.ceil(HOUR_PROBES / PROBES_PER_HISTORY) - 1}`],
     [
       'one hour at 1 s: largest history (events)',
       `${hourInRun}`,

@@ -115,10 +115,10 @@ for (const scenario of scenarios.filter((s) => wanted(s.name))) {
   await writeFile(out(scenario.name), `${JSON.stringify({ workflowId: handle.workflowId, history })}\n`);
   process.stdout.write(`recorded ${scenario.name}\n`);
 }
-// A long StatusCheck (3 probes, 2 per history): the run with its child, and the child's first history (the one
-// that continues as new).
+// A long StatusCheck (5 probes, 2 per history: 2 in the run, 2 + 1 in its workflow): the run with its child, and
+// the child's first history (the one that continues as new).
 if (wanted('long-status-check')) {
-  const check = statusCheck('check', probe.url, { mode: 'Continuous', durationMs: 3_500 });
+  const check = statusCheck('check', probe.url, { mode: 'Continuous', durationMs: 5_500 });
   const handle = await env.start(plan('check', { ...check, probesPerHistory: 2 } as PlanTemplate));
   await handle.result();
   const runs: { runId: string; start: number }[] = [];

@@ -14,7 +14,7 @@ import { chaosflowStatusCheck, statusCheckPauseSignal } from '../status-check-wo
 /** Runs started before long checks moved to a workflow of their own keep probing in the run (their history). */
 export const STATUS_CHECK_WORKFLOW_PATCH = 'status-check-workflow';
 
-/** Probes one history holds, in the run or in one run of a long check's workflow. */
+/** Probes a check makes in the run before it goes on in a workflow of its own, and per history there. */
 export const PROBES_PER_HISTORY = 500;
 
 /**
@@ -22,27 +22,27 @@ export const PROBES_PER_HISTORY = 500;
  * counting consecutive successes and failures. Synchronous ends at the success threshold, the failure threshold
  * or `duration`; Continuous only at the failure threshold or `duration`. It passes when its last
  * `successThreshold` probes all succeeded; with `abortWithStatusCheck` a check that did not pass aborts the run.
- * A check that may take more than `probesPerHistory` probes (a long `duration`, or none) probes in a workflow of
- * its own that continues as new (`status-check-workflow.ts`); the node's status shows its progress all the same.
+ * A check still going after `probesPerHistory` probes goes on in a workflow of its own that continues as new
+ * (`status-check-workflow.ts`), so that it does not fill the run's history; the node's status shows its progress
+ * all the same.
  */
 export const runStatusCheck: NodeBody<StatusCheckTemplate> = async ({ run, id, template }) => {
   const { check } = template;
   const node = run.node(id);
   const probesPerHistory = template.probesPerHistory ?? PROBES_PER_HISTORY;
-  const mostProbes =
-    check.durationMs === undefined ? Infinity : check.durationMs / (check.intervalSeconds * 1000);
-  let state: ProbingState;
-  if (mostProbes > probesPerHistory && patched(STATUS_CHECK_WORKFLOW_PATCH)) {
-    state = await probeInWorkflow(run, id, template, probesPerHistory);
-  } else {
-    state = newProbingState();
-    node.probes = state.records;
-    await probeUntilDone(check, Date.now(), state, {
-      probeOnce: probeActivity(template.name, check, run.ref.namespace),
-      whileUnpaused: () => run.whileUnpaused(),
-    });
-  }
+  let state = newProbingState();
   node.probes = state.records;
+  const startedAt = Date.now();
+  const end = await probeUntilDone(check, startedAt, state, {
+    probeOnce: probeActivity(template.name, check, run.ref.namespace),
+    whileUnpaused: () => run.whileUnpaused(),
+    // Only a check that reaches the budget asks for the patch: every other run's commands stay as they were.
+    handOver: () => Promise.resolve(state.probes >= probesPerHistory && patched(STATUS_CHECK_WORKFLOW_PATCH)),
+  });
+  if (end === 'hand over') {
+    state = await probeInWorkflow(run, id, template, { probesPerHistory, startedAt, state });
+    node.probes = state.records;
+  }
 
   const passed = probingPassed(check, state);
   node.passed = passed;
@@ -54,12 +54,12 @@ export const runStatusCheck: NodeBody<StatusCheckTemplate> = async ({ run, id, t
   return { phase: 'Succeeded' };
 };
 
-/** Runs the check as a `chaosflowStatusCheck` child, forwarding the run's pause and resume to it. */
+/** Goes on with the check in a `chaosflowStatusCheck` child, forwarding the run's pause and resume to it. */
 async function probeInWorkflow(
   run: RunContext,
   id: string,
   template: StatusCheckTemplate,
-  probesPerHistory: number,
+  from: { probesPerHistory: number; startedAt: number; state: ProbingState },
 ): Promise<ProbingState> {
   const info = workflowInfo();
   const node = run.node(id);
@@ -73,10 +73,10 @@ async function probeInWorkflow(
         templateName: template.name,
         namespace: run.ref.namespace,
         check: template.check,
-        startedAt: Date.now(),
-        probesPerHistory,
+        startedAt: from.startedAt,
+        probesPerHistory: from.probesPerHistory,
         paused: run.paused,
-        state: newProbingState(),
+        state: from.state,
       },
     ],
   });
