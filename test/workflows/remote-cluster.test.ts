@@ -11,6 +11,7 @@ import type { HoldFaultLeasesInput } from '../../activities/contract.js';
 import { createActivities } from '../../activities/create-activities.js';
 import { createTargetStateClient } from '../../activities/faults/per-target-state/entity-client.js';
 import { readOrphan } from '../../activities/janitor/read-orphan.js';
+import { readClusterWorkers, runClusters } from '../../client/cluster-workers.js';
 import { clusterTaskQueue } from '../../common/cluster-task-queue.js';
 import {
   JANITOR_WORKFLOW_TYPE,
@@ -150,10 +151,16 @@ describe('chaos nodes with remoteCluster', () => {
     expect(waiting.nodes['c-only']).toMatchObject({ phase: 'Running', cluster: 'c' });
     expect(waiting.nodes['c-only']?.targets).toBeUndefined();
     for (const driver of [env.driver, a.driver, b.driver]) expect(ops(driver, id)).toEqual([]);
+    // What chaosflow get shows: cluster c has no worker (its running node waits for one), cluster a has one.
+    expect(await readClusterWorkers(handle, runClusters(waiting))).toEqual([
+      { cluster: 'c', taskQueue: clusterTaskQueue(env.taskQueue, 'c'), workers: 0 },
+    ]);
+    expect((await readClusterWorkers(handle, ['a']))[0]?.workers).toBe(1);
 
     const c = await startClusterWorker('c');
     await handle.result();
     expect(ops(c.driver, id)).toEqual(['inject c-only', 'recover c-only']);
+    expect((await readClusterWorkers(handle, ['c']))[0]?.workers).toBe(1);
     for (const driver of [env.driver, a.driver, b.driver]) expect(ops(driver, id)).toEqual([]);
   });
 
