@@ -195,4 +195,6 @@ export interface ChaosflowActivities {
 export interface HoldFaultLeasesInput {
   workflowId: string;
   runId: string;
+  /** The faults of this cluster (`remoteCluster`) only, renewed by its worker; absent: the faults of no cluster. */
+  cluster?: string;
 }

@@ -291,6 +291,11 @@ export interface PlanChaosOf<K extends ChaosKind> {
   /** pod-kill and container-kill act once and finish at once. */
   oneShot: boolean;
   spec: CompiledChaosSpec<K>;
+  /**
+   * The spec's `remoteCluster`: the cluster whose chaosflow worker resolves, injects and recovers this chaos (on
+   * its own task queue, `common/cluster-task-queue.ts`). Absent: the control plane's own worker.
+   */
+  remoteCluster?: string;
 }
 
 /** One chaos action, keyed by its kind: `chaos.kind === 'StressChaos'` narrows `chaos.spec` to its spec. */

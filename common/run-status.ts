@@ -36,6 +36,8 @@ export interface NodeStatus {
   /** For chaos and schedule nodes. */
   kind?: ChaosKind;
   action?: string;
+  /** For chaos and schedule nodes with `remoteCluster`: the cluster whose worker runs their activities. */
+  cluster?: string;
   parent?: string;
   children: string[];
   phase: Phase;
@@ -99,6 +101,8 @@ export interface FaultEntry {
   action?: string;
   target: string;
   endpoint: string;
+  /** The cluster (`remoteCluster`) whose worker injected the fault: every recover of it goes to that worker. */
+  cluster?: string;
   state: FaultState;
   injectedAt?: string;
   recoveredAt?: string;

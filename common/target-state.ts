@@ -53,6 +53,8 @@ export interface TargetStateInput {
   family: FaultFamily;
   endpoint: string;
   target: Target;
+  /** The cluster (`remoteCluster`) of the pod: its state is sent by that cluster's worker. */
+  cluster?: string;
   /** Carried over by continue-as-new. */
   fragments?: [string, FaultFragment][];
   daemonState?: Record<string, string>;
@@ -61,9 +63,13 @@ export interface TargetStateInput {
 /** Workflow type of the per-target entity (wire API). */
 export const TARGET_STATE_WORKFLOW_TYPE = 'chaosflowTargetState';
 
-/** One entity per family and pod: every container of a pod shares its network namespace (Chaos Mesh's PodNetworkChaos). */
-export function targetStateWorkflowId(family: FaultFamily, target: Target): string {
-  return `chaosflow-target/${family}/${target.namespace}/${target.pod}`;
+/**
+ * One entity per family and pod: every container of a pod shares its network namespace (Chaos Mesh's
+ * PodNetworkChaos). A pod of a remote cluster has its own (pods of two clusters may share a name).
+ */
+export function targetStateWorkflowId(family: FaultFamily, target: Target, cluster?: string): string {
+  const pod = `${family}/${target.namespace}/${target.pod}`;
+  return cluster === undefined ? `chaosflow-target/${pod}` : `chaosflow-target/cluster/${cluster}/${pod}`;
 }
 
 /** The union of the fragments (all of one family), in the order the faults were added. */

@@ -6,6 +6,7 @@
  * aborted (or a Schedule's next tick or deadline cuts it), and says so with a warning.
  */
 import { isOneShot, type ChaosKind } from '../common/chaos-kinds.js';
+import { clusterNameProblem } from '../common/cluster-task-queue.js';
 import type {
   ConcurrencyPolicy,
   HTTPChaosSpec,
@@ -31,6 +32,7 @@ export type ChaosContext =
 interface CommonSpec {
   action?: string;
   duration?: string;
+  remoteCluster?: string;
 }
 
 export function checkChaosSpec(
@@ -42,6 +44,7 @@ export function checkChaosSpec(
 ): void {
   checkSelectorValue(spec, base, issues);
   checkDuration(kind, spec, base, context, issues);
+  checkRemoteCluster(spec, base, issues);
   checkUnhonouredChaosFields(kind, spec, base, issues);
   switch (kind) {
     case 'NetworkChaos':
@@ -112,6 +115,20 @@ function heldUntil(context: Exclude<ChaosContext, { in: 'workflow' }>): string {
 }
 
 /** fixed: an integer > 0; fixed-percent and random-max-percent: 1..100; one and all take no value. */
+/** `remoteCluster` names the cluster whose worker (`chaosflow worker --cluster NAME`) runs the fault. */
+function checkRemoteCluster(spec: CommonSpec, base: string, issues: ManifestIssue[]): void {
+  if (spec.remoteCluster === undefined) return;
+  const problem = clusterNameProblem(spec.remoteCluster);
+  if (problem) {
+    issues.push({
+      code: 'CLUSTER_NAME_INVALID',
+      pointer: joinPointer(base, 'remoteCluster'),
+      message: problem,
+      fix: 'write the name of the cluster as its worker has it (chaosflow worker --cluster NAME)',
+    });
+  }
+}
+
 export function checkSelectorValue(selector: PodSelector, base: string, issues: ManifestIssue[]): void {
   const { mode, value } = selector;
   const pointer = joinPointer(base, 'value');

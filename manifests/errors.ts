@@ -81,6 +81,8 @@ export const MANIFEST_ERROR_CODES = [
   'INVENTORY_TLS_REQUIRED',
   'INVENTORY_FILE_UNREADABLE',
   'INVENTORY_MULTIPLE_DOCUMENTS',
+  // A cluster name (remoteCluster, a RemoteCluster's name) that is not a DNS label (remote-cluster-checks.ts)
+  'CLUSTER_NAME_INVALID',
 ] as const;
 export type ManifestErrorCode = (typeof MANIFEST_ERROR_CODES)[number];
 
@@ -92,6 +94,8 @@ export const MANIFEST_WARNING_CODES = [
   'FIELD_IGNORED',
   // A Task that writes what only a Pod uses (image, volumes, ...): it runs on the worker's host (host-task-checks.ts)
   'TASK_RUNS_ON_HOST',
+  // remoteCluster names a cluster no RemoteCluster of the same input declares (remote-cluster-checks.ts)
+  'REMOTE_CLUSTER_UNDECLARED',
   // More warnings than a document shows (place-issues.ts)
   'TOO_MANY_WARNINGS',
 ] as const;

@@ -1,6 +1,7 @@
 /**
  * The top-level kinds chaosflow reads from YAML, their API versions, and the schema file of each: the kinds
- * that run (manifests, compiled into plans) and the host inventory (configuration of the worker).
+ * that run (manifests, compiled into plans), the host inventory (configuration of the worker) and Chaos Mesh's
+ * RemoteCluster (a cluster's name, served by that cluster's own worker).
  */
 import { SUPPORTED_CHAOS_KINDS, type ChaosKind } from '../common/chaos-kinds.js';
 
@@ -9,8 +10,11 @@ export type ManifestKind = (typeof MANIFEST_KINDS)[number];
 
 export const INVENTORY_KIND = 'Inventory';
 
+/** Chaos Mesh's RemoteCluster: declares a cluster by name, that chaos nodes point at with `remoteCluster`. */
+export const REMOTE_CLUSTER_KIND = 'RemoteCluster';
+
 /** Every kind a document may have: `chaosflow validate` checks them all. */
-export const DOCUMENT_KINDS = [...MANIFEST_KINDS, INVENTORY_KIND] as const;
+export const DOCUMENT_KINDS = [...MANIFEST_KINDS, INVENTORY_KIND, REMOTE_CLUSTER_KIND] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /** chaosflow's own group first; Chaos Mesh manifests are accepted unchanged. */
@@ -30,6 +34,7 @@ export const SCHEMA_FILE = {
   HTTPChaos: 'http-chaos.schema.json',
   DNSChaos: 'dns-chaos.schema.json',
   Inventory: 'inventory.schema.json',
+  RemoteCluster: 'remote-cluster.schema.json',
 } as const satisfies Record<DocumentKind, string>;
 
 export const SCHEMA_BASE_ID = 'https://chaosflow.dev/schemas/';

@@ -12,6 +12,7 @@ import { byPosition, capIssues, fileUnreadable, place, placeIn } from './place-i
 import type { DocumentKind } from './manifest-kinds.js';
 import type { TaskRuntime } from './host-task-checks.js';
 import { validateManifest } from './validate.js';
+import { remoteClusterUses, undeclaredCluster } from './remote-cluster-checks.js';
 
 export interface DocumentSummary {
   /** 0-based index of the document in the file. */
@@ -34,6 +35,8 @@ export interface ManifestFileResult {
   compiled: CompiledManifest[];
   plans: Plan[];
   schedulePlans: SchedulePlan[];
+  /** The cluster names the input's RemoteCluster objects declare, in file order. */
+  clusters: string[];
   /** Sorted by position. Empty means every document is valid. */
   errors: ManifestError[];
   /** Sorted by position. Valid documents may have warnings too: they are still compiled. */
@@ -61,7 +64,15 @@ export function readManifestText(
   for (const { document, position, issue } of loaded.syntaxErrors) {
     result.errors.push(place(issue, file, document, position));
   }
-  for (const doc of loaded.documents) processDocument(doc, file, result, tasks);
+  const uses: RemoteClusterUse[] = [];
+  for (const doc of loaded.documents) processDocument(doc, file, result, tasks, uses);
+  if (result.clusters.length > 0) {
+    for (const { doc, use } of uses) {
+      if (!result.clusters.includes(use.name)) {
+        result.warnings.push(placeIn(doc, file, undeclaredCluster(use, result.clusters)));
+      }
+    }
+  }
   if (loaded.documents.length === 0 && loaded.syntaxErrors.length === 0) {
     result.errors.push({
       code: 'FILE_EMPTY',
@@ -78,11 +89,18 @@ export function readManifestText(
   return result;
 }
 
+/** A `remoteCluster` of a valid document, checked against the RemoteCluster objects once all are read. */
+interface RemoteClusterUse {
+  doc: LoadedDocument;
+  use: { pointer: string; name: string };
+}
+
 function processDocument(
   doc: LoadedDocument,
   file: string,
   result: ManifestFileResult,
   tasks: TaskRuntime,
+  uses: RemoteClusterUse[],
 ): void {
   const validation = validateManifest(doc.value, tasks);
   const meta = metadataOf(doc.value);
@@ -99,6 +117,11 @@ function processDocument(
     return;
   }
   if (validation.kind === 'Inventory') return;
+  if (validation.kind === 'RemoteCluster') {
+    result.clusters.push(validation.remoteCluster.metadata.name);
+    return;
+  }
+  for (const use of remoteClusterUses(doc.value)) uses.push({ doc, use });
   const compiled = compileManifest(validation.manifest, { location: `${file}:${doc.position.line}` });
   result.compiled.push(compiled);
   if (compiled.type === 'plan') result.plans.push(compiled.plan);
@@ -114,5 +137,14 @@ function metadataOf(value: unknown): { name?: string; namespace?: string } {
 }
 
 function emptyResult(file: string): ManifestFileResult {
-  return { file, documents: [], compiled: [], plans: [], schedulePlans: [], errors: [], warnings: [] };
+  return {
+    file,
+    documents: [],
+    compiled: [],
+    plans: [],
+    schedulePlans: [],
+    clusters: [],
+    errors: [],
+    warnings: [],
+  };
 }

@@ -50,19 +50,6 @@ interface SpecOf {
 /** The annotation with which Chaos Mesh aborts a Workflow. */
 const CHAOS_MESH_ABORT_ANNOTATION = 'workflow.chaos-mesh.org/abort';
 
-const remoteCluster = <S extends { remoteCluster?: string }>(kind: ChaosKind): Rule<S> => ({
-  field: `${kind}.remoteCluster`,
-  treatment: 'reject',
-  find: (s) =>
-    s.remoteCluster === undefined
-      ? undefined
-      : {
-          path: ['remoteCluster'],
-          message: `remoteCluster ${JSON.stringify(s.remoteCluster)} is not supported by chaosflow yet: the fault would hit the targets of chaosflow's own worker instead of that cluster's`,
-          fix: 'remove remoteCluster to act on the targets chaosflow reaches, or run this chaos with Chaos Mesh',
-        },
-});
-
 /** NetworkChaos: which shaping fields each action uses (netem merges all of its parts, as Chaos Mesh does). */
 const NETEM_PARTS = ['delay', 'loss', 'duplicate', 'corrupt', 'rate'] as const;
 type ShapingField = (typeof NETEM_PARTS)[number] | 'bandwidth';
@@ -140,7 +127,6 @@ const httpSide = (
 
 const CHAOS_RULES: { [K in ChaosKind]: readonly Rule<SpecOf[K]>[] } = {
   PodChaos: [
-    remoteCluster('PodChaos'),
     {
       field: 'PodChaos.gracePeriod',
       treatment: 'warn',
@@ -170,7 +156,6 @@ const CHAOS_RULES: { [K in ChaosKind]: readonly Rule<SpecOf[K]>[] } = {
     },
   ],
   NetworkChaos: [
-    remoteCluster('NetworkChaos'),
     ...NETEM_PARTS.map(shaping),
     shaping('bandwidth'),
     bandwidthPair('peakrate'),
@@ -213,7 +198,6 @@ const CHAOS_RULES: { [K in ChaosKind]: readonly Rule<SpecOf[K]>[] } = {
     },
   ],
   StressChaos: [
-    remoteCluster('StressChaos'),
     {
       field: 'StressChaos.stressors',
       treatment: 'warn',
@@ -228,16 +212,9 @@ const CHAOS_RULES: { [K in ChaosKind]: readonly Rule<SpecOf[K]>[] } = {
             },
     },
   ],
-  IOChaos: [
-    remoteCluster('IOChaos'),
-    ioField('delay'),
-    ioField('errno'),
-    ioField('attr'),
-    ioField('mistake'),
-  ],
-  TimeChaos: [remoteCluster('TimeChaos')],
+  IOChaos: [ioField('delay'), ioField('errno'), ioField('attr'), ioField('mistake')],
+  TimeChaos: [],
   HTTPChaos: [
-    remoteCluster('HTTPChaos'),
     httpSide(['code'], 'Response', (s) => s.code, 'only a response has a status code'),
     httpSide(['response_headers'], 'Response', (s) => s.response_headers, 'only a response has them'),
     httpSide(['replace', 'code'], 'Response', (s) => s.replace?.code, 'only a response has a status code'),
@@ -246,7 +223,7 @@ const CHAOS_RULES: { [K in ChaosKind]: readonly Rule<SpecOf[K]>[] } = {
     httpSide(['replace', 'queries'], 'Request', (s) => s.replace?.queries, 'only a request has a query'),
     httpSide(['patch', 'queries'], 'Request', (s) => s.patch?.queries, 'only a request has a query'),
   ],
-  DNSChaos: [remoteCluster('DNSChaos')],
+  DNSChaos: [],
 };
 
 const STATUS_CHECK_RULES: readonly Rule<StatusCheckSpec>[] = [

@@ -28,8 +28,6 @@ const CHAOS_KIND_HINTS = {
 const OTHER_KIND_HINTS: Readonly<Record<string, string>> = {
   StatusCheck:
     'a standalone StatusCheck is not run: put it in a Workflow, as a template with templateType: StatusCheck',
-  RemoteCluster:
-    'chaosflow acts only on the targets its own worker reaches; remote clusters are not supported yet, so remove it',
   PhysicalMachine:
     'declare the machine in a host inventory (kind Inventory): a node with the address of its chaosflow agent, and its processes as pods',
   WorkflowNode:

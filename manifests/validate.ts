@@ -5,7 +5,11 @@
  * goes through the same passes, by its `kind: Inventory` or, for the file the worker reads as its
  * inventory, without one (`validateInventory`).
  */
-import type { InventoryManifest, Manifest } from '../common/generated/manifest-types.js';
+import type {
+  InventoryManifest,
+  Manifest,
+  RemoteClusterManifest,
+} from '../common/generated/manifest-types.js';
 import {
   isWarning,
   type ManifestErrorIssue,
@@ -14,7 +18,13 @@ import {
 } from './errors.js';
 import { describe, identifyManifest } from './identify.js';
 import { checkInventory } from './inventory-checks.js';
-import { INVENTORY_KIND, type DocumentKind, type ManifestKind } from './manifest-kinds.js';
+import {
+  INVENTORY_KIND,
+  REMOTE_CLUSTER_KIND,
+  type DocumentKind,
+  type ManifestKind,
+} from './manifest-kinds.js';
+import { checkRemoteCluster } from './remote-cluster-checks.js';
 import { translateSchemaErrors } from './schema-errors.js';
 import { schemaErrors } from './schema-validators.js';
 import { semanticIssues } from './semantic-checks.js';
@@ -29,6 +39,12 @@ export type InventoryValidation =
 export type ValidationResult =
   | { ok: true; kind: ManifestKind; manifest: Manifest; warnings: ManifestWarningIssue[] }
   | InventoryValidation
+  | {
+      ok: true;
+      kind: typeof REMOTE_CLUSTER_KIND;
+      remoteCluster: RemoteClusterManifest;
+      warnings: ManifestWarningIssue[];
+    }
   | Invalid<DocumentKind>;
 
 /** `tasks`: where the manifest's Tasks run (host-task-checks.ts); default the worker's host. */
@@ -39,6 +55,13 @@ export function validateManifest(value: unknown, tasks: TaskRuntime = 'host'): V
   if (kind === INVENTORY_KIND) return validateInventory(value);
   const schemaIssues = translateSchemaErrors(schemaErrors(kind, value));
   if (schemaIssues.length > 0) return { ok: false, kind, errors: schemaIssues, warnings: [] };
+  if (kind === REMOTE_CLUSTER_KIND) {
+    const remoteCluster = value as RemoteClusterManifest;
+    const found = split(checkRemoteCluster(remoteCluster));
+    return found.errors.length > 0
+      ? { ok: false, kind, ...found }
+      : { ok: true, kind, remoteCluster, ...found };
+  }
   const manifest = value as Manifest;
   const found = split(semanticIssues(kind, manifest, tasks));
   return found.errors.length > 0 ? { ok: false, kind, ...found } : { ok: true, kind, manifest, ...found };

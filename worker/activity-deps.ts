@@ -25,7 +25,7 @@ export function buildActivityDeps({ config, client, pool, logger, metrics }: Dep
   // The cluster, when one is configured: the targets when no inventory is given, and Kubernetes probes either way.
   const kubeConfig = config.kubernetes ? loadKubeConfig(config.kubernetes.kubeconfigFile) : undefined;
   const { source, pods } = targetsOf(config, kubeConfig);
-  const targetState = createTargetStateClient(client, config.temporal.taskQueue);
+  const targetState = createTargetStateClient(client, config.temporal.taskQueue, config.cluster);
   const runAs = config.runAs;
   const daemons = createDaemonConnector(pool, source);
   return {

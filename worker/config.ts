@@ -5,6 +5,7 @@
  * |---|---|---|---|
  * | `--address`, `--namespace`, `--profile` | `TEMPORAL_*` (standard Temporal client configuration) | `127.0.0.1:7233`, `default` | the Temporal server |
  * | `--task-queue` | `CHAOSFLOW_TASK_QUEUE` | `chaosflow` | the task queue runs are started on |
+ * | `--cluster` | `CHAOSFLOW_CLUSTER` | — | this worker serves one cluster of many: it runs activities only, on that cluster's queue (`<task-queue>-cluster-<NAME>`, `common/cluster-task-queue.ts`), for chaos nodes with `remoteCluster: NAME`; no workflows and no janitor scan (the control plane's workers run those). NAME is a DNS label |
  * | `--inventory` | `CHAOSFLOW_INVENTORY` | — | host inventory file: where targets and their agents are (host mode) |
  * | `--kubeconfig` | `CHAOSFLOW_KUBECONFIG` | in-cluster when in a pod | Kubernetes mode: targets are the cluster's pods (used when no inventory is given) |
  * | `--daemon-tls-dir` | `CHAOSFLOW_DAEMON_TLS_DIR` | — | Kubernetes mode: `ca.crt`, `tls.crt`, `tls.key` for mutual TLS to every daemon (a mounted Secret); without it, plaintext |
@@ -21,6 +22,7 @@
  * | `--register-search-attributes` | — | true | register chaosflow's search attributes on the server at start |
  * | `--run-as` | `CHAOSFLOW_RUN_AS` | `nobody` when the worker is root, else the worker's own user | user that host-mode Tasks and Command probes run as: a name, uid or uid:gid (`activities/tasks/run-as.ts`) |
  */
+import { clusterNameProblem } from '../common/cluster-task-queue.js';
 import { ChaosflowError } from '../common/errors/chaosflow-error.js';
 import type { TemporalConfig, TemporalFlags } from '../client/temporal-config.js';
 import { resolveTemporalConfig } from '../client/temporal-config.js';
@@ -35,6 +37,8 @@ import {
 
 export interface WorkerConfig {
   readonly temporal: TemporalConfig;
+  /** The cluster this worker serves (`--cluster`): activities only, on its queue; undefined: the control plane. */
+  readonly cluster: string | undefined;
   readonly inventoryFile: string | undefined;
   /** Where targets come from when no inventory is given; undefined: none. */
   readonly kubernetes: KubernetesWorkerConfig | undefined;
@@ -62,6 +66,7 @@ export interface KubernetesWorkerConfig {
 }
 
 export interface WorkerFlags extends TemporalFlags {
+  cluster?: string;
   inventory?: string;
   kubeconfig?: string;
   daemonTlsDir?: string;
@@ -105,20 +110,32 @@ export function parseWorkerConfig(
     }
     return value;
   };
+  const cluster = clusterName(flags.cluster ?? (env['CHAOSFLOW_CLUSTER'] || undefined));
   return Object.freeze({
     temporal: resolveTemporalConfig(flags, env),
+    cluster,
     inventoryFile: flags.inventory ?? (env['CHAOSFLOW_INVENTORY'] || undefined),
     kubernetes: kubernetesConfig(flags, env),
     dnsServer: flags.dnsServer ?? (env['CHAOSFLOW_DNS_SERVER'] || undefined),
     prometheusUrl: httpUrl(flags.prometheusUrl ?? (env['CHAOSFLOW_PROMETHEUS_URL'] || undefined)),
     daemonTimeoutMs: ms(flags.daemonTimeout, 'CHAOSFLOW_DAEMON_TIMEOUT_MS', 60_000),
     shutdownGraceMs: ms(flags.shutdownGrace, 'CHAOSFLOW_SHUTDOWN_GRACE_MS', 30_000),
-    janitorIntervalMs: ms(flags.janitorInterval, 'CHAOSFLOW_JANITOR_INTERVAL_MS', 5_000),
+    // A cluster's worker runs no workflows, so no janitor either (it would start them on the control plane).
+    janitorIntervalMs: cluster ? 0 : ms(flags.janitorInterval, 'CHAOSFLOW_JANITOR_INTERVAL_MS', 5_000),
     logLevel: flags.logLevel ?? (env['CHAOSFLOW_LOG_LEVEL'] || 'info'),
     registerSearchAttributes: flags.registerSearchAttributes ?? true,
     runAs: runAsUser(flags.runAs ?? (env['CHAOSFLOW_RUN_AS'] || undefined)),
     metricsAddress: metricsAddress(flags.metricsAddress ?? (env['CHAOSFLOW_METRICS_ADDRESS'] || undefined)),
   });
+}
+
+/** `--cluster`: a DNS label, or a setting error saying what one is. */
+function clusterName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const problem = clusterNameProblem(name);
+  if (problem)
+    throw new WorkerConfigError(`--cluster (CHAOSFLOW_CLUSTER): ${problem}`, { setting: 'cluster' });
+  return name;
 }
 
 /** `--run-as` for the user this worker runs as; a setting error (before anything connects) when unusable. */

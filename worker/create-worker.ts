@@ -13,7 +13,8 @@ export interface ChaosflowWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: ChaosflowActivities;
-  bundle: WorkflowBundleWithSourceMap;
+  /** The workflows; absent: an activities-only worker (a cluster's, `--cluster`). */
+  bundle?: WorkflowBundleWithSourceMap;
   /** Time given to running inject/recover calls on shutdown before they are cancelled. Default 30 s. */
   shutdownGraceMs?: number;
   /** Where the runs this worker completes are counted by final phase; default nowhere. */
@@ -31,7 +32,10 @@ export interface ChaosflowWorkerOptions {
  */
 export const ACTIVITY_SLOTS = 2_000;
 
-/** The chaosflow Temporal worker: the interpreter workflows and the activities, on one task queue. */
+/**
+ * The chaosflow Temporal worker: the interpreter workflows and the activities, on one task queue; or, without a
+ * bundle, the activities only (a cluster's worker, on its cluster's queue).
+ */
 export async function createChaosflowWorker(options: ChaosflowWorkerOptions): Promise<Worker> {
   const sinks: InjectedSinks<RunFinishedSinks> = {
     chaosflowRuns: {
@@ -42,9 +46,8 @@ export async function createChaosflowWorker(options: ChaosflowWorkerOptions): Pr
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowBundle: options.bundle,
+    ...(options.bundle ? { workflowBundle: options.bundle, sinks } : {}),
     activities: { ...options.activities },
-    sinks,
     shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? ACTIVITY_SLOTS,
   });

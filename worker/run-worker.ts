@@ -27,6 +27,7 @@ import { createChaosflowWorker } from './create-worker.js';
 import { startJanitorScan } from './janitor-scan.js';
 import { temporalLogger } from './temporal-logger.js';
 import { bundleWorkflows } from './workflow-bundle.js';
+import { taskQueueFor } from '../common/cluster-task-queue.js';
 
 export interface DepsContext {
   config: WorkerConfig;
@@ -118,18 +119,25 @@ async function startPolling(
     if (added.length) logger.info({ added }, 'registered search attributes');
   }
   const pool = new DaemonClientPool({ defaultDeadlineMs: config.daemonTimeoutMs });
+  // A cluster's worker polls its cluster's queue for activities only; the control plane's runs the workflows.
+  const taskQueue = taskQueueFor(temporal.taskQueue, config.cluster);
   const worker = await createChaosflowWorker({
     connection: nativeConnection,
     namespace: temporal.namespace,
-    taskQueue: temporal.taskQueue,
+    taskQueue,
     activities: createActivities(buildDeps({ config, client, pool, logger, metrics })),
-    bundle: await bundleWorkflows(),
+    ...(config.cluster ? {} : { bundle: await bundleWorkflows() }),
     shutdownGraceMs: config.shutdownGraceMs,
     runs: metrics.runs,
   });
   logger.info(
-    { address: temporal.address, namespace: temporal.namespace, taskQueue: temporal.taskQueue },
-    'worker started',
+    {
+      address: temporal.address,
+      namespace: temporal.namespace,
+      taskQueue,
+      ...(config.cluster ? { cluster: config.cluster } : {}),
+    },
+    config.cluster ? 'cluster worker started (activities only)' : 'worker started',
   );
   const running = worker.run();
   const janitor = startJanitorScan({

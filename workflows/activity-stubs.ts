@@ -2,14 +2,21 @@
  * Activity stubs with explicit timeouts and retry policies (Temporal retries activities forever by default).
  * One stub per policy; the interpreter never calls `proxyActivities` elsewhere.
  */
-import { ActivityCancellationType, proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  proxyActivities,
+  workflowInfo,
+  type ActivityInterfaceFor,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { ChaosflowActivities } from '../activities/contract.js';
+import { clusterTaskQueue } from '../common/cluster-task-queue.js';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../common/failure-types.js';
 import type { PlanNotification, PlanStopCondition } from '../common/plan.js';
 
 const NON_RETRYABLE = [...NON_RETRYABLE_FAILURE_TYPES];
 
-export const { resolveTargets } = proxyActivities<ChaosflowActivities>({
+const RESOLVE_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: {
     initialInterval: '1s',
@@ -17,7 +24,8 @@ export const { resolveTargets } = proxyActivities<ChaosflowActivities>({
     maximumAttempts: 5,
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
-});
+};
+export const { resolveTargets } = proxyActivities<ChaosflowActivities>(RESOLVE_OPTIONS);
 
 const INJECT_RETRY = {
   initialInterval: '1s',
@@ -45,18 +53,20 @@ export const INJECT_AWAITS_CANCELLATION = 'chaosflow-inject-awaits-cancellation'
  * heartbeats (activities/heartbeating.ts), so a worker that died under it is noticed after the heartbeat timeout,
  * not the 90 s.
  */
-export const { injectFaults: injectFaultsAwaited } = proxyActivities<ChaosflowActivities>({
+const INJECT_AWAITED_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '90s',
   heartbeatTimeout: '10s',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: INJECT_RETRY,
-});
+};
+export const { injectFaults: injectFaultsAwaited } =
+  proxyActivities<ChaosflowActivities>(INJECT_AWAITED_OPTIONS);
 
 /**
  * Bounded per call; the workflow's recovery loop retries forever with its own backoff and reports
  * RecoveryFailed meanwhile, so a recover is never given up silently.
  */
-export const { recoverFaults } = proxyActivities<ChaosflowActivities>({
+const RECOVER_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '90s',
   // It heartbeats (activities/heartbeating.ts): a worker lost mid-recover is retried after 10 s, not 90 s.
   heartbeatTimeout: '10s',
@@ -66,7 +76,8 @@ export const { recoverFaults } = proxyActivities<ChaosflowActivities>({
     maximumAttempts: 3,
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
-});
+};
+export const { recoverFaults } = proxyActivities<ChaosflowActivities>(RECOVER_OPTIONS);
 
 /** A probe that fails is a result, not an error: one attempt. Call sites add their summary (`executeWithOptions`). */
 export function probeStub(
@@ -130,8 +141,36 @@ export const { readOrphan } = proxyActivities<ChaosflowActivities>({
  * 5 s apart): a lost worker is noticed within the heartbeat timeout and the renewal starts again elsewhere,
  * well within the agents' default 60 s lease. It retries without limit until the run cancels it.
  */
-export const { holdFaultLeases } = proxyActivities<ChaosflowActivities>({
+const HOLD_LEASES_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '3650d',
   heartbeatTimeout: '15s',
   retry: { initialInterval: '1s', maximumInterval: '5s' },
-});
+};
+export const { holdFaultLeases } = proxyActivities<ChaosflowActivities>(HOLD_LEASES_OPTIONS);
+
+/** The activities a chaos node with `remoteCluster` runs on that cluster's worker. */
+export type ClusterActivities = Pick<
+  ActivityInterfaceFor<ChaosflowActivities>,
+  'resolveTargets' | 'injectFaults' | 'recoverFaults' | 'holdFaultLeases'
+>;
+
+/**
+ * The stubs above, scheduled on cluster `cluster`'s task queue (derived from this workflow's own queue) instead
+ * of this workflow's; undefined: the stubs above themselves, so plans without `remoteCluster` schedule exactly
+ * the commands they always did. No schedule-to-start timeout, on purpose: while the cluster has no worker its
+ * activities wait for one (`chaosflow get` shows the cluster), and never run on another cluster's worker.
+ * (Inject is the awaited stub: every run that can name a cluster is newer than `INJECT_AWAITS_CANCELLATION`.)
+ */
+export function clusterActivities(cluster: string | undefined): ClusterActivities {
+  if (cluster === undefined) {
+    return { resolveTargets, injectFaults: injectFaultsAwaited, recoverFaults, holdFaultLeases };
+  }
+  const taskQueue = clusterTaskQueue(workflowInfo().taskQueue, cluster);
+  const on = (options: ActivityOptions) => proxyActivities<ChaosflowActivities>({ ...options, taskQueue });
+  return {
+    resolveTargets: on(RESOLVE_OPTIONS).resolveTargets,
+    injectFaults: on(INJECT_AWAITED_OPTIONS).injectFaults,
+    recoverFaults: on(RECOVER_OPTIONS).recoverFaults,
+    holdFaultLeases: on(HOLD_LEASES_OPTIONS).holdFaultLeases,
+  };
+}

@@ -7,23 +7,33 @@
  */
 import { CancellationScope, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
 import { errorMessage } from '../common/errors/chaosflow-error.js';
-import { holdFaultLeases } from './activity-stubs.js';
+import { clusterActivities } from './activity-stubs.js';
 import type { RunContext } from './run-context.js';
 
 export const AGENT_LEASES_PATCH = 'agent-leases';
 
-/** Starts the renewal when the plan has chaos; the returned function stops it. */
+/**
+ * Starts the renewal when the plan has chaos: one activity per cluster its chaos nodes name (on that cluster's
+ * worker, which reaches its agents), and one on this workflow's queue for chaos of no cluster (the only one of
+ * every plan without `remoteCluster`). The returned function stops them.
+ */
 export function renewFaultLeases(run: RunContext): () => void {
-  if (!Object.values(run.plan.templates).some((t) => t.type === 'Chaos')) return () => undefined;
+  const chaos = Object.values(run.plan.templates).filter((t) => t.type === 'Chaos');
+  if (chaos.length === 0) return () => undefined;
   if (!patched(AGENT_LEASES_PATCH)) return () => undefined;
   const shield = new CancellationScope({ cancellable: false });
   const scope = new CancellationScope({ cancellable: true, parent: shield });
   const { workflowId, runId } = workflowInfo();
-  scope
-    .run(() => holdFaultLeases({ workflowId, runId }))
-    .catch((err: unknown) => {
-      if (isCancellation(err)) return;
-      log.error(`the agents' leases on this run's faults are no longer renewed: ${errorMessage(err)}`);
-    });
+  for (const cluster of new Set(chaos.map((t) => t.chaos.remoteCluster))) {
+    const { holdFaultLeases } = clusterActivities(cluster);
+    scope
+      .run(() => holdFaultLeases({ workflowId, runId, ...(cluster ? { cluster } : {}) }))
+      .catch((err: unknown) => {
+        if (isCancellation(err)) return;
+        log.error(`the agents' leases on this run's faults are no longer renewed: ${errorMessage(err)}`, {
+          ...(cluster ? { cluster } : {}),
+        });
+      });
+  }
   return () => scope.cancel();
 }

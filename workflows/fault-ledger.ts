@@ -17,9 +17,9 @@ import type {
 } from '../activities/contract.js';
 import {
   INJECT_AWAITS_CANCELLATION,
+  clusterActivities,
   injectFaults,
   injectFaultsAwaited,
-  recoverFaults,
 } from './activity-stubs.js';
 import { faultSummary } from './activity-summaries.js';
 import { describeFailure } from './failure-details.js';
@@ -75,13 +75,19 @@ export class FaultLedger {
         ...(chaos.action ? { action: chaos.action } : {}),
         target: target.key,
         endpoint: group.endpoint,
+        ...(chaos.remoteCluster ? { cluster: chaos.remoteCluster } : {}),
         state: 'Injecting',
         recoverAttempts: 0,
       };
       this.#records.set(key, { entry, chaos, target, context });
     }
     try {
-      const inject = patched(INJECT_AWAITS_CANCELLATION) ? injectFaultsAwaited : injectFaults;
+      // A remote cluster's inject goes to its worker; plans without one keep the stubs their histories recorded.
+      const inject = chaos.remoteCluster
+        ? clusterActivities(chaos.remoteCluster).injectFaults
+        : patched(INJECT_AWAITS_CANCELLATION)
+          ? injectFaultsAwaited
+          : injectFaults;
       const { results } = await inject.executeWithOptions({ summary: faultSummary('inject', batch) }, [
         batch,
       ]);
@@ -123,11 +129,11 @@ export class FaultLedger {
         .filter((r) => r.entry.state !== 'Recovered' && (nodeId === undefined || r.entry.nodeId === nodeId))
         .reverse();
       if (pending.length === 0) return;
-      // One recover per (node, endpoint) batch, all batches at once: recovery time does not grow with the
-      // number of daemons.
+      // One recover per (node, cluster, endpoint) batch, all batches at once: recovery time does not grow with
+      // the number of daemons.
       const batches = new Map<string, LedgerRecord[]>();
       for (const record of pending) {
-        const id = `${record.entry.nodeId}\u0000${record.entry.endpoint}`;
+        const id = `${record.entry.nodeId}\u0000${record.entry.cluster ?? ''}\u0000${record.entry.endpoint}`;
         batches.set(id, [...(batches.get(id) ?? []), record]);
       }
       await Promise.all([...batches.values()].map((records) => this.#recoverUntilDone(records)));
@@ -173,6 +179,8 @@ export class FaultLedger {
       first.context,
     );
     let results: FaultTargetResult[];
+    // The cluster the ledger recorded at the inject: the recover goes to the worker that injected.
+    const { recoverFaults } = clusterActivities(first.entry.cluster);
     try {
       ({ results } = await recoverFaults.executeWithOptions({ summary: faultSummary('recover', batch) }, [
         batch,

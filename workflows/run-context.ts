@@ -75,7 +75,11 @@ export class RunContext {
       template: template.name,
       type: template.type,
       ...(template.type === 'Chaos' || template.type === 'Schedule'
-        ? { kind: template.chaos.kind, ...(template.chaos.action ? { action: template.chaos.action } : {}) }
+        ? {
+            kind: template.chaos.kind,
+            ...(template.chaos.action ? { action: template.chaos.action } : {}),
+            ...(template.chaos.remoteCluster ? { cluster: template.chaos.remoteCluster } : {}),
+          }
         : {}),
       ...(parent ? { parent } : {}),
       children: [],

@@ -15,7 +15,9 @@ import {
   patched,
   setHandler,
   workflowInfo,
+  type ActivityOptions,
 } from '@temporalio/workflow';
+import { clusterTaskQueue } from '../common/cluster-task-queue.js';
 import { mergeFragments, type FaultFragment, type TargetStateInput } from '../common/target-state.js';
 import type { ApplyTargetStateInput, ChaosflowActivities } from '../activities/contract.js';
 import { NON_RETRYABLE_FAILURE_TYPES, TARGET_STATE_FAILURE_TYPES } from '../common/failure-types.js';
@@ -27,7 +29,7 @@ import {
   type TargetStateView,
 } from './target-state-messages.js';
 
-const { applyTargetState } = proxyActivities<ChaosflowActivities>({
+const APPLY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '90s',
   // It heartbeats (activities/heartbeating.ts): a worker lost mid-apply is retried after 10 s, not 90 s.
   heartbeatTimeout: '10s',
@@ -37,7 +39,18 @@ const { applyTargetState } = proxyActivities<ChaosflowActivities>({
     maximumAttempts: 4,
     nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
   },
-});
+};
+const { applyTargetState } = proxyActivities<ChaosflowActivities>(APPLY_OPTIONS);
+
+/**
+ * The apply of the entity's pod: on the pod's cluster's worker when it has one (no schedule-to-start timeout: it
+ * waits for that worker), else on this workflow's queue, as every entity without a cluster always did.
+ */
+function applyStub(cluster: string | undefined): typeof applyTargetState {
+  if (cluster === undefined) return applyTargetState;
+  const taskQueue = clusterTaskQueue(workflowInfo().taskQueue, cluster);
+  return proxyActivities<ChaosflowActivities>({ ...APPLY_OPTIONS, taskQueue }).applyTargetState;
+}
 
 /** Marks histories whose changes are sent in groups (`grouped` below); older ones replay `oneAtATime`. */
 export const COALESCED_APPLIES_PATCH = 'target-state-coalesced-applies';
@@ -57,6 +70,7 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
   let agentWarnings: string[] | undefined;
   /** Changes queued or being sent. */
   let pending = 0;
+  const apply = applyStub(input.cluster);
 
   const view = (): TargetStateView => ({
     faults: [...fragments.keys()],
@@ -69,7 +83,7 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
   /** Sends the merged state of every fragment held now; returns the view, or throws the failure to report. */
   const send = async (): Promise<TargetStateView> => {
     // Every fragment of this entity is of its family (the entity's id is keyed by it), so the merge is too.
-    const apply = {
+    const state = {
       family: input.family,
       endpoint: input.endpoint,
       target: input.target,
@@ -77,7 +91,7 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
       ...(daemonState ? { daemonState } : {}),
     } as ApplyTargetStateInput;
     try {
-      const result = await applyTargetState(apply);
+      const result = await apply(state);
       applies += 1;
       daemonState = result.daemonState ?? daemonState;
       warning = result.warning;

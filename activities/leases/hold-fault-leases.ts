@@ -55,7 +55,10 @@ export async function holdFaultLeases(
     let renewed = 0;
     const problems: string[] = [];
     try {
-      const { records } = await handle.query(recoveryRecordsQuery);
+      // This activity renews the faults of its own cluster only: another cluster's agents are its worker's.
+      const records = (await handle.query(recoveryRecordsQuery)).records.filter(
+        (r) => r.entry.cluster === input.cluster,
+      );
       for (const [node, keys] of agentLeaseKeys(input.workflowId, records)) {
         if (withoutLeases.has(node)) continue;
         try {

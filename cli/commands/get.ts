@@ -1,4 +1,8 @@
-/** `chaosflow get RUN`: a run's phase and node tree (live while it runs), or its full status as JSON/YAML. */
+/**
+ * `chaosflow get RUN`: a run's phase and node tree (live while it runs), or its full status as JSON/YAML. A run
+ * whose nodes name clusters (`remoteCluster`) shows each node's cluster, and each cluster's workers: a running
+ * node of a cluster without one says it waits for that cluster's worker.
+ */
 import type { Command } from 'commander';
 import type { TemporalFlags } from '../../client/temporal-config.js';
 import { withTemporalOptions } from '../config.js';
@@ -28,8 +32,13 @@ export function register(program: Command): void {
     else if (options.output === 'yaml')
       process.stdout.write(renderYaml([faults ? { status, faults } : status]));
     else {
-      const { renderRunHeader, renderRunTree } = await import('../output/run-tree.js');
-      process.stdout.write(`${renderRunHeader(status)}\n${renderRunTree(status)}`);
+      const { renderRunHeader, renderRunTree, renderClusterWorkers } = await import('../output/run-tree.js');
+      const { readClusterWorkers, runClusters } = await import('../../client/cluster-workers.js');
+      // The clusters its nodes run on, and which of them have no worker: their running nodes wait for one.
+      const clusters = await readClusterWorkers(handle, runClusters(status));
+      const waiting = new Set(clusters.filter((c) => c.workers === 0).map((c) => c.cluster));
+      process.stdout.write(`${renderRunHeader(status)}\n${renderRunTree(status, Date.now(), waiting)}`);
+      if (clusters.length > 0) process.stdout.write(`\n${renderClusterWorkers(clusters)}`);
       if (faults) {
         const { renderFaults } = await import('../output/fault-table.js');
         process.stdout.write(`\n${renderFaults(faults as never)}`);

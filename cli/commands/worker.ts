@@ -1,7 +1,8 @@
 /**
  * `chaosflow worker`: the Temporal worker that runs experiments (the interpreter workflows and the activities
  * that inject, probe and recover). Settings and their environment variables are documented in
- * `worker/config.ts`. Stops cleanly on SIGINT/SIGTERM, letting running inject/recover calls finish.
+ * `worker/config.ts`. Stops cleanly on SIGINT/SIGTERM, letting running inject/recover calls finish. With
+ * `--cluster NAME` it is the worker of one cluster among many: activities only, on that cluster's task queue.
  */
 import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import type { Command } from 'commander';
@@ -15,6 +16,10 @@ export function register(program: Command): void {
     program
       .command('worker')
       .description('run the chaosflow Temporal worker (interpreter workflows and fault activities)')
+      .option(
+        '--cluster <name>',
+        "serve one cluster of many: run only the activities of chaos nodes with remoteCluster: NAME, on that cluster's queue",
+      )
       .option('--inventory <file>', 'host inventory: the processes chaos may target and their agents')
       .option(
         '--kubeconfig <file>',

@@ -3,21 +3,34 @@
  * phase, how long it ran, and what it did (targets, probes, task result, the last error).
  */
 import { formatGoDuration } from '../../common/duration.js';
+import type { ClusterWorkers } from '../../client/cluster-workers.js';
 import type { RunView } from '../../client/runs.js';
 import { orphanPhaseLabel, type OrphanRecovery } from '../../common/orphan-recovery.js';
 import type { NodeStatus, RunStatus } from '../../common/run-status.js';
 import { renderFields, renderTable } from './render-table.js';
 
-export function renderRunTree(status: RunStatus, now = Date.now()): string {
+/**
+ * `waitingClusters`: the clusters without a worker (`client/cluster-workers.ts`), whose running nodes wait for
+ * one. A CLUSTER column appears when a node names a cluster.
+ */
+export function renderRunTree(
+  status: RunStatus,
+  now = Date.now(),
+  waitingClusters: ReadonlySet<string> = new Set(),
+): string {
+  const clustered = Object.values(status.nodes).some((n) => n.cluster !== undefined);
   const rows: string[][] = [];
   const visit = (id: string, prefix: string, last: boolean, depth: number): void => {
     const node = status.nodes[id];
     if (!node) return;
     const glyph = depth === 0 ? '' : last ? '└─ ' : '├─ ';
+    const waiting =
+      node.phase === 'Running' && node.cluster !== undefined && waitingClusters.has(node.cluster);
     rows.push([
       `${prefix}${glyph}${node.template}`,
       typeLabel(node),
-      phaseLabel(node),
+      ...(clustered ? [node.cluster ?? ''] : []),
+      waiting ? `Running (waiting for cluster ${node.cluster}'s worker)` : phaseLabel(node),
       elapsed(node, now),
       details(node),
     ]);
@@ -29,6 +42,7 @@ export function renderRunTree(status: RunStatus, now = Date.now()): string {
     [
       { header: 'NODE' },
       { header: 'TYPE' },
+      ...(clustered ? [{ header: 'CLUSTER' }] : []),
       { header: 'PHASE' },
       { header: 'TIME', align: 'right' },
       { header: 'DETAILS' },
@@ -58,6 +72,20 @@ export function renderRunHeader(status: RunView, now = Date.now()): string {
 }
 
 /** Who recovered what a terminated run left, and when. */
+/** The workers of the run's clusters: the queue each polls, and whether any does. */
+export function renderClusterWorkers(clusters: readonly ClusterWorkers[]): string {
+  return renderTable(
+    [{ header: 'CLUSTER' }, { header: 'TASK QUEUE' }, { header: 'WORKERS' }],
+    clusters.map((c) => [
+      c.cluster,
+      c.taskQueue,
+      c.workers > 0
+        ? String(c.workers)
+        : `none: its nodes wait until chaosflow worker --cluster ${c.cluster} runs`,
+    ]),
+  );
+}
+
 function orphanLine(orphan: OrphanRecovery): string {
   const recovered = orphan.faults.filter((f) => f.state === 'Recovered').length;
   const kept = orphan.leftToCurrentRun ? `, ${orphan.leftToCurrentRun} left to the run that replaced it` : '';

@@ -1134,6 +1134,47 @@ export interface PodChaosManifest {
   };
 }
 /**
+ * Chaos Mesh's RemoteCluster: declares a cluster, by its metadata.name (a DNS label), that chaos nodes name with remoteCluster. chaosflow reaches it through that cluster's own worker (chaosflow worker --cluster NAME), not through a kubeconfig: the spec's fields are accepted and each gets a warning.
+ */
+export interface RemoteClusterManifest {
+  apiVersion: 'chaosflow.dev/v1alpha1' | 'chaos-mesh.org/v1alpha1';
+  kind: 'RemoteCluster';
+  metadata: ObjectMeta;
+  spec?: RemoteClusterSpec;
+  /**
+   * Written by the server; ignored.
+   */
+  status?: {
+    [k: string]: unknown;
+  };
+}
+export interface RemoteClusterSpec {
+  /**
+   * Chaos Mesh: where its controller is installed in the remote cluster. Not used by chaosflow.
+   */
+  namespace?: string;
+  /**
+   * Chaos Mesh: the version installed in the remote cluster. Not used by chaosflow.
+   */
+  version?: string;
+  /**
+   * Chaos Mesh: the Secret with the remote cluster's kubeconfig. Not used by chaosflow: that cluster's own worker acts there.
+   */
+  kubeConfig?: {
+    secretRef?: {
+      name?: string;
+      namespace?: string;
+      key?: string;
+    };
+  };
+  /**
+   * Chaos Mesh: Helm values of the installation in the remote cluster. Not used by chaosflow.
+   */
+  configOverride?: {
+    [k: string]: unknown;
+  };
+}
+/**
  * A Chaos Mesh Schedule: runs one chaos kind or a whole workflow on a cron schedule.
  */
 export interface ScheduleManifest {

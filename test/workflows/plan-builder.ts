@@ -40,12 +40,12 @@ export const suspend = (name: string, deadlineMs: number, approval = false): Pla
 export const chaos = (
   name: string,
   pods: string[],
-  o: Common & { action?: 'partition' | 'pod-kill' } = {},
+  o: Common & { action?: 'partition' | 'pod-kill'; remoteCluster?: string } = {},
 ): PlanTemplate => ({
   type: 'Chaos',
   name,
-  chaos:
-    o.action === 'pod-kill'
+  chaos: {
+    ...(o.action === 'pod-kill'
       ? {
           kind: 'PodChaos',
           action: 'pod-kill',
@@ -57,7 +57,9 @@ export const chaos = (
           action: 'partition',
           oneShot: false,
           spec: { selector: { pods: { default: pods } }, mode: 'all', action: 'partition' },
-        },
+        }),
+    ...(o.remoteCluster ? { remoteCluster: o.remoteCluster } : {}),
+  },
   ...(o.deadlineMs === undefined ? {} : { deadlineMs: o.deadlineMs }),
   ...(o.retry ? { retry: o.retry } : {}),
 });

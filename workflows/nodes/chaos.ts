@@ -1,7 +1,7 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { ChaosTemplate, PlanChaos, PlanChaosProbe } from '../../common/plan.js';
 import { findCut } from '../cut.js';
-import { resolveTargets } from '../activity-stubs.js';
+import { clusterActivities } from '../activity-stubs.js';
 import { resolveSummary } from '../activity-summaries.js';
 import { ChaosProbes } from '../chaos-probes.js';
 import { holdUntilDeadline, type BodyOutcome, type NodeBody } from '../node-runner.js';
@@ -86,6 +86,8 @@ async function runChaosWithProbes(
  * injects one batch per daemon endpoint through the ledger. Returns the inject errors, if any.
  */
 async function injectTargets(run: RunContext, id: string, chaos: PlanChaos): Promise<string | undefined> {
+  // Targets are resolved where they live: on the worker of the chaos's remote cluster, when it names one.
+  const { resolveTargets } = clusterActivities(chaos.remoteCluster);
   const { groups, context } = await resolveTargets.executeWithOptions(
     { summary: resolveSummary(id, chaos) },
     [{ run: run.ref, nodeId: id, chaos }],

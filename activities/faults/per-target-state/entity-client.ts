@@ -39,12 +39,20 @@ export interface TargetStateClient {
   remove(family: FaultFamily, target: Target, key: string): Promise<TargetStateView | undefined>;
 }
 
-export function createTargetStateClient(client: Client, taskQueue: string): TargetStateClient {
+/**
+ * `taskQueue` is the control plane's (the entities run there); `cluster` is this worker's cluster, if any: the
+ * pods it reaches have entities of their own, whose applies come back to this cluster's worker.
+ */
+export function createTargetStateClient(
+  client: Client,
+  taskQueue: string,
+  cluster?: string,
+): TargetStateClient {
   return {
     async set(family, endpoint, target, key, fragment) {
-      const input: TargetStateInput = { family, endpoint, target };
+      const input: TargetStateInput = { family, endpoint, target, ...(cluster ? { cluster } : {}) };
       const start = new WithStartWorkflowOperation<typeof chaosflowTargetState>(TARGET_STATE_WORKFLOW_TYPE, {
-        workflowId: targetStateWorkflowId(family, target),
+        workflowId: targetStateWorkflowId(family, target, cluster),
         taskQueue,
         workflowIdConflictPolicy: 'USE_EXISTING',
         args: [input],
@@ -59,7 +67,7 @@ export function createTargetStateClient(client: Client, taskQueue: string): Targ
       }
     },
     async remove(family, target, key) {
-      const handle = client.workflow.getHandle(targetStateWorkflowId(family, target));
+      const handle = client.workflow.getHandle(targetStateWorkflowId(family, target, cluster));
       try {
         return await handle.executeUpdate(removeFaultUpdate, { args: [{ key }] });
       } catch (err) {

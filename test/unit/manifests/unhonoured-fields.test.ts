@@ -56,14 +56,6 @@ const checkTemplate = (http: Spec) => ({
 
 /** field (as the rules name it), the manifest, and the one finding expected: `CODE pointer`. */
 const CASES: readonly [string, object, string][] = [
-  ...SUPPORTED_CHAOS_KINDS.map(
-    (kind) =>
-      [
-        `${kind}.remoteCluster`,
-        chaos(kind, { remoteCluster: 'cluster-b' }),
-        'FIELD_UNSUPPORTED /spec/remoteCluster',
-      ] as [string, object, string],
-  ),
   ['PodChaos.gracePeriod', chaos('PodChaos', { gracePeriod: 30 }), 'FIELD_IGNORED /spec/gracePeriod'],
   [
     'PodChaos.containerNames',
@@ -226,14 +218,16 @@ describe('fields the drivers do not honour', () => {
     expect(CASES.map(([field]) => field).sort()).toEqual(UNHONOURED_FIELDS.map((r) => r.field).sort());
   });
 
-  it("rejects remoteCluster in a top-level Schedule's chaos too (in templates: invalid/remote-cluster-in-workflow.yaml)", () => {
+  it("honours remoteCluster on every chaos kind, standalone and in a top-level Schedule's chaos (remote-cluster.test.ts)", () => {
+    for (const kind of SUPPORTED_CHAOS_KINDS)
+      expect(findings(chaos(kind, { remoteCluster: 'cluster-b' }))).toEqual([]);
     const schedule = {
       apiVersion: 'chaos-mesh.org/v1alpha1',
       kind: 'Schedule',
       metadata: { name: 's' },
       spec: { schedule: '@hourly', type: 'DNSChaos', dnsChaos: { ...BASE.DNSChaos, remoteCluster: 'b' } },
     };
-    expect(findings(schedule)).toEqual(['FIELD_UNSUPPORTED /spec/dnsChaos/remoteCluster']);
+    expect(findings(schedule)).toEqual([]);
   });
 
   it('says nothing when the field is used: merged netem parts, peers with rules, container-kill names, gracePeriod 0', () => {
@@ -257,11 +251,7 @@ describe('fields the drivers do not honour', () => {
     for (const manifest of quiet) expect(findings(manifest)).toEqual([]);
   });
 
-  it('says where remoteCluster would have sent the fault, and what pod-kill does instead of waiting; a warned chaos still compiles', () => {
-    const remote = readManifestText(stringify(chaos('TimeChaos', { remoteCluster: 'cluster-b' })), 'c.yaml');
-    expect(remote.errors[0]?.message).toBe(
-      'remoteCluster "cluster-b" is not supported by chaosflow yet: the fault would hit the targets of chaosflow\'s own worker instead of that cluster\'s',
-    );
+  it('says what pod-kill does instead of waiting; a warned chaos still compiles', () => {
     const grace = readManifestText(stringify(chaos('PodChaos', { gracePeriod: 30 })), 'c.yaml');
     expect(grace.warnings[0]?.message).toMatch(/^gracePeriod 30 is not honoured: chaosflow's pod-kill kills/);
     const compiled = grace.plans[0]?.templates['c'];

@@ -25,7 +25,6 @@ describe('kinds chaosflow does not run', () => {
   });
 
   it.each([
-    ['RemoteCluster', /remote clusters are not supported yet/],
     ['PhysicalMachine', /host inventory \(kind Inventory\)/],
     ['PhysicalMachineChaos', /declare it in a host inventory/],
     ['WorkflowNode', /apply the Workflow itself/],

@@ -2,6 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { parseWorkerConfig, WorkerConfigError } from '../../../worker/config.js';
 
 describe('worker settings', () => {
+  it('serves one cluster when given --cluster or CHAOSFLOW_CLUSTER (the flag first), with no janitor scan', () => {
+    expect(parseWorkerConfig({}, {}).cluster).toBeUndefined();
+    expect(parseWorkerConfig({}, {}).janitorIntervalMs).toBe(5_000);
+    expect(parseWorkerConfig({}, { CHAOSFLOW_CLUSTER: 'east-1' }).cluster).toBe('east-1');
+    const flagged = parseWorkerConfig(
+      { cluster: 'west', janitorInterval: '1000' },
+      { CHAOSFLOW_CLUSTER: 'east' },
+    );
+    expect(flagged.cluster).toBe('west');
+    expect(flagged.janitorIntervalMs).toBe(0);
+  });
+
+  it('refuses a cluster name that is not a DNS label, saying what one is', () => {
+    for (const bad of ['East', 'a_b', '-a', 'a-', 'a.b', 'x'.repeat(64)]) {
+      expect(() => parseWorkerConfig({ cluster: bad }, {})).toThrow(WorkerConfigError);
+      expect(() => parseWorkerConfig({}, { CHAOSFLOW_CLUSTER: bad })).toThrow(
+        /--cluster \(CHAOSFLOW_CLUSTER\): invalid cluster name '.*': a cluster name is a DNS label/,
+      );
+    }
+  });
+
   it('takes the Prometheus URL from the flag, else the environment, normalised', () => {
     expect(parseWorkerConfig({}, {}).prometheusUrl).toBeUndefined();
     expect(parseWorkerConfig({}, { CHAOSFLOW_PROMETHEUS_URL: 'http://prom:9090' }).prometheusUrl).toBe(
