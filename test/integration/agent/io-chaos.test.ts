@@ -9,7 +9,6 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { DaemonClient } from '../../../activities/daemon/daemon-client.js';
 import { DaemonClientPool } from '../../../activities/daemon/daemon-client-pool.js';
@@ -18,12 +17,11 @@ import { probeIoSupport } from '../../../agent/io-support.js';
 import { isAlive } from '../../../agent/process-info.js';
 import { freePort } from '../../../embedded/free-port.js';
 import { toolPath } from '../../../embedded/installed-tools.js';
-import { ManagedProcess } from '../../../embedded/managed-process.js';
+import type { ManagedProcess } from '../../../embedded/managed-process.js';
 import { describeUnless } from '../../harness/describe-unless.js';
 import { startAgentFixture, type AgentFixture } from './agent-fixture.js';
+import { startAgentProcess, waitUntilServing } from './agent-process.js';
 import { createMountNsTarget, ioChaosUnavailableReason, type MountNsTarget } from './mount-ns-target.js';
-
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 const FILES = {
   'slow/a.txt': 'slow file',
@@ -314,25 +312,13 @@ describeUnless(ioChaosUnavailableReason(), 'chaosflow agent: IOChaos across cras
   });
 
   const agentProcess = (args: readonly string[]): ManagedProcess => {
-    const p = ManagedProcess.start({
-      name: 'agent',
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        'cli/main.ts',
-        'agent',
-        '--state-dir',
-        stateDir,
-        '--iofs',
-        toolPath('chaosflow-iofs'),
-        '--log-level',
-        'debug',
-        ...args,
-      ],
-      logFile: join(stateDir, 'agent-process.log'),
-      cwd: repoRoot,
-    });
+    const p = startAgentProcess(stateDir, [
+      '--iofs',
+      toolPath('chaosflow-iofs'),
+      '--log-level',
+      'debug',
+      ...args,
+    ]);
     processes.push(p);
     return p;
   };
@@ -341,19 +327,8 @@ describeUnless(ioChaosUnavailableReason(), 'chaosflow agent: IOChaos across cras
     const port = await freePort();
     const agent = agentProcess(['--listen', `127.0.0.1:${port}`, '--insecure-plaintext-loopback']);
     const client = pool.get({ address: `127.0.0.1:${port}`, transport: { kind: 'plaintext' } });
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const ready = await client
-        .call('ContainerGetPid', { container_id: `pid://${process.pid}` }, { deadlineMs: 1_000 })
-        .then(
-          () => true,
-          () => false,
-        );
-      if (ready) return { process: agent, client };
-      if (!agent.alive || Date.now() > deadline)
-        throw new Error(`the agent did not start:\n${await agent.tail()}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitUntilServing(agent, client);
+    return { process: agent, client };
   };
 
   const inject = async (client: DaemonClient, run: string): Promise<number> => {

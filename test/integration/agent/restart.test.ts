@@ -6,20 +6,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { DaemonClient } from '../../../activities/daemon/daemon-client.js';
 import { DaemonClientPool } from '../../../activities/daemon/daemon-client-pool.js';
 import type { JournalEntry } from '../../../agent/journal.js';
 import { isAlive } from '../../../agent/process-info.js';
 import { freePort } from '../../../embedded/free-port.js';
-import { ManagedProcess } from '../../../embedded/managed-process.js';
-import { journalEntries, waitUntilServing } from './agent-process.js';
+import type { ManagedProcess } from '../../../embedded/managed-process.js';
+import { journalEntries, startAgentProcess, waitUntilServing } from './agent-process.js';
 import { describeWithNetns } from '../../harness/describe-with-netns.js';
 import { createNetnsHost, type NetnsHost } from '../../../embedded/netns-host.js';
 import { httpGet } from './http-probe.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeWithNetns(
@@ -43,23 +41,7 @@ describeWithNetns(
     });
 
     const agentProcess = (args: readonly string[]): ManagedProcess => {
-      const p = ManagedProcess.start({
-        name: 'agent',
-        command: process.execPath,
-        args: [
-          '--import',
-          'tsx',
-          'cli/main.ts',
-          'agent',
-          '--state-dir',
-          stateDir,
-          '--log-level',
-          'debug',
-          ...args,
-        ],
-        logFile: join(stateDir, 'agent-process.log'),
-        cwd: repoRoot,
-      });
+      const p = startAgentProcess(stateDir, ['--log-level', 'debug', ...args]);
       processes.push(p);
       return p;
     };
