@@ -13,6 +13,7 @@ import proto from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { PlanTemplate } from '../../common/plan.js';
 import { startProbeTarget } from '../../test/fakes/probe-target.js';
+import { workflowRuns } from '../../test/harness/workflow-runs.js';
 import { startInterpreterEnv } from '../../test/workflows/interpreter-env.js';
 import { plan, statusCheck } from '../../test/workflows/plan-builder.js';
 import { PROBES_PER_HISTORY } from '../../workflows/nodes/status-check.js';
@@ -34,11 +35,7 @@ interface Size {
 }
 /** The size of the workflow's first run's history (a check's first, before it continues as new). */
 async function sizeOf(workflowId: string): Promise<Size> {
-  const runs: { runId: string; start: number }[] = [];
-  for await (const w of env.temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-    runs.push({ runId: w.runId, start: w.startTime.getTime() });
-  }
-  const first = runs.sort((a, b) => a.start - b.start)[0];
+  const [first] = await workflowRuns(env.temporal.client, workflowId);
   const history = await env.temporal.client.workflow.getHandle(workflowId, first?.runId).fetchHistory();
   return {
     events: history.events?.length ?? 0,

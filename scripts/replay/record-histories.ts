@@ -13,6 +13,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { Plan, PlanTemplate } from '../../common/plan.js';
 import { abortSignal, resumeUpdate } from '../../workflows/messages.js';
 import { startProbeTarget } from '../../test/fakes/probe-target.js';
+import { workflowRuns } from '../../test/harness/workflow-runs.js';
 import { startInterpreterEnv } from '../../test/workflows/interpreter-env.js';
 import { createTargetStateClient } from '../../activities/faults/per-target-state/entity-client.js';
 import { targetStateWorkflowId } from '../../common/target-state.js';
@@ -121,15 +122,11 @@ if (wanted('long-status-check')) {
   const check = statusCheck('check', probe.url, { mode: 'Continuous', durationMs: 5_500 });
   const handle = await env.start(plan('check', { ...check, probesPerHistory: 2 } as PlanTemplate));
   await handle.result();
-  const runs: { runId: string; start: number }[] = [];
   const childId = `${handle.workflowId}/status-check/check/1`;
-  for await (const w of env.temporal.client.workflow.list({ query: `WorkflowId = '${childId}'` })) {
-    runs.push({ runId: w.runId, start: w.startTime.getTime() });
-  }
-  const first = runs.sort((a, b) => a.start - b.start)[0]!;
+  const [first] = await workflowRuns(env.temporal.client, childId);
   for (const [name, h] of [
     ['long-status-check', handle],
-    ['long-status-check-probing', env.temporal.client.workflow.getHandle(childId, first.runId)],
+    ['long-status-check-probing', env.temporal.client.workflow.getHandle(childId, first!.runId)],
   ] as const) {
     const history = JSON.parse(historyToJSON(await h.fetchHistory())) as unknown;
     await writeFile(out(name), `${JSON.stringify({ workflowId: h.workflowId, history })}\n`);

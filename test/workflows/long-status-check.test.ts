@@ -10,6 +10,7 @@ import type { PlanTemplate } from '../../common/plan.js';
 import type { RunStatus } from '../../common/run-status.js';
 import { pauseUpdate, resumeUpdate } from '../../workflows/messages.js';
 import { startProbeTarget, type ProbeTarget } from '../fakes/probe-target.js';
+import { workflowRuns } from '../harness/workflow-runs.js';
 import { startInterpreterEnv, type InterpreterEnv } from './interpreter-env.js';
 import { plan, statusCheck } from './plan-builder.js';
 
@@ -32,13 +33,8 @@ function longCheck(o: Parameters<typeof statusCheck>[2], probesPerHistory = 2): 
   return { ...statusCheck('check', probe.url, o), probesPerHistory } as PlanTemplate;
 }
 
-/** The runs of one workflow id, oldest first, with how each closed. */
 async function runsOf(workflowId: string): Promise<string[]> {
-  const runs: { start: number; status: string }[] = [];
-  for await (const w of env.temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-    runs.push({ start: w.startTime.getTime(), status: w.status.name });
-  }
-  return runs.sort((a, b) => a.start - b.start).map((r) => r.status);
+  return (await workflowRuns(env.temporal.client, workflowId)).map((r) => r.status);
 }
 
 async function probeActivitiesInHistory(workflowId: string): Promise<number> {
