@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRun } from '../../client/start-run.js';
-import { statusQuery } from '../../workflows/messages.js';
+import { faultsQuery, statusQuery } from '../../workflows/messages.js';
 import { readFaultLog, stillInjected } from '../fakes/file-fault-driver.js';
 import { startTestTemporal, type TestTemporal } from '../harness/temporal.js';
 import { chaos, plan, serial, suspend } from './plan-builder.js';
@@ -57,8 +57,11 @@ it('recovers a held fault after the worker is killed with SIGKILL and a new one 
       suspend('after', 200),
     ),
   });
-  for (let i = 0; i < 100 && stillInjected(readFaultLog(log)).length < 2; i++)
-    await new Promise((r) => setTimeout(r, 100));
+  // Kill only once the run has recorded both injects: a kill between the driver's write and the activity's
+  // completion would make Temporal retry the inject on the new worker (harmless, but not what this test is about).
+  const injected = async () => (await handle.query(faultsQuery)).filter((f) => f.state === 'Injected').length;
+  for (let i = 0; i < 100 && (await injected()) < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(await injected()).toBe(2);
   expect(stillInjected(readFaultLog(log))).toHaveLength(2);
 
   first.kill('SIGKILL');
