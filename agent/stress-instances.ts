@@ -81,6 +81,9 @@ export class StressInstances {
     readonly scratchRoot: string,
   ) {}
 
+  /** Option lists `stress-ng --dry-run` accepted (by their JSON), so that it runs once per distinct list. */
+  readonly #accepted = new Set<string>();
+
   /** The scratch folder of the instance `uid`. */
   scratchDir(uid: string): string {
     if (!UUID.test(uid)) throw new Error(`not an instance uid: ${JSON.stringify(uid.slice(0, 40))}`);
@@ -122,9 +125,6 @@ export class StressInstances {
     }
     return stopped;
   }
-
-  /** Option lists `stress-ng --dry-run` accepted (by their JSON), so that it runs once per distinct list. */
-  readonly #accepted = new Set<string>();
 
   /** INVALID_ARGUMENT when stress-ng rejects `argv` (`full` is it with the instance's own `--temp-path`). */
   private async checkOptions(
@@ -234,8 +234,11 @@ export class StressInstances {
       );
     }
     killGroup(pid, 'SIGTERM');
+    // stress-ng is usually gone within a few ms of SIGTERM: look soon, then less often (5, 10, 20, 40, 50 ms...).
     const deadline = Date.now() + STOP_GRACE_MS;
-    while (Date.now() < deadline && (await isAlive(pid))) await sleep(50);
+    for (let wait = 5; Date.now() < deadline && (await isAlive(pid)); wait = Math.min(wait * 2, 50)) {
+      await sleep(wait);
+    }
     killGroup(pid, 'SIGKILL');
     return 'stopped';
   }
