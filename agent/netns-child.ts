@@ -7,11 +7,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { AgentError } from './agent-error.js';
-import { isAlive, isSameProcess, processStartTimeMs } from './process-info.js';
+import { isAlive, isSameProcess, processStartTimeMs, waitForExit } from './process-info.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
@@ -93,8 +92,7 @@ export async function stopNetnsChild(child: NetnsChild, graceMs: number): Promis
     }
   };
   signal('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && (await isAlive(child.pid))) await sleep(50);
+  await waitForExit(child.pid, graceMs);
   if (await isSameProcess(child.pid, child.startTimeMs)) signal('SIGKILL');
   return 'stopped';
 }

@@ -63,6 +63,19 @@ export async function isAlive(pid: number): Promise<boolean> {
   }
 }
 
+/**
+ * Waits until `pid` has exited (or is a zombie), at most `timeoutMs`; true when it did. Looks soon, then less
+ * often (5, 10, 20, 40, then every 50 ms): a signalled process is usually gone within a few ms.
+ */
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 5; await isAlive(pid); wait = Math.min(wait * 2, 50)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  return true;
+}
+
 export interface NetnsId {
   readonly inode: number;
   readonly dev: number;

@@ -14,7 +14,7 @@
  * `node -e` script: ~100 ms of CPU per start against ~3 ms, which bound 500 targets to ~40 s on 2 cores.)
  *
  * `stress-ng --dry-run` checks the options once per distinct option list (they are the same for every target of
- * a fault): the answer is remembered while the agent runs.
+ * a fault, and its targets ask at once): the check is shared and its answer remembered while the agent runs.
  *
  * Each instance runs in a scratch folder of its own, `<state dir>/stress/<instance uid>` (0700, the agent's),
  * as its working directory and its `--temp-path`, so whatever a stressor writes stays there; the folder is
@@ -29,7 +29,7 @@ import { AgentError } from './agent-error.js';
 import { cgroupDirsOf } from './cgroups.js';
 import type { CommandRunner } from './command-runner.js';
 import type { HostTarget } from './host-target.js';
-import { isAlive, isSameProcess, processStartTimeMs } from './process-info.js';
+import { isAlive, isSameProcess, processStartTimeMs, waitForExit } from './process-info.js';
 
 export type StressRole = 'cpu' | 'memory';
 
@@ -44,8 +44,8 @@ export interface StressInstance {
 const STOP_GRACE_MS = 3_000;
 /** How long a started stress-ng must stay up to count as started (a bad option makes it exit at once). */
 const STARTUP_CHECK_MS = 50;
-/** Bounds the memory of the dry-run answers kept (a new list past it starts the set afresh). */
-const MAX_ACCEPTED_OPTION_LISTS = 1_000;
+/** Bounds the memory of the dry-run answers kept (a new list past it starts the map afresh). */
+const MAX_CHECKED_OPTION_LISTS = 1_000;
 
 /**
  * Run as `/bin/sh -c LAUNCHER chaosflow-stress-launcher <oom_score_adj> <working dir> <N> <cgroup dir>
@@ -81,8 +81,11 @@ export class StressInstances {
     readonly scratchRoot: string,
   ) {}
 
-  /** Option lists `stress-ng --dry-run` accepted (by their JSON), so that it runs once per distinct list. */
-  readonly #accepted = new Set<string>();
+  /**
+   * `stress-ng --dry-run` of each option list (by its JSON), accepted or running, so that it runs once per
+   * distinct list even when many targets of one fault ask at once; a refused list is forgotten.
+   */
+  readonly #checks = new Map<string, Promise<void>>();
 
   /** The scratch folder of the instance `uid`. */
   scratchDir(uid: string): string {
@@ -126,15 +129,23 @@ export class StressInstances {
     return stopped;
   }
 
-  /** INVALID_ARGUMENT when stress-ng rejects `argv` (`full` is it with the instance's own `--temp-path`). */
-  private async checkOptions(
-    role: StressRole,
-    argv: readonly string[],
-    full: readonly string[],
-  ): Promise<void> {
+  /** INVALID_ARGUMENT when stress-ng rejects `argv` (checked with the instance's own `--temp-path`). */
+  private checkOptions(role: StressRole, argv: readonly string[], scratch: string): Promise<void> {
     const id = JSON.stringify(argv);
-    if (this.#accepted.has(id)) return;
-    const check = await this.runner.run([this.stressNgPath, '--dry-run', ...full], { allowFailure: true });
+    let check = this.#checks.get(id);
+    if (!check) {
+      if (this.#checks.size >= MAX_CHECKED_OPTION_LISTS) this.#checks.clear();
+      check = this.dryRun(role, argv, scratch);
+      this.#checks.set(id, check);
+      check.catch(() => this.#checks.delete(id));
+    }
+    return check;
+  }
+
+  private async dryRun(role: StressRole, argv: readonly string[], scratch: string): Promise<void> {
+    const check = await this.runner.run([this.stressNgPath, '--dry-run', ...argv, '--temp-path', scratch], {
+      allowFailure: true,
+    });
     if (check.exitCode !== 0) {
       throw new AgentError(
         'INVALID_ARGUMENT',
@@ -142,8 +153,6 @@ export class StressInstances {
         { role },
       );
     }
-    if (this.#accepted.size >= MAX_ACCEPTED_OPTION_LISTS) this.#accepted.clear();
-    this.#accepted.add(id);
   }
 
   /** Starts stress-ng with `argv` in the target's cgroups; INVALID_ARGUMENT when stress-ng rejects the options. */
@@ -173,7 +182,7 @@ export class StressInstances {
     scratch: string,
   ): Promise<StressInstance> {
     const full = [...argv, '--temp-path', scratch];
-    await this.checkOptions(role, argv, full);
+    await this.checkOptions(role, argv, scratch);
     const dirs = await cgroupDirsOf(target.pid);
     const launch = await this.runner.run(
       [
@@ -234,11 +243,7 @@ export class StressInstances {
       );
     }
     killGroup(pid, 'SIGTERM');
-    // stress-ng is usually gone within a few ms of SIGTERM: look soon, then less often (5, 10, 20, 40, 50 ms...).
-    const deadline = Date.now() + STOP_GRACE_MS;
-    for (let wait = 5; Date.now() < deadline && (await isAlive(pid)); wait = Math.min(wait * 2, 50)) {
-      await sleep(wait);
-    }
+    await waitForExit(pid, STOP_GRACE_MS);
     killGroup(pid, 'SIGKILL');
     return 'stopped';
   }
