@@ -160,6 +160,12 @@ export interface ApplyTargetStateInputOf<F extends FaultFamily> {
   lists: FaultFragment<F>;
   /** What the previous apply returned (e.g. the IO/HTTP proxy instance the daemon must replace). */
   daemonState?: Record<string, string>;
+  /**
+   * The lists that were not empty at this entity's last successful apply; absent when it has none (its first
+   * apply, or one after a failed apply, which may have changed part of the state): an applier may leave out a
+   * list that is empty now and was empty then (network: `networkCallOrder`).
+   */
+  appliedLists?: string[];
 }
 
 export type ApplyTargetStateInput = { [F in FaultFamily]: ApplyTargetStateInputOf<F> }[FaultFamily];

@@ -70,6 +70,8 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
   let agentWarnings: string[] | undefined;
   /** Changes queued or being sent. */
   let pending = 0;
+  /** The lists not empty at the last successful send; undefined before one, and after a failed send. */
+  let appliedLists: string[] | undefined;
   const apply = applyStub(input.cluster);
 
   const view = (): TargetStateView => ({
@@ -83,15 +85,20 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
   /** Sends the merged state of every fragment held now; returns the view, or throws the failure to report. */
   const send = async (): Promise<TargetStateView> => {
     // Every fragment of this entity is of its family (the entity's id is keyed by it), so the merge is too.
+    const lists = mergeFragments(fragments.values());
     const state = {
       family: input.family,
       endpoint: input.endpoint,
       target: input.target,
-      lists: mergeFragments(fragments.values()),
+      lists,
       ...(daemonState ? { daemonState } : {}),
+      ...(appliedLists ? { appliedLists } : {}),
     } as ApplyTargetStateInput;
     try {
       const result = await apply(state);
+      appliedLists = Object.entries(lists as Record<string, readonly unknown[]>)
+        .filter(([, items]) => items.length > 0)
+        .map(([name]) => name);
       applies += 1;
       daemonState = result.daemonState ?? daemonState;
       warning = result.warning;
@@ -99,6 +106,7 @@ export async function chaosflowTargetState(input: TargetStateInput): Promise<voi
       lastError = undefined;
       return view();
     } catch (err) {
+      appliedLists = undefined;
       lastError = describeFailure(err);
       // The caller (an inject or recover activity) retries a transient failure and reports a permanent one.
       const permanent = innermostApplicationFailure(err)?.nonRetryable === true;

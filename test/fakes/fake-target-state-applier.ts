@@ -13,6 +13,8 @@ export class FakeTargetStateApplier {
   /** Calls in flight right now, and the most seen at once per pod (must stay 1). */
   readonly inFlight = new Map<string, number>();
   readonly maxInFlight = new Map<string, number>();
+  /** `<family>/<ns>/<pod>` → the `appliedLists` of every call, refused ones too, in order. */
+  readonly appliedLists = new Map<string, (string[] | undefined)[]>();
   delayMs = 20;
 
   readonly apply = async (input: ApplyTargetStateInput): Promise<ApplyTargetStateResult> => {
@@ -20,6 +22,7 @@ export class FakeTargetStateApplier {
     const now = (this.inFlight.get(pod) ?? 0) + 1;
     this.inFlight.set(pod, now);
     this.maxInFlight.set(pod, Math.max(now, this.maxInFlight.get(pod) ?? 0));
+    this.appliedLists.set(pod, [...(this.appliedLists.get(pod) ?? []), input.appliedLists]);
     try {
       await new Promise((resolve) => setTimeout(resolve, this.delayMs));
       const items = Object.values(input.lists)

@@ -170,6 +170,25 @@ describe('per-target fault state', () => {
     expect(env.applier.sent.get(id)?.some((s) => JSON.stringify(s).includes('NETEM'))).toBe(false);
   });
 
+  it('tells each apply which lists the last successful one held, and nothing after a failed one', async () => {
+    const target = pod();
+    const id = `network/default/${target.pod}`;
+    await states.set('network', 'ep', target, 'shape', { tcs: [{ type: 'BANDWIDTH' }] });
+    await states.set('network', 'ep', target, 'cut', { chains: [chain('cut')] });
+    const refused = { type: 'NETEM', device: 'applied-lists' };
+    env.applier.refuse.add(JSON.stringify(refused));
+    await expect(states.set('network', 'ep', target, 'bad', { tcs: [refused] })).rejects.toThrow(/refuses/);
+    await states.remove('network', target, 'shape');
+    await states.remove('network', target, 'cut');
+    expect(env.applier.appliedLists.get(id)).toEqual([
+      undefined, // the entity's first apply: unknown
+      ['tcs'],
+      ['tcs', 'chains'],
+      undefined, // after the refused apply, which may have changed part of the pod's state
+      ['chains'],
+    ]);
+  });
+
   it('treats removing a fault from a pod that holds nothing as done', async () => {
     await expect(states.remove('network', pod(), 'never-set')).resolves.toBeUndefined();
   });

@@ -80,16 +80,38 @@ describe('network state applier', () => {
     });
   });
 
-  it('clears the pod with empty lists when nothing is held', async () => {
+  it('clears the pod with empty lists when nothing is held, the rules first (no rule then needs a set)', async () => {
     const { daemons, apply } = setup();
     await apply(input({}), neverAborted);
     expect(
       daemons.calls.map((c) => [c.rpc, c.request['ipsets'] ?? c.request['chains'] ?? c.request['tcs']]),
     ).toEqual([
-      ['FlushIPSets', []],
       ['SetIptablesChains', []],
+      ['FlushIPSets', []],
       ['SetTcs', []],
     ]);
+  });
+
+  it('leaves out a list that is empty now and was empty at the last apply, and sends every list when that is unknown', async () => {
+    const sent = async (lists: Record<string, unknown[]>, appliedLists?: string[]) => {
+      const { daemons, apply } = setup();
+      await apply({ ...input(lists), ...(appliedLists ? { appliedLists } : {}) }, neverAborted);
+      return daemons.calls.map((c) => c.rpc);
+    };
+    // A partition after a recover: its tcs were empty then and are now.
+    expect(await sent({ ipsets: [ipset], chains: [chain] }, [])).toEqual([
+      'FlushIPSets',
+      'SetIptablesChains',
+    ]);
+    // Its recover: the ipsets and chains held then are cleared; the tcs, empty both times, are not sent.
+    expect(await sent({}, ['ipsets', 'chains'])).toEqual(['SetIptablesChains', 'FlushIPSets']);
+    // A bandwidth fault's inject and recover: only SetTcs.
+    expect(await sent({ tcs: [tc] }, [])).toEqual(['SetTcs']);
+    expect(await sent({}, ['tcs'])).toEqual(['SetTcs']);
+    // Nothing held then or now: nothing to send.
+    expect(await sent({}, [])).toEqual([]);
+    // Unknown (the entity's first apply, or one after a failed apply): everything.
+    expect(await sent({ tcs: [tc] })).toEqual(['SetIptablesChains', 'FlushIPSets', 'SetTcs']);
   });
 
   it('tries the next container when one is gone or failing, like Chaos Mesh', async () => {
