@@ -24,12 +24,22 @@ import { resolveUnlessGone, type HostTarget } from './host-target.js';
 import {
   applyChains,
   chaosSubChains,
+  checkSetsExist,
+  setsOfChains,
   foreignChains,
   planChains,
   readFilter,
   type FilterState,
 } from './iptables-chains.js';
-import { applySets, destroySets, foreignSets, listSetTypes, planSets, temporarySetName } from './ipsets.js';
+import {
+  applySets,
+  destroySets,
+  foreignSets,
+  listSets,
+  listSetTypes,
+  planSets,
+  temporarySetName,
+} from './ipsets.js';
 import type { NetworkRecord } from './journal.js';
 import { netnsRunner, type NetnsRunner } from './netns-runner.js';
 import { findNetnsPath, type NetnsId } from './process-info.js';
@@ -91,11 +101,18 @@ export class NetworkFaults {
     const plans = planChains(request.chains);
     const names = plans.map((p) => p.name);
     // The filter table as read before the journal write: the same read answers both questions of the check
-    // and is the state the change starts from (the target's lock keeps other calls out meanwhile).
+    // and is the state the change starts from (the target's lock keeps other calls out meanwhile). The sets the
+    // chains match on are read beside it, and checked before anything is journaled.
     let state: FilterState | undefined;
+    const needed = setsOfChains(plans);
     await this.change(scope, request.container_id, plans.length === 0, {
       before: async (ns, network) => {
-        state = await readFilter(ns);
+        const [filter, sets] = await Promise.all([
+          readFilter(ns),
+          needed.length > 0 ? listSets(ns) : Promise.resolve(new Set<string>()),
+        ]);
+        checkSetsExist(needed, sets);
+        state = filter;
         const journaled = this.ctx.journal.inNetns(network.netns).flatMap((e) => e.network?.chains ?? []);
         const foreign = foreignChains(state, names, journaled);
         if (foreign.length > 0) {
@@ -110,7 +127,7 @@ export class NetworkFaults {
         return { chains: union(network.chains, chaosSubChains(state), names) };
       },
       apply: async (ns) => {
-        await applyChains(ns, plans, state);
+        await applyChains(ns, plans, state, new Set(needed));
         return { chains: names };
       },
     });

@@ -175,7 +175,7 @@ describe('per-target fault state', () => {
     const id = `network/default/${target.pod}`;
     await states.set('network', 'ep', target, 'shape', { tcs: [{ type: 'BANDWIDTH' }] });
     await states.set('network', 'ep', target, 'cut', { chains: [chain('cut')] });
-    const refused = { type: 'NETEM', device: 'applied-lists' };
+    const refused = { type: 'NETEM' as const, device: 'applied-lists' };
     env.applier.refuse.add(JSON.stringify(refused));
     await expect(states.set('network', 'ep', target, 'bad', { tcs: [refused] })).rejects.toThrow(/refuses/);
     await states.remove('network', target, 'shape');

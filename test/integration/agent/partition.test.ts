@@ -152,7 +152,7 @@ describeWithNetns('chaosflow agent: partition', () => {
     expect(await httpGet(url(), 3_000)).toBe(200);
   });
 
-  it('refuses a chain that matches on an ipset the namespace does not have', async () => {
+  it('refuses a chain that matches on an ipset the namespace does not have, before journaling anything', async () => {
     const error = await fixture.client
       .call('SetIptablesChains', {
         container_id: host.containerId,
@@ -163,6 +163,8 @@ describeWithNetns('chaosflow agent: partition', () => {
       .catch((err: unknown) => err);
     expect(error).toMatchObject({ context: { status: 'FAILED_PRECONDITION' } });
     expect(String((error as Error).message)).toContain('cf_nonexistent');
+    // Refused before anything was journaled or changed.
+    expect(await journalFiles()).toHaveLength(0);
     // The failed call leaves nothing behind; clearing is still harmless.
     await fixture.client.call('SetIptablesChains', { container_id: host.containerId, chains: [] });
   });
