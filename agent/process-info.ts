@@ -76,6 +76,21 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
   return true;
 }
 
+/**
+ * Waits until process `pid` has a child, looking after 1, 2, 4, 8 ms and so on, at most `timeoutMs`: 'child'
+ * once it has one, 'exited' when it ended first, 'waited' when neither happened in time.
+ */
+export async function waitForChild(pid: number, timeoutMs: number): Promise<'child' | 'exited' | 'waited'> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 16)) {
+    if ((await processTree(pid)).length > 1) return 'child';
+    if (!(await isAlive(pid))) return 'exited';
+    const left = deadline - Date.now();
+    if (left <= 0) return 'waited';
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
+  }
+}
+
 export interface NetnsId {
   readonly inode: number;
   readonly dev: number;

@@ -29,7 +29,7 @@ import { AgentError } from './agent-error.js';
 import { cgroupDirsOf } from './cgroups.js';
 import type { CommandRunner } from './command-runner.js';
 import type { HostTarget } from './host-target.js';
-import { isAlive, isSameProcess, processStartTimeMs, waitForExit } from './process-info.js';
+import { isAlive, isSameProcess, processStartTimeMs, waitForChild, waitForExit } from './process-info.js';
 
 export type StressRole = 'cpu' | 'memory';
 
@@ -42,7 +42,10 @@ export interface StressInstance {
 }
 
 const STOP_GRACE_MS = 3_000;
-/** How long a started stress-ng must stay up to count as started (a bad option makes it exit at once). */
+/**
+ * A started stress-ng counts as started once it has forked a stressor worker (usually within ~10 ms), or when
+ * it is still up after this long without one; one that exits first failed (a bad option makes it exit at once).
+ */
 const STARTUP_CHECK_MS = 50;
 /** Bounds the memory of the dry-run answers kept (a new list past it starts the map afresh). */
 const MAX_CHECKED_OPTION_LISTS = 1_000;
@@ -69,7 +72,6 @@ setsid "$@" </dev/null >/dev/null 2>&1 &
 echo "pid $!"
 `;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class StressInstances {
@@ -210,8 +212,8 @@ export class StressInstances {
     for (const warning of launch.stderr.split('\n').filter(Boolean)) {
       this.logger.warn({ pid, warning }, 'cgroup not joined');
     }
-    await sleep(STARTUP_CHECK_MS);
-    const startTimeMs = Number.isInteger(pid) ? await processStartTimeMs(pid) : undefined;
+    const started = Number.isInteger(pid) ? await waitForChild(pid, STARTUP_CHECK_MS) : 'exited';
+    const startTimeMs = started === 'exited' ? undefined : await processStartTimeMs(pid);
     if (startTimeMs === undefined || !(await isAlive(pid))) {
       throw new AgentError(
         'INVALID_ARGUMENT',

@@ -2,7 +2,8 @@
  * ContainerKill, ContainerGetPid, ExecStressors and CancelStressors through the agent against real processes.
  * CPU burned by stress-ng is read from the target's own cgroup (cpuacct), the only way it can be seen there.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { processStartTimeMs } from '../../../agent/process-info.js';
@@ -204,6 +205,35 @@ describeWithNetns(
           cpuStressors: '--no-such-stressor 1',
         }),
       ).rejects.toMatchObject({ context: { status: 'INVALID_ARGUMENT' } });
+    });
+
+    it('counts a stress-ng that exits before starting a stressor as failed, and keeps nothing of it', async () => {
+      // A FAKE stress-ng that accepts every option in its dry run and then exits at once without a worker.
+      const dir = await mkdtemp(join(tmpdir(), 'chaosflow-fake-stress-ng-'));
+      const fake = join(dir, 'stress-ng');
+      await writeFile(fake, '#!/bin/sh\n[ "$1" = --dry-run ] && exit 0\nexit 1\n', { mode: 0o755 });
+      const own = await startAgentFixture({ stressNg: fake });
+      try {
+        const host = await newHost();
+        const faultKey = { run: 'run-exits-at-once', node: 'burn', target: host.containerId };
+        const error = await own.client
+          .call('ExecStressors', { target: host.containerId, cpuStressors: '--cpu 1' }, { faultKey })
+          .catch((err: unknown) => err);
+        expect(error).toMatchObject({ context: { status: 'INVALID_ARGUMENT' } });
+        expect(String((error as Error).message)).toContain('exited at once');
+        // Its scratch folder is gone and the journal holds no stressor for the key.
+        expect(await readdir(join(own.stateDir, 'stress'))).toEqual([]);
+        const journal = await readdir(join(own.stateDir, 'journal'));
+        for (const file of journal.filter((f) => f.endsWith('.json'))) {
+          const entry = JSON.parse(await readFile(join(own.stateDir, 'journal', file), 'utf8')) as {
+            stressors?: unknown[];
+          };
+          expect(entry.stressors ?? []).toEqual([]);
+        }
+      } finally {
+        await own.stop();
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   },
   ['stress-ng', 'nsenter'],
