@@ -21,11 +21,6 @@ const cli = join(root, 'bin/chaosflow.js');
 const repeats = Number(process.argv[2] ?? 7);
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
-if (!existsSync(join(root, 'dist/cli/main.js'))) {
-  say('cli-footprint: building the CLI first (npm run build)');
-  await exec(['node_modules/.bin/tsc', '-p', 'tsconfig.build.json'], root);
-}
-
 /** The environment without tsx's loader (NODE_OPTIONS), which this script runs under and a user's shell has not. */
 const plainEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_OPTIONS'));
 
@@ -45,6 +40,18 @@ function exec(argv: string[], cwd = root): Promise<{ ms: number; maxRssKiB?: num
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+if (!existsSync(join(root, 'dist/cli/main.js'))) {
+  say('cli-footprint: building the CLI first (npm run build)');
+  const build = await exec([
+    process.execPath,
+    'node_modules/typescript/bin/tsc',
+    '-p',
+    'tsconfig.build.json',
+  ]);
+  if (build.code !== 0)
+    throw new Error(`cli-footprint: the build failed (exit ${build.code}); run npm run build`);
+}
 
 // validate: every example manifest, against a bare node start, interleaved.
 const examples = (await readdir(join(root, 'examples')))
