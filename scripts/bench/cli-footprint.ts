@@ -41,14 +41,9 @@ function exec(argv: string[], cwd = root): Promise<{ ms: number; maxRssKiB?: num
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-if (!existsSync(join(root, 'dist/cli/main.js'))) {
+if (!existsSync(join(root, 'dist/cli-bundle/main.js'))) {
   say('cli-footprint: building the CLI first (npm run build)');
-  const build = await exec([
-    process.execPath,
-    'node_modules/typescript/bin/tsc',
-    '-p',
-    'tsconfig.build.json',
-  ]);
+  const build = await exec(['npm', 'run', '--silent', 'build']);
   if (build.code !== 0)
     throw new Error(`cli-footprint: the build failed (exit ${build.code}); run npm run build`);
 }

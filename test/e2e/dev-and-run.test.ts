@@ -1,20 +1,22 @@
 /**
- * The embedded stack as users drive it: `chaosflow dev` in its own process (no agent), `chaosflow run` of a
- * workflow that needs no targets, `list` and `get`; then `dev` is stopped with Ctrl-C and started again on the
- * same data folder, and the finished run is still there.
+ * The embedded stack as users drive it: the built `chaosflow` command (`bin/chaosflow.js`: `dev` from dist/cli,
+ * the client commands from the CLI bundle), `chaosflow dev` in its own process (no agent), `chaosflow run` of a
+ * workflow that needs no targets, `list` and `get`, and `validate` of a broken manifest; then `dev` is stopped
+ * with Ctrl-C and started again on the same data folder, and the finished run is still there.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../../embedded/free-port.js';
-import { runCli, startCli, type CliProcess } from '../harness/cli.js';
+import { runCli as runSourceCli, startCli, type CliProcess } from '../harness/cli.js';
 import { describeWithTools } from '../harness/describe-with-tools.js';
 
 let dir: string;
 let port: number;
 let uiPort: number;
 let dev: CliProcess | undefined;
+const runCli = (args: readonly string[]) => runSourceCli(args, { built: true });
 
 async function startDev(): Promise<CliProcess> {
   const args = [
@@ -27,7 +29,7 @@ async function startDev(): Promise<CliProcess> {
     String(uiPort),
     '--no-agent',
   ];
-  const process = startCli(args, { timeoutMs: 600_000 });
+  const process = startCli(args, { timeoutMs: 600_000, built: true });
   let exited = false;
   void process.done.then(() => (exited = true));
   await expect
@@ -89,6 +91,16 @@ spec:
       run: { phase: 'Succeeded' },
       verdict: { passed: true },
     });
+
+    // A manifest error, as the bundled validate prints it: file, line and column, and what to change.
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(
+      broken,
+      'apiVersion: chaosflow.dev/v1alpha1\nkind: Workflow\nmetadata: { name: broken }\nspec: {}\n',
+    );
+    const validate = await runCli(['validate', broken]);
+    expect(validate.code).not.toBe(0);
+    expect(validate.stderr + validate.stdout).toMatch(new RegExp(`${broken}:\\d+:\\d+: error`));
 
     dev.child.kill('SIGINT');
     expect((await dev.done).code).toBe(130);

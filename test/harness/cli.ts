@@ -1,7 +1,9 @@
 /**
  * The real `chaosflow` command in a child process, run from source through tsx (no build needed): for tests of
- * exit codes, streams and signals.
+ * exit codes, streams and signals. `{ built: true }` runs the command users run instead, `bin/chaosflow.js` as
+ * `npm run build` made it (the client commands from its bundle; `npm test` builds before the tests).
  */
+import { existsSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -21,11 +23,19 @@ export interface CliProcess {
   done: Promise<CliResult>;
 }
 
-export function startCli(
-  args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** Run the built `bin/chaosflow.js` instead of the sources. */
+  built?: boolean;
+}
+
+export function startCli(args: readonly string[], options: CliOptions = {}): CliProcess {
+  if (options.built && !existsSync(`${root}dist/cli-bundle/main.js`)) {
+    throw new Error('the built chaosflow command is missing: run `npm run build` first (npm test does)');
+  }
+  const entry = options.built ? ['bin/chaosflow.js'] : ['--import', 'tsx', 'cli/main.ts'];
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: root,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,9 +63,6 @@ export function startCli(
   };
 }
 
-export function runCli(
-  args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<CliResult> {
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;
 }
