@@ -10,6 +10,7 @@
  * 2. steps: 20 partition steps of 100 ms; wall time beyond the 2 s of holds, per step; and the marginal cost of a
  *    step (against the same run with 1 step).
  * 3. Ctrl-C (SIGINT to the tool) during a held partition: time until the rule is gone from the namespace.
+ *    After the table: where a chaosflow step's time goes (step-breakdown.ts), from the last 20-step run.
  * 4. SIGKILL of the tool 1 s into an 8 s partition: what is left after. chaosflow: the run goes on on the server
  *    (`chaosflow run` is only its client) and ends the fault at its planned end; Chaos Toolkit: the rule stays
  *    (the bench then removes it). Also, chaosflow only: SIGKILL of the worker (`chaosflow dev` restarts it).
@@ -29,7 +30,9 @@ import { errorMessage } from '../../common/errors/chaosflow-error.js';
 import { agentClientTls } from '../../embedded/dev-stack.js';
 import { freePort } from '../../embedded/free-port.js';
 import { createNetnsHost, netnsUnavailableReason, type NetnsHost } from '../../embedded/netns-host.js';
+import { Client, Connection } from '@temporalio/client';
 import { ensureChaosToolkit } from './chaos-toolkit-venv.js';
+import { describeStepBreakdown, stepBreakdown, type StepBreakdown } from './step-breakdown.js';
 import { chaosflow, ctk, ctkHealArgv, type SideBySideTarget } from './side-by-side-experiments.js';
 
 const args = process.argv.slice(2);
@@ -130,11 +133,15 @@ function start(argv: readonly string[]): Spawned {
   return { child, started, output: () => output, exit };
 }
 
+/** The output of the last run of each `what` given to `timed`. */
+const lastOutput = new Map<string, string>();
+
 /** Runs argv to its end; throws with its output when it exits non-zero. Returns the wall time in ms. */
 async function timed(what: string, argv: readonly string[]): Promise<number> {
   const run = start(argv);
   const { code, at } = await run.exit;
   if (code !== 0) throw new Error(`${what} exited ${code}:\n${run.output().slice(-3000)}`);
+  lastOutput.set(what, run.output());
   return at - run.started;
 }
 
@@ -158,10 +165,11 @@ try {
   note(`${toolkit.version} in ${toolkit.venv}${toolkit.installed ? ' (installed now)' : ' (cached)'}`);
   if (useChaosflow) {
     note('building the chaosflow CLI (npm run build)');
-    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    await exec(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root }).catch((err: unknown) => {
-      const e = err as { stdout?: string };
-      throw new Error(`the chaosflow build failed:\n${e.stdout ?? errorMessage(err)}`, { cause: err });
+    await exec('npm', ['run', '--silent', 'build'], { cwd: root }).catch((err: unknown) => {
+      const e = err as { stdout?: string; stderr?: string };
+      throw new Error(`the chaosflow build failed:\n${e.stdout ?? ''}${e.stderr ?? errorMessage(err)}`, {
+        cause: err,
+      });
     });
   }
   const cli = [process.execPath, join(root, 'bin', 'chaosflow.js')];
@@ -310,6 +318,18 @@ try {
     }
     return undefined;
   };
+  /** The breakdown of the last chaosflow 20-step run, read before the 1-step run (the same entity). */
+  let breakdown: StepBreakdown | undefined;
+  const readStepBreakdown = async (): Promise<StepBreakdown> => {
+    const id = /run Succeeded: (\S+)/.exec(lastOutput.get(`chaosflow ${STEPS} steps`) ?? '')?.[1];
+    if (!id) throw new Error('the 20-step run did not print its workflow id');
+    const connection = await Connection.connect({ address });
+    try {
+      return await stepBreakdown(new Client({ connection }), id, 'chaosflow-target/network/default/web-0');
+    } finally {
+      await connection.close();
+    }
+  };
   const tools = {
     chaosflow: { run: cfRun, files: experimentFiles.cf },
     'Chaos Toolkit': { run: ctkRun, files: experimentFiles.ctk },
@@ -346,6 +366,7 @@ try {
       note(`pair ${pair}/${pairs}: ${tool}: ${STEPS} steps, 1 step`);
       record(`${STEPS} steps`, tool, await timed(`${tool} ${STEPS} steps`, t.run(t.files.steps)));
       await settled(`${tool} ${STEPS} steps`);
+      if (tool === 'chaosflow' && pair === pairs) breakdown = await readStepBreakdown();
       record('1 step', tool, await timed(`${tool} 1 step`, t.run(t.files.step)));
       await settled(`${tool} 1 step`);
     }
@@ -490,6 +511,7 @@ try {
     );
     if (i === 0) say(widths.map((w) => '-'.repeat(w)).join('-|-'));
   }
+  if (breakdown) for (const line of describeStepBreakdown(breakdown)) say(line);
 } catch (err) {
   const code = (err as { exitCode?: number }).exitCode;
   if (code === undefined) process.stderr.write(`chaos-toolkit-side-by-side: ${errorMessage(err)}\n`);
