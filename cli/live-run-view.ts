@@ -21,7 +21,12 @@ export async function followRun(handle: RunHandle, options: LiveViewOptions): Pr
     () => ({ status: undefined }),
   );
   let done: { status: RunStatus | undefined } | undefined;
-  void closed.then((d) => (done = d));
+  // The wait between two redraws ends when the run does: a pending timer would hold the process up to 500 ms.
+  const ended = new AbortController();
+  void closed.then((d) => {
+    done = d;
+    ended.abort();
+  });
   let drawnLines = 0;
   const seen = new Map<string, string>();
   while (!done) {
@@ -30,7 +35,7 @@ export async function followRun(handle: RunHandle, options: LiveViewOptions): Pr
       if (options.redraw) drawnLines = redraw(options.out, render(status), drawnLines);
       else printChanges(options.out, status, seen);
     }
-    await Promise.race([sleep(options.intervalMs ?? 500), closed]);
+    await sleep(options.intervalMs ?? 500, undefined, { signal: ended.signal }).catch(() => undefined);
   }
   if (done.status) {
     if (options.redraw) redraw(options.out, render(done.status), drawnLines);

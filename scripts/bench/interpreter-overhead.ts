@@ -10,6 +10,7 @@
  *   npx tsx scripts/bench/interpreter-overhead.ts [N=200] [repeats=3] [--cluster]
  */
 import { fileURLToPath } from 'node:url';
+import { Context } from '@temporalio/activity';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { startRun } from '../../client/start-run.js';
 import { PLAN_VERSION, type Plan, type PlanTemplate } from '../../common/plan.js';
@@ -26,9 +27,23 @@ const n = Number(nArg ?? 200);
 const repeats = Number(repeatsArg ?? 3);
 
 const cluster = onCluster ? await startTemporalCluster() : undefined;
+/**
+ * FAKE lease renewer: holds until the run cancels it, heartbeating like the real one (the run starts one per run;
+ * without it the run's renewal failed at once, and every run logged an error).
+ */
+async function holdFaultLeases(): Promise<void> {
+  for (;;) {
+    Context.current().heartbeat();
+    await Context.current().sleep(5_000);
+  }
+}
+
 const env = await startInterpreterEnv(
   {},
-  cluster ? { server: { address: cluster.address, namespace: cluster.namespace } } : {},
+  {
+    activities: { holdFaultLeases },
+    ...(cluster ? { server: { address: cluster.address, namespace: cluster.namespace } } : {}),
+  },
 );
 const rawWorker = await Worker.create({
   connection: env.temporal.nativeConnection,
