@@ -52,11 +52,17 @@ export class CgroupBaselines {
   async beforeStress(containerId: string, pid: number): Promise<void> {
     const key = `cgroup:${containerId}`;
     if (this.folder.get(key) || this.#holdsStressors(containerId)) return;
-    const dirs = [...new Set((await cgroupDirsOf(pid)).filter((d) => d.essential).map((d) => d.dir))];
+    const dirs = [
+      ...new Set(
+        cgroupDirsOf(pid)
+          .filter((d) => d.essential)
+          .map((d) => d.dir),
+      ),
+    ];
     // A target in the agent's own cgroups (a host process with no cgroup of its own) shares them with
     // everything the session starts and stops: a difference there says nothing about the stress, and waiting
     // for it to settle made every cancel take 3 s (the abort benchmark: 500 targets in 70 s instead of 2).
-    const own = new Set((await cgroupDirsOf(process.pid)).map((d) => d.dir));
+    const own = new Set(cgroupDirsOf(process.pid).map((d) => d.dir));
     if (dirs.some((d) => own.has(d))) return;
     await this.folder.put({
       version: 1,

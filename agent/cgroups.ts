@@ -5,7 +5,7 @@
  * mounted folder is found in /proc/self/mountinfo. A process joins one by writing its pid to `cgroup.procs`
  * (see the launcher in `stress-instances.ts`).
  */
-import { readFile } from 'node:fs/promises';
+import { readProcFile } from './proc-files.js';
 import { join } from 'node:path';
 import { AgentError } from './agent-error.js';
 
@@ -26,8 +26,16 @@ interface CgroupMount {
 
 const ESSENTIAL = new Set(['cpu', 'cpuacct', 'memory']);
 
-async function cgroupMounts(): Promise<CgroupMount[]> {
-  const text = await readFile('/proc/self/mountinfo', 'utf8');
+/** The last mountinfo read and its cgroup mounts: parsed again only when the table changed. */
+let parsed: { readonly text: string; readonly mounts: CgroupMount[] } | undefined;
+
+function cgroupMounts(): CgroupMount[] {
+  const text = readProcFile('/proc/self/mountinfo') ?? '';
+  if (parsed?.text !== text) parsed = { text, mounts: parseCgroupMounts(text) };
+  return parsed.mounts;
+}
+
+function parseCgroupMounts(text: string): CgroupMount[] {
   const mounts: CgroupMount[] = [];
   for (const line of text.split('\n')) {
     const [left, right] = line.split(' - ');
@@ -50,14 +58,10 @@ function unescapeMount(path: string): string {
 }
 
 /** The folders of every cgroup `pid` belongs to, in mounted hierarchies. */
-export async function cgroupDirsOf(pid: number): Promise<CgroupDir[]> {
-  let text: string;
-  try {
-    text = await readFile(`/proc/${pid}/cgroup`, 'utf8');
-  } catch {
-    throw new AgentError('NOT_FOUND', `target process ${pid} does not exist`, { pid });
-  }
-  const mounts = await cgroupMounts();
+export function cgroupDirsOf(pid: number): CgroupDir[] {
+  const text = readProcFile(`/proc/${pid}/cgroup`);
+  if (text === undefined) throw new AgentError('NOT_FOUND', `target process ${pid} does not exist`, { pid });
+  const mounts = cgroupMounts();
   const hasV1 = text.split('\n').some((l) => /^\d+:[^:]+:/.test(l));
   const dirs: CgroupDir[] = [];
   for (const line of text.split('\n')) {

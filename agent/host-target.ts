@@ -6,8 +6,8 @@
  * network RPCs enter with `nsenter --net=/proc/<pid>/ns/net` (the same namespace `nsenter --target <pid> --net`
  * enters, but a path also works for a named namespace once the process is gone).
  */
-import { readFile } from 'node:fs/promises';
 import { AgentError } from './agent-error.js';
+import { readProcFile } from './proc-files.js';
 import { containerMainPid, runtimeContainerId } from './container-process.js';
 import { netnsOf, processStartTimeMs, type NetnsId } from './process-info.js';
 
@@ -53,8 +53,8 @@ function parseContainerId(containerId: string, field: string): number {
 }
 
 /** The thread group (process) a pid belongs to: itself for a process, its process for a thread id. */
-async function threadGroupOf(pid: number): Promise<number | undefined> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+function threadGroupOf(pid: number): number | undefined {
+  const status = readProcFile(`/proc/${pid}/status`) ?? '';
   const match = /^Tgid:\s+(\d+)$/m.exec(status);
   return match ? Number(match[1]) : undefined;
 }
@@ -63,8 +63,8 @@ async function threadGroupOf(pid: number): Promise<number | undefined> {
  * FAILED_PRECONDITION when `pid` is init (pid 1) or the agent itself, or a thread of either: the same refusal,
  * in the same words, for every RPC that names a target.
  */
-export async function refuseProtectedPid(pid: number, field = 'container_id'): Promise<void> {
-  const group = pid === 1 || pid === process.pid ? pid : await threadGroupOf(pid);
+export function refuseProtectedPid(pid: number, field = 'container_id'): void {
+  const group = pid === 1 || pid === process.pid ? pid : threadGroupOf(pid);
   if (group === 1 || group === process.pid) {
     throw new AgentError(
       'FAILED_PRECONDITION',
@@ -79,7 +79,7 @@ export async function refuseProtectedPid(pid: number, field = 'container_id'): P
 /** Resolves a live target; NOT_FOUND when the process is gone, FAILED_PRECONDITION for init and the agent. */
 export async function resolveHostTarget(containerId: string, field = 'container_id'): Promise<HostTarget> {
   const pid = await pidOfContainerId(containerId, field);
-  await refuseProtectedPid(pid, field);
+  refuseProtectedPid(pid, field);
   const startTimeMs = await processStartTimeMs(pid);
   const netns = await netnsOf(pid);
   if (startTimeMs === undefined || netns === undefined) {

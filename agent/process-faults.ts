@@ -33,7 +33,7 @@ export class ProcessFaults {
       }
       throw err;
     }
-    await refuseProtectedPid(pid);
+    refuseProtectedPid(pid);
     const journal = this.ctx.journal;
     const previous = journal.get(scope.key)?.kill;
     if (previous && previous.pid === pid && !(await isSameProcess(pid, previous.startTimeMs))) {
@@ -64,7 +64,7 @@ export class ProcessFaults {
 
   async getPid(_scope: CallScope, request: ContainerRequest): Promise<ContainerResponse> {
     const pid = await pidOfContainerId(request.container_id);
-    await refuseProtectedPid(pid);
+    refuseProtectedPid(pid);
     if (!(await isAlive(pid))) {
       throw new AgentError('NOT_FOUND', `target process ${pid} does not exist`, { pid });
     }

@@ -5,14 +5,15 @@
  * daemon returns as `cpuStartTime`.
  */
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readProcDir, readProcFile, statProc } from './proc-files.js';
 
 let bootTimeMs: number | undefined;
 let clockTicks: number | undefined;
 
-async function bootTime(): Promise<number> {
+function bootTime(): number {
   if (bootTimeMs === undefined) {
-    const text = await readFile('/proc/stat', 'utf8');
+    const text = readProcFile('/proc/stat') ?? '';
     const match = /^btime (\d+)$/m.exec(text);
     if (!match) throw new Error('/proc/stat has no btime line');
     bootTimeMs = Number(match[1]) * 1000;
@@ -32,19 +33,19 @@ function ticksPerSecond(): number {
 }
 
 /** The process's start time in ms since the epoch, or undefined when the pid does not exist. */
-export async function processStartTimeMs(pid: number): Promise<number | undefined> {
-  let text: string;
-  try {
-    text = await readFile(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
+export function processStartTimeMs(pid: number): Promise<number | undefined> {
+  return Promise.resolve(startTimeNow(pid));
+}
+
+function startTimeNow(pid: number): number | undefined {
+  const text = readProcFile(`/proc/${pid}/stat`);
+  if (text === undefined) return undefined;
   // Fields after the command name, which is in parentheses and may itself contain spaces and parentheses.
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // starttime is field 22 of the whole line, so index 19 after dropping pid and comm.
   const ticks = Number(rest[19]);
   if (!Number.isFinite(ticks)) return undefined;
-  return (await bootTime()) + Math.round((ticks * 1000) / ticksPerSecond());
+  return bootTime() + Math.round((ticks * 1000) / ticksPerSecond());
 }
 
 /** Whether `pid` runs and is still the process that started at `startTimeMs`. */
@@ -53,14 +54,11 @@ export async function isSameProcess(pid: number, startTimeMs: number): Promise<b
 }
 
 /** True when the process exists and is not a zombie. */
-export async function isAlive(pid: number): Promise<boolean> {
-  try {
-    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const state = text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
+export function isAlive(pid: number): Promise<boolean> {
+  const text = readProcFile(`/proc/${pid}/stat`);
+  if (text === undefined) return Promise.resolve(false);
+  const state = text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3);
+  return Promise.resolve(state !== 'Z' && state !== 'X');
 }
 
 /**
@@ -96,13 +94,9 @@ export interface NetnsId {
   readonly dev: number;
 }
 
-export async function netnsOf(pid: number): Promise<NetnsId | undefined> {
-  try {
-    const info = await stat(`/proc/${pid}/ns/net`);
-    return { inode: info.ino, dev: info.dev };
-  } catch {
-    return undefined;
-  }
+export function netnsOf(pid: number): Promise<NetnsId | undefined> {
+  const info = statProc(`/proc/${pid}/ns/net`);
+  return Promise.resolve(info && { inode: info.ino, dev: info.dev });
 }
 
 /**
@@ -129,20 +123,19 @@ export async function findNetnsPath(id: NetnsId): Promise<string | undefined> {
 }
 
 /** The pid and every descendant of it (from /proc/<pid>/task/<tid>/children). */
-export async function processTree(pid: number): Promise<number[]> {
+export function processTree(pid: number): Promise<number[]> {
   const result: number[] = [];
   const queue = [pid];
   while (queue.length > 0) {
     const current = queue.shift() as number;
     result.push(current);
-    const tasks = await readdir(`/proc/${current}/task`).catch(() => [] as string[]);
-    for (const tid of tasks) {
-      const children = await readFile(`/proc/${current}/task/${tid}/children`, 'utf8').catch(() => '');
+    for (const tid of readProcDir(`/proc/${current}/task`)) {
+      const children = readProcFile(`/proc/${current}/task/${tid}/children`) ?? '';
       for (const child of children.split(' ')) {
         const n = Number(child);
         if (Number.isInteger(n) && n > 0 && !result.includes(n) && !queue.includes(n)) queue.push(n);
       }
     }
   }
-  return result;
+  return Promise.resolve(result);
 }

@@ -106,7 +106,7 @@ export class StressFaults {
         continue;
       }
       const pid = known?.instance.pid ?? parsePid(`${w.role}Instance`, w.instance);
-      await refuseProtectedPid(pid, `${w.role}Instance`);
+      refuseProtectedPid(pid, `${w.role}Instance`);
       const startTimeMs = known?.instance.startTimeMs ?? parseStartTime(`${w.role}StartTime`, w.startTime);
       const outcome = await this.ctx.stress.stop(pid, startTimeMs, known !== undefined, known?.instance.uid);
       if (outcome === 'gone') scope.logger.warn({ pid, role: w.role }, 'stressor already gone');

@@ -185,7 +185,7 @@ export class StressInstances {
   ): Promise<StressInstance> {
     const full = [...argv, '--temp-path', scratch];
     await this.checkOptions(role, argv, scratch);
-    const dirs = await cgroupDirsOf(target.pid);
+    const dirs = cgroupDirsOf(target.pid);
     const launch = await this.runner.run(
       [
         '/bin/sh',
