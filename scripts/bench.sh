@@ -5,6 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 sh scripts/ensure-node-deps.sh
 sh scripts/tools/install.sh temporal host temporal-server
+# The benchmarks run chaosflow as users do: the built command (the agents, `chaosflow run`).
+npm run --silent build
 tsx=node_modules/.bin/tsx
 # A benchmark that fails is named at the end (and fails the whole), after the others have run.
 failed=''
