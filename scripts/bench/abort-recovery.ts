@@ -1,7 +1,8 @@
 /**
  * Time from abort to every fault recovered, for many targets over several agents: N sleeping processes on this
- * machine, spread over A chaosflow agents (separate processes of the built command, as users run them), all stressed by one StressChaos node (cpu load 0:
- * each target gets a real stress-ng instance that sleeps, so the machine stays usable); then the run is aborted
+ * machine, spread over A chaosflow agents (separate processes of the built command, as users run them), all
+ * stressed by one StressChaos node (cpu load 0: each target gets a real stress-ng instance that sleeps, so the
+ * machine stays usable); then the run is aborted
  * and the clock runs until the run has ended, which it does only once every CancelStressors has succeeded.
  * Also prints, from the run's own ledger and status: the node's start to the last target injected, and the
  * spread between the first and the last inject (as the run records them: when the workflow saw each daemon's
