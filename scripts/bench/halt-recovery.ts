@@ -1,9 +1,8 @@
 /**
  * Time from `chaosflow halt` to every fault of many running runs recovered: R runs, each holding a partition of
  * one of T targets (processes in network namespaces, round-robin, so runs share targets), one chaosflow agent
- * (the built command);
- * then chaosflow is halted and the clock runs until every run has closed and every namespace is as it was
- * before. Goal: under 5 s for 50 runs.
+ * (the built command); then chaosflow is halted and the clock runs until every run has closed and every
+ * namespace is as it was before. Goal: under 5 s for 50 runs.
  *
  *   npx tsx scripts/bench/halt-recovery.ts [runs=50] [targets=10]
  */
