@@ -2,11 +2,11 @@
  * The second half of `npm run build`: bundles the compiled CLI (`dist/cli/main.js`, built by tsc first) with
  * esbuild into `dist/cli-bundle/` (ESM, one chunk per lazily loaded command part), so that a client command
  * (`validate`, `plan`, `run`, `get`, ...) loads a few files instead of ~250 (chaosflow's own modules and the
- * small libraries: `validate` went from ~0.3 s to ~0.15 s). The packages that find files of their own at run
- * time, or that are large and load lazily anyway (Temporal, gRPC, Kubernetes, pino), stay outside and load from
- * node_modules. `bin/chaosflow.js` runs the long-lived commands (`dev`, `worker`, `agent`, `controller`) from
- * `dist/cli/` unbundled, since they locate the workflow bundle and the agent's helper programs next to their
- * own modules.
+ * small libraries; `validate` of the examples, median: 284-314 ms before, 188 ms after). The packages that find
+ * files of their own at run time, or that are large and load lazily anyway (Temporal, gRPC, Kubernetes, pino),
+ * stay outside and load from node_modules. `bin/chaosflow.js` runs the long-lived commands (`dev`, `worker`,
+ * `agent`, `controller`) from `dist/cli/` unbundled, since they locate the workflow bundle and the agent's
+ * helper programs next to their own modules.
  *
  *   tsx scripts/bundle-cli.ts
  */
