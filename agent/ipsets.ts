@@ -63,6 +63,21 @@ export function temporarySetName(name: string): string {
   return `cft-${createHash('sha256').update(name).digest('hex').slice(0, 24)}`;
 }
 
+/**
+ * FAILED_PRECONDITION when rules (`what`: "the chains match on", "tc rules filter on") name sets the namespace
+ * does not have (`sets`: its sets, as `listSets` reads them).
+ */
+export function refuseMissingSets(what: string, needed: readonly string[], sets: ReadonlySet<string>): void {
+  const missing = needed.filter((n) => !sets.has(n));
+  if (missing.length > 0) {
+    throw new AgentError(
+      'FAILED_PRECONDITION',
+      `${what} ipsets that do not exist in the target's network namespace: ${missing.join(', ')}; ` +
+        'call FlushIPSets first',
+    );
+  }
+}
+
 export async function listSets(ns: NetnsRunner): Promise<Set<string>> {
   const { stdout } = await ns.run(['ipset', 'list', '-n']);
   return new Set(

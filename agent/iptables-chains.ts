@@ -10,7 +10,7 @@
 import type { Chain } from '../proto/generated/pb/Chain.js';
 import { AgentError } from './agent-error.js';
 import { chainLine, iptablesRestore, restoreLine } from './iptables-restore.js';
-import { listSets } from './ipsets.js';
+import { listSets, refuseMissingSets } from './ipsets.js';
 import type { NetnsRunner } from './netns-runner.js';
 import {
   checkChainName,
@@ -144,25 +144,13 @@ export async function applyChains(
   sets?: ReadonlySet<string>,
 ): Promise<void> {
   const needed = setsOfChains(plans);
-  if (needed.length > 0) checkSetsExist(needed, sets ?? (await listSets(ns)));
+  if (needed.length > 0) refuseMissingSets('the chains match on', needed, sets ?? (await listSets(ns)));
   await iptablesRestore(ns, { filter: chainsChange(state ?? (await readFilter(ns)), plans) });
 }
 
 /** The sets the plans match on. */
 export function setsOfChains(plans: readonly ChainPlan[]): string[] {
   return [...new Set(plans.flatMap((p) => p.ipsets))];
-}
-
-/** Refuses chains that match on sets the namespace does not have (`sets`: its sets, as `listSets` reads them). */
-export function checkSetsExist(needed: readonly string[], sets: ReadonlySet<string>): void {
-  const missing = needed.filter((n) => !sets.has(n));
-  if (missing.length > 0) {
-    throw new AgentError(
-      'FAILED_PRECONDITION',
-      `the chains match on ipsets that do not exist in the target's network namespace: ${missing.join(', ')}; ` +
-        'call FlushIPSets first',
-    );
-  }
 }
 
 /** The restore lines that take the filter table from `state` to exactly `plans`; pure. */

@@ -24,7 +24,6 @@ import { resolveUnlessGone, type HostTarget } from './host-target.js';
 import {
   applyChains,
   chaosSubChains,
-  checkSetsExist,
   setsOfChains,
   foreignChains,
   planChains,
@@ -38,6 +37,7 @@ import {
   listSets,
   listSetTypes,
   planSets,
+  refuseMissingSets,
   temporarySetName,
 } from './ipsets.js';
 import type { NetworkRecord } from './journal.js';
@@ -111,7 +111,7 @@ export class NetworkFaults {
           readFilter(ns),
           needed.length > 0 ? listSets(ns) : Promise.resolve(new Set<string>()),
         ]);
-        checkSetsExist(needed, sets);
+        refuseMissingSets('the chains match on', needed, sets);
         state = filter;
         const journaled = this.ctx.journal.inNetns(network.netns).flatMap((e) => e.network?.chains ?? []);
         const foreign = foreignChains(state, names, journaled);

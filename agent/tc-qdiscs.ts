@@ -5,7 +5,7 @@
  * classification rules of the plan (it is removed when there are none).
  */
 import { AgentError } from './agent-error.js';
-import { listSets } from './ipsets.js';
+import { listSets, refuseMissingSets } from './ipsets.js';
 import type { NetnsRunner } from './netns-runner.js';
 import { chainLine, iptablesRestore, restoreLine } from './iptables-restore.js';
 import { lossRuleNeeds, lossRulesChange, type LossRule } from './loss-rules.js';
@@ -74,14 +74,7 @@ export async function applyTcPlans(
       );
     }
   }
-  const missing = sets.filter((s) => !existing.has(s));
-  if (missing.length > 0) {
-    throw new AgentError(
-      'FAILED_PRECONDITION',
-      `tc rules filter on ipsets that do not exist in the target's network namespace: ${missing.join(', ')}; ` +
-        'call FlushIPSets first',
-    );
-  }
+  refuseMissingSets('tc rules filter on', sets, existing);
 
   // Classification first (and the loss chain with it): while qdiscs are rebuilt, packets only carry a class
   // that may not exist yet, which htb treats as unclassified.
