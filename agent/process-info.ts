@@ -55,10 +55,34 @@ export async function isSameProcess(pid: number, startTimeMs: number): Promise<b
 
 /** True when the process exists and is not a zombie. */
 export function isAlive(pid: number): Promise<boolean> {
+  return Promise.resolve(aliveNow(pid));
+}
+
+function aliveNow(pid: number): boolean {
   const text = readProcFile(`/proc/${pid}/stat`);
-  if (text === undefined) return Promise.resolve(false);
+  if (text === undefined) return false;
   const state = text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3);
-  return Promise.resolve(state !== 'Z' && state !== 'X');
+  return state !== 'Z' && state !== 'X';
+}
+
+/**
+ * Looks at `look` until it answers (not undefined) or `timeoutMs` has passed, waiting `firstMs`, then twice as
+ * long each time, at most `maxMs`, between looks; undefined when time ran out.
+ */
+async function pollUntil<T>(
+  look: () => T | undefined,
+  timeoutMs: number,
+  firstMs: number,
+  maxMs: number,
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = firstMs; ; wait = Math.min(wait * 2, maxMs)) {
+    const answer = look();
+    if (answer !== undefined) return answer;
+    const left = deadline - Date.now();
+    if (left <= 0) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
+  }
 }
 
 /**
@@ -66,12 +90,7 @@ export function isAlive(pid: number): Promise<boolean> {
  * often (5, 10, 20, 40, then every 50 ms): a signalled process is usually gone within a few ms.
  */
 export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (let wait = 5; await isAlive(pid); wait = Math.min(wait * 2, 50)) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, wait));
-  }
-  return true;
+  return (await pollUntil(() => (aliveNow(pid) ? undefined : true), timeoutMs, 5, 50)) ?? false;
 }
 
 /**
@@ -79,14 +98,11 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
  * once it has one, 'exited' when it ended first, 'waited' when neither happened in time.
  */
 export async function waitForChild(pid: number, timeoutMs: number): Promise<'child' | 'exited' | 'waited'> {
-  const deadline = Date.now() + timeoutMs;
-  for (let wait = 1; ; wait = Math.min(wait * 2, 16)) {
-    if ((await processTree(pid)).length > 1) return 'child';
-    if (!(await isAlive(pid))) return 'exited';
-    const left = deadline - Date.now();
-    if (left <= 0) return 'waited';
-    await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
-  }
+  const look = (): 'child' | 'exited' | undefined => {
+    if (childrenOf(pid).length > 0) return 'child';
+    return aliveNow(pid) ? undefined : 'exited';
+  };
+  return (await pollUntil(look, timeoutMs, 1, 16)) ?? 'waited';
 }
 
 export interface NetnsId {
@@ -129,13 +145,21 @@ export function processTree(pid: number): Promise<number[]> {
   while (queue.length > 0) {
     const current = queue.shift() as number;
     result.push(current);
-    for (const tid of readProcDir(`/proc/${current}/task`)) {
-      const children = readProcFile(`/proc/${current}/task/${tid}/children`) ?? '';
-      for (const child of children.split(' ')) {
-        const n = Number(child);
-        if (Number.isInteger(n) && n > 0 && !result.includes(n) && !queue.includes(n)) queue.push(n);
-      }
+    for (const child of childrenOf(current)) {
+      if (!result.includes(child) && !queue.includes(child)) queue.push(child);
     }
   }
   return Promise.resolve(result);
+}
+
+/** The children of `pid`, of all its threads; none when it is gone. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const tid of readProcDir(`/proc/${pid}/task`)) {
+    for (const child of (readProcFile(`/proc/${pid}/task/${tid}/children`) ?? '').split(' ')) {
+      const n = Number(child);
+      if (Number.isInteger(n) && n > 0) children.push(n);
+    }
+  }
+  return children;
 }

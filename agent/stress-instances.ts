@@ -131,23 +131,21 @@ export class StressInstances {
     return stopped;
   }
 
-  /** INVALID_ARGUMENT when stress-ng rejects `argv` (checked with the instance's own `--temp-path`). */
-  private checkOptions(role: StressRole, argv: readonly string[], scratch: string): Promise<void> {
+  /** INVALID_ARGUMENT when stress-ng rejects `argv` (`full` is it with the instance's own `--temp-path`). */
+  private checkOptions(role: StressRole, argv: readonly string[], full: readonly string[]): Promise<void> {
     const id = JSON.stringify(argv);
     let check = this.#checks.get(id);
     if (!check) {
       if (this.#checks.size >= MAX_CHECKED_OPTION_LISTS) this.#checks.clear();
-      check = this.dryRun(role, argv, scratch);
+      check = this.dryRun(role, argv, full);
       this.#checks.set(id, check);
       check.catch(() => this.#checks.delete(id));
     }
     return check;
   }
 
-  private async dryRun(role: StressRole, argv: readonly string[], scratch: string): Promise<void> {
-    const check = await this.runner.run([this.stressNgPath, '--dry-run', ...argv, '--temp-path', scratch], {
-      allowFailure: true,
-    });
+  private async dryRun(role: StressRole, argv: readonly string[], full: readonly string[]): Promise<void> {
+    const check = await this.runner.run([this.stressNgPath, '--dry-run', ...full], { allowFailure: true });
     if (check.exitCode !== 0) {
       throw new AgentError(
         'INVALID_ARGUMENT',
@@ -184,7 +182,7 @@ export class StressInstances {
     scratch: string,
   ): Promise<StressInstance> {
     const full = [...argv, '--temp-path', scratch];
-    await this.checkOptions(role, argv, scratch);
+    await this.checkOptions(role, argv, full);
     const dirs = cgroupDirsOf(target.pid);
     const launch = await this.runner.run(
       [
