@@ -32,6 +32,7 @@ import { freePort } from '../../embedded/free-port.js';
 import { createNetnsHost, netnsUnavailableReason, type NetnsHost } from '../../embedded/netns-host.js';
 import { Client, Connection } from '@temporalio/client';
 import { ensureChaosToolkit } from './chaos-toolkit-venv.js';
+import { median } from './median.js';
 import { describeStepBreakdown, stepBreakdown, type StepBreakdown } from './step-breakdown.js';
 import { chaosflow, ctk, ctkHealArgv, type SideBySideTarget } from './side-by-side-experiments.js';
 
@@ -143,14 +144,6 @@ async function timed(what: string, argv: readonly string[]): Promise<number> {
   if (code !== 0) throw new Error(`${what} exited ${code}:\n${run.output().slice(-3000)}`);
   lastOutput.set(what, run.output());
   return at - run.started;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 try {

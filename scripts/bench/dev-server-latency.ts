@@ -20,12 +20,12 @@
  *   npx tsx scripts/bench/dev-server-latency.ts [repeats=3]
  */
 import { fileURLToPath } from 'node:url';
-import type { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { EMBEDDED_DYNAMIC_CONFIG, type DynamicConfigValue } from '../../embedded/temporal-dev-server.js';
 import { chaos, plan } from '../../test/workflows/plan-builder.js';
 import { startInterpreterEnv, type InterpreterEnv } from '../../test/workflows/interpreter-env.js';
 import type { activityChain, timerSeries } from './dev-server-latency-workflows.js';
+import { eventMs, type HistoryEvent } from './history-event-ms.js';
 
 // Errors only, and not the one every run logs here: the interpreter env's worker has no Temporal client or
 // daemons, so each run's lease renewal (holdFaultLeases) is refused at once, which is expected with the FAKE
@@ -58,9 +58,6 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
 const max = (xs: readonly number[]) => Math.max(...xs);
 const fmt = (xs: readonly number[]) => `median ${median(xs).toFixed(1)} ms, max ${max(xs).toFixed(1)} ms`;
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-const eventMs = (e: HistoryEvent) =>
-  Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
 const durationMs = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
   Number(d?.seconds ?? 0) * 1000 + (d?.nanos ?? 0) / 1e6;
 

@@ -7,9 +7,8 @@
  * over the run's steps.
  */
 import type { Client } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
-
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+import { eventMs } from './history-event-ms.js';
+import { median } from './median.js';
 
 export interface StepBreakdown {
   readonly steps: number;
@@ -29,9 +28,6 @@ interface Interval {
   readonly to: number;
 }
 
-const atMs = (event: HistoryEvent): number =>
-  Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
-
 /** The activities of a history that completed, as intervals from scheduled to completed. */
 async function activityIntervals(client: Client, workflowId: string): Promise<Interval[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -40,18 +36,12 @@ async function activityIntervals(client: Client, workflowId: string): Promise<In
   for (const event of history.events ?? []) {
     const id = String(event.eventId);
     const attrs = event.activityTaskScheduledEventAttributes;
-    if (attrs) scheduled.set(id, { type: attrs.activityType?.name ?? '', at: atMs(event) });
+    if (attrs) scheduled.set(id, { type: attrs.activityType?.name ?? '', at: eventMs(event) });
     const done = event.activityTaskCompletedEventAttributes;
     const start = done && scheduled.get(String(done.scheduledEventId));
-    if (start) out.push({ type: start.type, from: start.at, to: atMs(event) });
+    if (start) out.push({ type: start.type, from: start.at, to: eventMs(event) });
   }
   return out;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
 export async function stepBreakdown(client: Client, runId: string, entityId: string): Promise<StepBreakdown> {
